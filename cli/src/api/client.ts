@@ -1,0 +1,61 @@
+import type { ClientConfig } from "../config/index.js";
+import { UserError } from "../ui/errors.js";
+
+/** An API error answered by the platform, in its `{ error: { code, message } }` shape. */
+export class ApiCallError extends UserError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(`${message} (${code}, HTTP ${status})`);
+    this.name = "ApiCallError";
+  }
+}
+
+/**
+ * A thin client for the cypher-executor API.
+ *
+ * @example
+ * const api = new ApiClient(resolveConfig()!);
+ * const me = await api.request("GET", "/v1/whoami");
+ */
+export class ApiClient {
+  constructor(readonly config: Pick<ClientConfig, "url" | "apiKey">) {}
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.config.apiKey}`, ...opts.headers };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === "string" ? body : JSON.stringify(body);
+      headers["content-type"] = opts.contentType ?? (typeof body === "string" ? "text/plain" : "application/json");
+    }
+    let res: Response;
+    try {
+      res = await fetch(this.config.url + path, { method, headers, body: payload });
+    } catch {
+      throw new UserError(
+        `Cannot reach the arcrun platform at ${this.config.url}`,
+        "Start it with `acr dev` (local), or set ARCRUN_URL to your deployment",
+      );
+    }
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // Non-JSON answers are passed through as text.
+    }
+    if (!res.ok) {
+      const e = (json as { error?: { code?: string; message?: string } })?.error;
+      throw new ApiCallError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, json);
+    }
+    return json as T;
+  }
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { registerDev } from "./commands/dev.js";
+import { registerWhoami } from "./commands/whoami.js";
+import { ApiCallError } from "./api/client.js";
+import { EXIT, UserError } from "./ui/errors.js";
+
+process.env.WRANGLER_SEND_METRICS ??= "false";
+
+const program = new Command("acr")
+  .description("arcrun: workflows of sandboxed WASM components, on your own Cloudflare account or any Linux box")
+  .version("0.1.0")
+  .option("--json", "machine-readable output")
+  .option("--debug", "show stack traces on errors")
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 ok, 1 failure, 2 usage error.\n\nExample:\n  $ acr dev          # start the local platform\n  $ acr whoami       # which platform and key are in use\n",
+  )
+  .exitOverride();
+
+registerDev(program);
+registerWhoami(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  const debug = program.opts().debug || process.argv.includes("--debug");
+  const json = program.opts().json || process.argv.includes("--json");
+  if (err instanceof UserError) {
+    if (json) {
+      const code = err instanceof ApiCallError ? err.code : "ERROR";
+      console.error(JSON.stringify({ error: { code, message: err.message, hint: err.hint } }));
+    } else {
+      console.error(`error: ${err.message}${err.hint ? `\n  fix: ${err.hint}` : ""}`);
+    }
+    if (debug) console.error(err.stack);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`error: ${message}`);
+  if (debug && err instanceof Error) console.error(err.stack);
+  else console.error("  (run again with --debug for details)");
+  return EXIT.failure;
+}

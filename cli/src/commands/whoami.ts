@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import { ApiClient } from "../api/client.js";
+import { resolveConfig } from "../config/index.js";
+import { UserError } from "../ui/errors.js";
+
+/** Resolves the config or explains how to get one. */
+export function requireConfig() {
+  const cfg = resolveConfig();
+  if (!cfg) {
+    throw new UserError(
+      "No arcrun platform configured",
+      "Run `acr dev` here, or `acr init --self-hosted`, or set ARCRUN_URL and ARCRUN_API_KEY",
+    );
+  }
+  return cfg;
+}
+
+export function registerWhoami(program: Command): void {
+  program
+    .command("whoami")
+    .description("Show which platform and key acr uses, and where that setting comes from")
+    .addHelpText("after", "\nExample:\n  $ acr whoami --json\n")
+    .action(async () => {
+      const cfg = requireConfig();
+      const me = await new ApiClient(cfg).request<{ ns: string; role: string; label: string }>("GET", "/v1/whoami");
+      const out = { url: cfg.url, ns: me.ns, role: me.role, source: cfg.source, file: cfg.file ?? null };
+      if (program.opts().json) console.log(JSON.stringify(out));
+      else
+        console.log(
+          `${out.url}\n  ns     ${out.ns}\n  role   ${out.role}\n  from   ${out.source}${out.file ? ` (${out.file})` : ""}`,
+        );
+    });
+}

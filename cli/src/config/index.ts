@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { localHome } from "../platform/paths.js";
+
+/** Where `acr` talks to, and with which key. */
+export interface ClientConfig {
+  url: string;
+  apiKey: string;
+  ns?: string;
+  encryptionKey?: string;
+  /** Which source won: env, the local dev file, or the user config. */
+  source: "env" | "dev.json" | "config.yaml";
+  file?: string;
+}
+
+/** The file `acr dev` writes on first start. */
+export interface DevFile {
+  url: string;
+  apiKey: string;
+  ns: string;
+}
+
+export function devFilePath(cwd = process.cwd()): string {
+  return join(localHome(cwd), "dev.json");
+}
+
+export function userConfigPath(): string {
+  return join(process.env.ARCRUN_HOME ?? join(homedir(), ".arcrun"), "config.yaml");
+}
+
+/**
+ * Resolves the client config: `ARCRUN_URL`/`ARCRUN_API_KEY` env, else `./.arcrun/dev.json`,
+ * else `~/.arcrun/config.yaml`. Returns null when none is set.
+ */
+export function resolveConfig(cwd = process.cwd()): ClientConfig | null {
+  const env = process.env;
+  if (env.ARCRUN_URL && env.ARCRUN_API_KEY) {
+    return {
+      url: trimSlash(env.ARCRUN_URL),
+      apiKey: env.ARCRUN_API_KEY,
+      encryptionKey: env.ARCRUN_ENCRYPTION_KEY,
+      source: "env",
+    };
+  }
+  const dev = devFilePath(cwd);
+  if (existsSync(dev)) {
+    const d = JSON.parse(readFileSync(dev, "utf8")) as DevFile & { encryptionKey?: string };
+    return {
+      url: trimSlash(env.ARCRUN_URL ?? d.url),
+      apiKey: env.ARCRUN_API_KEY ?? d.apiKey,
+      ns: d.ns,
+      encryptionKey: env.ARCRUN_ENCRYPTION_KEY ?? d.encryptionKey,
+      source: "dev.json",
+      file: dev,
+    };
+  }
+  const user = userConfigPath();
+  if (existsSync(user)) {
+    const u = (parse(readFileSync(user, "utf8")) ?? {}) as Record<string, string | undefined>;
+    const url = env.ARCRUN_URL ?? u.url;
+    const apiKey = env.ARCRUN_API_KEY ?? u.api_key;
+    if (url && apiKey) {
+      return {
+        url: trimSlash(url),
+        apiKey,
+        ns: u.ns,
+        encryptionKey: env.ARCRUN_ENCRYPTION_KEY ?? u.encryption_key,
+        source: "config.yaml",
+        file: user,
+      };
+    }
+  }
+  return null;
+}
+
+function trimSlash(u: string): string {
+  return u.replace(/\/+$/, "");
+}

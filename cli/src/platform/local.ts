@@ -1,0 +1,141 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
+import { componentBuilds, executorDist } from "./paths.js";
+import type { LocalSecrets } from "./secrets.js";
+
+/** The KV namespaces of the seed, all bound to the executor. */
+export const KV_BINDINGS = [
+  "WEBHOOKS",
+  "CREDENTIALS_KV",
+  "RECIPES",
+  "USERS_KV",
+  "SESSIONS_KV",
+  "ANALYTICS_KV",
+  "EXEC_CONTEXT",
+] as const;
+
+export interface LocalPlatformOptions {
+  /** Persisted KV/R2 state; `":memory:"` keeps everything in memory (tests). */
+  stateDir: string;
+  secrets: LocalSecrets;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Hosts the http_request host function may reach although private (tests, local services). */
+  allowHosts?: string[];
+  /** Project root holding cypher-executor/dist and .component-builds. */
+  root?: string;
+  verbose?: boolean;
+}
+
+export interface LocalPlatform {
+  url: string;
+  mf: Miniflare;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the cypher-executor (and every built component worker, linked by service bindings)
+ * on workerd through Miniflare, with KV and R2 persisted under `stateDir`.
+ *
+ * @example
+ * const p = await startLocalPlatform({ stateDir: ".arcrun/state", secrets, port: 8787 });
+ * await fetch(`${p.url}/health`);
+ */
+export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<LocalPlatform> {
+  const dist = opts.root ? join(opts.root, "cypher-executor", "dist") : executorDist();
+  const script = join(dist, "index.js");
+  if (!existsSync(script)) {
+    throw new Error(`the executor is not built (${script} is missing): run \`npm run build\` first`);
+  }
+  const memory = opts.stateDir === ":memory:";
+  if (!memory) mkdirSync(opts.stateDir, { recursive: true });
+  const components = listComponentWorkers(opts.root ? join(opts.root, ".component-builds") : componentBuilds());
+
+  const executor: WorkerOptions = {
+    name: "arcrun-cypher-executor",
+    modules: true,
+    scriptPath: script,
+    modulesRoot: dist,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+    kvNamespaces: Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`])),
+    r2Buckets: { WASM_BUCKET: "arcrun-wasm" },
+    bindings: {
+      ENCRYPTION_KEY: opts.secrets.encryptionKey,
+      ADMIN_TOKEN: opts.secrets.adminToken,
+      ARCRUN_ENV: "local",
+      WORKER_SUBDOMAIN: "",
+      ARCRUN_ALLOW_HOSTS: (opts.allowHosts ?? []).join(","),
+    },
+    serviceBindings: Object.fromEntries(components.map((c) => [c.binding, c.workerName])),
+  };
+  const workers: WorkerOptions[] = [
+    executor,
+    ...components.map(
+      (c): WorkerOptions => ({
+        name: c.workerName,
+        modules: true,
+        scriptPath: c.script,
+        modulesRoot: c.dir,
+        modulesRules: [
+          { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+          { type: "CompiledWasm", include: ["**/*.wasm"] },
+        ],
+        compatibilityDate: "2026-04-01",
+      }),
+    ),
+  ];
+
+  const mf = new Miniflare({
+    workers,
+    host: opts.host ?? "127.0.0.1",
+    port: opts.port ?? 0,
+    ...(memory
+      ? {}
+      : {
+          kvPersist: join(opts.stateDir, "kv"),
+          r2Persist: join(opts.stateDir, "r2"),
+          cachePersist: join(opts.stateDir, "cache"),
+          durableObjectsPersist: join(opts.stateDir, "do"),
+        }),
+    cf: false,
+    log: opts.verbose ? new Log(LogLevel.INFO) : new Log(LogLevel.WARN),
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  return { url, mf, dispose: () => mf.dispose() };
+}
+
+interface ComponentWorker {
+  dir: string;
+  script: string;
+  workerName: string;
+  binding: string;
+}
+
+/** Each `.component-builds/{name}/worker.js` becomes a worker `arcrun-{kebab}` bound as `CMP_{NAME}`. */
+function listComponentWorkers(dir: string): ComponentWorker[] {
+  if (!existsSync(dir)) return [];
+  const out: ComponentWorker[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const script = join(dir, name, "worker.js");
+    if (!existsSync(script)) continue;
+    const manifestFile = join(dir, name, "component.json");
+    const manifest = existsSync(manifestFile)
+      ? (JSON.parse(readFileSync(manifestFile, "utf8")) as { name?: string })
+      : {};
+    const id = manifest.name ?? name;
+    out.push({
+      dir: join(dir, name),
+      script,
+      workerName: `arcrun-${id.replace(/_/g, "-")}`,
+      binding: `CMP_${id.toUpperCase().replace(/-/g, "_")}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The monorepo root (or the installed package root), found from this file. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "cypher-executor", "wrangler.jsonc"))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error("cannot find the arcrun project root (cypher-executor/wrangler.jsonc)");
+}
+
+/** Where the built executor bundle lives. */
+export function executorDist(root = projectRoot()): string {
+  return join(root, "cypher-executor", "dist");
+}
+
+/** Where the component builds live. */
+export function componentBuilds(root = projectRoot()): string {
+  return join(root, ".component-builds");
+}
+
+/** `./.arcrun` of the current working directory: the local platform's home. */
+export function localHome(cwd = process.cwd()): string {
+  return resolve(cwd, ".arcrun");
+}

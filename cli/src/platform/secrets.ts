@@ -1,0 +1,30 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** The local platform's own secrets, generated once and kept beside its state (mode 0600). */
+export interface LocalSecrets {
+  /** 32 bytes, base64: the platform's ENCRYPTION_KEY. Losing it makes credentials unreadable. */
+  encryptionKey: string;
+  /** Bootstrap token that may create API keys. */
+  adminToken: string;
+}
+
+/** Reads the secrets file, creating it on first use; never regenerates an existing key. */
+export function loadOrCreateSecrets(file: string): LocalSecrets {
+  if (existsSync(file)) {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>;
+    if (typeof parsed.encryptionKey === "string" && typeof parsed.adminToken === "string") {
+      return { encryptionKey: parsed.encryptionKey, adminToken: parsed.adminToken };
+    }
+    throw new Error(`${file} is damaged: it lacks encryptionKey or adminToken; restore it from your backup`);
+  }
+  const secrets: LocalSecrets = {
+    encryptionKey: randomBytes(32).toString("base64"),
+    adminToken: `adm_${randomBytes(24).toString("hex")}`,
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}

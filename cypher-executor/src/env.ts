@@ -1,0 +1,32 @@
+/**
+ * The bindings of the cypher-executor, as declared in `wrangler.jsonc`.
+ * KV namespaces and key formats follow the seed; see docs/storage.md for the exact keys.
+ */
+export interface Env {
+  /** Workflow definitions: `webhook:{key_hash}:{name}`. */
+  WEBHOOKS: KVNamespace;
+  /** Encrypted credentials: `{key_hash}:cred:{name}`. */
+  CREDENTIALS_KV: KVNamespace;
+  /** Auth recipes `auth_recipe:{service}` and API recipes `rec_{hash}`. */
+  RECIPES: KVNamespace;
+  /** API keys: `user:{key_hash}`, and `ns:{ns}` → key hash. */
+  USERS_KV: KVNamespace;
+  /** Sessions: `session:{token}`. */
+  SESSIONS_KV: KVNamespace;
+  /** Execution summaries: `execution:{timestamp}:{id}`. */
+  ANALYTICS_KV: KVNamespace;
+  /** Running executions: `ctx:{execution_id}:{node_id}`. */
+  EXEC_CONTEXT: KVNamespace;
+  /** User-made components only: `{key_hash}:cmp:{hash}`. */
+  WASM_BUCKET: R2Bucket;
+  /** 32 bytes, base64: read only inside the crypto host functions. */
+  ENCRYPTION_KEY?: string;
+  /** Optional bootstrap token that may create API keys (`POST /v1/admin/keys`). */
+  ADMIN_TOKEN?: string;
+  /** `{subdomain}` of `arcrun-{kebab}.{subdomain}.workers.dev`, for component workers. */
+  WORKER_SUBDOMAIN?: string;
+  /** `production` on Cloudflare, `local` under `acr dev` / `acr serve`. */
+  ARCRUN_ENV?: string;
+  /** Comma-separated hosts that http_request may reach although private (local testing only). */
+  ARCRUN_ALLOW_HOSTS?: string;
+}

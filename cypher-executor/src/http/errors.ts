@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The one error shape of the API: `{ "error": { "code": "UPPER_SNAKE", "message": "...", ...details } }`.
+ *
+ * @example
+ * throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${name}"`, { name });
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  toJSON(): { error: Record<string, unknown> } {
+    return { error: { ...this.details, code: this.code, message: this.message } };
+  }
+}
+
+/** Renders any thrown value as the API's error shape; never leaks a stack trace. */
+export function renderError(err: unknown, c: Context): Response {
+  if (err instanceof ApiError) return c.json(err.toJSON(), err.status);
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const message = err instanceof Error && err.message ? err.message : "Bad request";
+    return c.json({ error: { code: codeForStatus(status), message } }, status as ContentfulStatusCode);
+  }
+  // Unknown failures are logged for the operator but answered without internals.
+  console.error("unhandled error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+  return c.json({ error: { code: "INTERNAL", message: "The platform failed to handle this request" } }, 500);
+}
+
+function codeForStatus(status: number): string {
+  switch (status) {
+    case 400:
+      return "BAD_REQUEST";
+    case 401:
+      return "UNAUTHORIZED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 405:
+      return "METHOD_NOT_ALLOWED";
+    case 409:
+      return "CONFLICT";
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    default:
+      return "BAD_REQUEST";
+  }
+}

@@ -1,0 +1,4 @@
+import pkg from "../package.json";
+
+/** The platform's semver, from cypher-executor/package.json. */
+export const VERSION: string = pkg.version;

@@ -1,0 +1,30 @@
+// `npm test`: builds what the tests run (components, executor bundle, CLI), then runs the whole
+// suite: vitest (TypeScript, workers on workerd) and pytest (python-sdk) when Python is present.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+process.env.WRANGLER_SEND_METRICS = "false";
+const args = process.argv.slice(2);
+
+if (!process.env.ARCRUN_SKIP_BUILD) {
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
+}
+
+let failed = false;
+if (existsSync(join(root, "python-sdk", "tests")) && !args.includes("--no-python")) {
+  const py = spawnSync("python3", ["-m", "pytest", "-q", "python-sdk/tests"], { cwd: root, stdio: "inherit" });
+  if (py.status !== 0) failed = true;
+}
+const vitest = spawnSync(
+  join(root, "node_modules", ".bin", "vitest"),
+  ["run", ...args.filter((a) => a !== "--no-python")],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
+if (vitest.status !== 0) failed = true;
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// One suite for the whole monorepo. Worker tests start the real workers on workerd through
+// Miniflare (see cypher-executor/test/support/platform.ts); nothing mocks Hono, KV or WASM.
+export default defineConfig({
+  test: {
+    include: ["{cypher-executor,cli,registry,js-sdk,bench,scripts}/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**", ".component-builds/**"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    env: { WRANGLER_SEND_METRICS: "false" },
+  },
+});
