@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // Miniflare (see cypher-executor/test/support/platform.ts); nothing mocks Hono, KV or WASM.
 export default defineConfig({
   test: {
-    include: ["{cypher-executor,cli,registry,js-sdk,bench,scripts}/**/*.test.ts"],
+    include: ["{cypher-executor,cli,registry,js-sdk,landing,bench,scripts}/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", ".component-builds/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
