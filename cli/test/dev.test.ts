@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+// `acr dev` as a newcomer runs it: the built CLI in a child process, a real workerd, state on disk.
+const bin = join(import.meta.dirname, "..", "dist", "bin.js");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+let child: ChildProcess | undefined;
+
+async function startDev(cwd: string, port: number): Promise<{ url: string; apiKey: string; ns: string }> {
+  child = spawn(process.execPath, [bin, "--json", "dev", "--port", String(port), "--state", join(cwd, "state")], {
+    cwd,
+    env: { ...process.env, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  child.stderr?.on("data", (d) => {
+    err += d;
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const line = out.split("\n").find((l) => l.startsWith("{"));
+    if (line) return JSON.parse(line);
+    if (child.exitCode !== null) throw new Error(`acr dev exited ${child.exitCode}: ${err}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`acr dev did not start: ${err}`);
+}
+
+async function stop(): Promise<number | null> {
+  const c = child;
+  child = undefined;
+  if (!c || c.exitCode !== null) return c?.exitCode ?? null;
+  return new Promise((resolve) => {
+    c.on("exit", (code) => resolve(code));
+    c.kill("SIGINT");
+  });
+}
+
+afterEach(async () => {
+  await stop();
+});
+
+describe("acr dev", () => {
+  it("writes dev.json, serves /health, keeps data written through the API across a restart", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "arcrun-dev-"));
+    const port = await freePort();
+    const dev = await startDev(cwd, port);
+    expect(dev.url).toBe(`http://127.0.0.1:${port}`);
+    const devFile = JSON.parse(readFileSync(join(cwd, ".arcrun", "dev.json"), "utf8"));
+    expect(devFile).toMatchObject({ url: dev.url, apiKey: dev.apiKey, ns: dev.ns });
+
+    const health = await (await fetch(`${dev.url}/health`)).json();
+    expect(health).toMatchObject({ ok: true });
+    expect((await fetch(`${dev.url}/v1/whoami`)).status).toBe(401);
+
+    // Data written through the API: a second key (stored in USERS_KV, under the state folder).
+    const created = await fetch(`${dev.url}/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${dev.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ role: "user", label: "kept across restarts" }),
+    });
+    expect(created.status).toBe(201);
+    const second = (await created.json()) as { api_key: string; tenant: { ns: string } };
+
+    // Ctrl-C: our handler disposes workerd (exit 0), or Miniflare's exit hook does it first (exit 130, as shells report Ctrl-C).
+    expect([0, 130]).toContain(await stop());
+    expect(existsSync(join(cwd, "state"))).toBe(true);
+
+    const again = await startDev(cwd, port);
+    expect(again.apiKey).toBe(dev.apiKey);
+    const who = await fetch(`${again.url}/v1/whoami`, { headers: { authorization: `Bearer ${second.api_key}` } });
+    expect(who.status).toBe(200);
+    expect(await who.json()).toMatchObject({ ns: second.tenant.ns, label: "kept across restarts" });
+  }, 120_000);
+});
