@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { registerDev } from "./commands/dev.js";
-import { registerWhoami } from "./commands/whoami.js";
 import { ApiCallError } from "./api/client.js";
+import { registerDev } from "./commands/dev.js";
+import { registerServe } from "./commands/serve.js";
+import { registerWhoami } from "./commands/whoami.js";
 import { EXIT, UserError } from "./ui/errors.js";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -19,6 +20,7 @@ const program = new Command("acr")
   .exitOverride();
 
 registerDev(program);
+registerServe(program);
 registerWhoami(program);
 
 try {

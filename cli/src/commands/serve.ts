@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { ApiClient } from "../api/client.js";
+import { type DevFile, devFilePath } from "../config/index.js";
+import { localHome } from "../platform/paths.js";
+import { loadOrCreateSecrets } from "../platform/secrets.js";
+import { type ServePlatform, splitAddress, startServePlatform } from "../platform/serve/index.js";
+import { UserError } from "../ui/errors.js";
+
+export interface ServeOptions {
+  address: string;
+  state: string;
+  allowHost?: string[];
+  verbose?: boolean;
+}
+
+/** What `acr serve` writes to `./.arcrun/dev.json`, so every other `acr` command talks to it. */
+export interface ServeFile extends DevFile {
+  mode: "serve";
+  state: string;
+}
+
+/**
+ * Starts the platform on plain workerd, makes sure an admin API key exists for this state,
+ * and writes `./.arcrun/dev.json`.
+ *
+ * @example
+ * const { platform, file } = await startServe({ address: "127.0.0.1:8787", state: ".arcrun/serve-state" });
+ */
+export async function startServe(opts: ServeOptions): Promise<{ platform: ServePlatform; file: ServeFile }> {
+  let address: string;
+  try {
+    splitAddress(opts.address);
+    address = opts.address;
+  } catch (err) {
+    throw new UserError((err as Error).message, "Pass --address 127.0.0.1:8787", 2);
+  }
+  const stateDir = resolve(opts.state);
+  const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
+  let platform: ServePlatform;
+  try {
+    platform = await startServePlatform({
+      stateDir,
+      secrets,
+      address,
+      allowHosts: opts.allowHost,
+      verbose: opts.verbose,
+    });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (/EADDRINUSE|address already in use/i.test(msg)) {
+      throw new UserError(`Address ${address} is already in use`, "Stop the other process or pass --address");
+    }
+    if (/not built/.test(msg)) throw new UserError(msg, "Run `npm run build` in the arcrun checkout");
+    throw err;
+  }
+  try {
+    const file = await ensureServeKey(platform.url, secrets.adminToken, devFilePath(), stateDir);
+    return { platform, file };
+  } catch (err) {
+    await platform.dispose();
+    throw err;
+  }
+}
+
+/** Reuses the key in dev.json when this state still knows it; otherwise creates one. */
+async function ensureServeKey(url: string, adminToken: string, file: string, stateDir: string): Promise<ServeFile> {
+  if (existsSync(file)) {
+    const old = JSON.parse(readFileSync(file, "utf8")) as Partial<ServeFile>;
+    if (old.apiKey && old.ns) {
+      try {
+        await new ApiClient({ url, apiKey: old.apiKey }).request("GET", "/v1/whoami");
+        return writeServeFile(file, { url, apiKey: old.apiKey, ns: old.ns, mode: "serve", state: stateDir });
+      } catch {
+        // The key belongs to another state folder: make a new one for this state.
+      }
+    }
+  }
+  const admin = new ApiClient({ url, apiKey: adminToken });
+  const created = await admin.request<{ api_key: string; tenant: { ns: string } }>("POST", "/v1/keys", {
+    role: "admin",
+    label: "acr serve",
+  });
+  return writeServeFile(file, { url, apiKey: created.api_key, ns: created.tenant.ns, mode: "serve", state: stateDir });
+}
+
+function writeServeFile(file: string, content: ServeFile): ServeFile {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  return content;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("Run the platform in production mode on plain workerd (no Miniflare), state persisted on disk")
+    .option("-a, --address <host:port>", "address to bind", "127.0.0.1:8787")
+    .option("--state <dir>", "where KV/R2 state is persisted", join(localHome(), "serve-state"))
+    .option(
+      "--allow-host <host>",
+      "a private host http_request may reach (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option("--verbose", "forward the workers' console output")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ acr serve --address 127.0.0.1:8787 --state ./.arcrun/serve-state\n\nPut a TLS-terminating proxy (Caddy, nginx) in front before exposing it beyond localhost.\n",
+    )
+    .action(async (o: ServeOptions) => {
+      const json = Boolean(program.opts().json);
+      const { platform, file } = await startServe(o);
+      if (json) {
+        console.log(JSON.stringify({ url: file.url, apiKey: file.apiKey, ns: file.ns, configFile: devFilePath() }));
+      } else {
+        printBanner(file);
+      }
+      const code = await new Promise<number>((resolveStop) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          if (!json) console.log("\nstopping arcrun …");
+          platform.dispose().then(
+            () => resolveStop(0),
+            () => resolveStop(1),
+          );
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        platform.exited.then((exitCode) => {
+          console.error(`error: workerd stopped unexpectedly (exit code ${exitCode}); its last lines are above`);
+          resolveStop(1);
+        });
+      });
+      process.exitCode = code;
+    });
+}
+
+function printBanner(file: ServeFile): void {
+  console.log(
+    [
+      "",
+      "  arcrun is serving (plain workerd)",
+      "",
+      `  URL      ${file.url}`,
+      `  API key  ${file.apiKey}`,
+      `  ns       ${file.ns}`,
+      `  state    ${file.state}`,
+      `  saved in ${devFilePath()}`,
+      "",
+      "  Try it:",
+      `    curl -s ${file.url}/health`,
+      `    curl -s -H 'Authorization: Bearer ${file.apiKey}' ${file.url}/v1/whoami`,
+      "",
+      "  Ctrl-C (or SIGTERM) stops it; the data stays in the state folder.",
+      "",
+    ].join("\n"),
+  );
+}

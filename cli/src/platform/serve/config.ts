@@ -1,0 +1,179 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, sep } from "node:path";
+import {
+  type Config,
+  KV_PLUGIN,
+  Log,
+  LogLevel,
+  R2_PLUGIN,
+  type Service,
+  type Worker_Binding,
+  type Worker_Module,
+} from "miniflare";
+import { KV_BINDINGS } from "../local.js";
+import type { LocalSecrets } from "../secrets.js";
+
+/** The executor's worker name, also its service name in the workerd config. */
+export const EXECUTOR_SERVICE = "arcrun-cypher-executor";
+const COMPAT_DATE = "2026-04-01";
+const R2_BUCKET_ID = "arcrun-wasm";
+// Miniflare's storage workers forward logs and errors to its Node loopback when bound; serve has
+// no such process, and the binding is optional in those workers.
+const LOOPBACK_BINDING = "MINIFLARE_LOOPBACK";
+
+export interface ServeConfigOptions {
+  /** Absolute folder holding `kv/` and `r2/` (same layout as `acr dev`, so state is portable). */
+  stateDir: string;
+  secrets: LocalSecrets;
+  /** `host:port` the HTTP socket binds. */
+  address: string;
+  /** Folder of the built executor (`cypher-executor/dist`). */
+  executorDir: string;
+  /** Folder of the component builds (`.component-builds`). */
+  componentsDir: string;
+  /** Hosts the http_request host function may reach although private. */
+  allowHosts?: string[];
+}
+
+/** A built component worker: `.component-builds/{name}/worker.js`, bound as `CMP_{NAME}`. */
+export interface ComponentWorker {
+  dir: string;
+  workerName: string;
+  binding: string;
+}
+
+/**
+ * Builds the workerd config of `acr serve`: the executor behind a plain HTTP socket (no Miniflare
+ * entry worker in the path), the component workers behind service bindings, and KV/R2 served by
+ * Miniflare's own storage workers (Durable Objects on SQLite in `localDisk`), so the data format is
+ * the one `acr dev` writes.
+ *
+ * @example
+ * const config = await buildServeConfig({ stateDir, secrets, address: "127.0.0.1:8787", executorDir, componentsDir });
+ * writeFileSync("workerd.bin", serializeConfig(config));
+ */
+export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config> {
+  const log = new Log(LogLevel.WARN);
+  const kvOptions = { kvNamespaces: Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`])) };
+  const r2Options = { r2Buckets: { WASM_BUCKET: R2_BUCKET_ID } };
+  const common = {
+    log,
+    tmpPath: join(opts.stateDir, "tmp"),
+    defaultPersistRoot: undefined,
+    unsafeStickyBlobs: false,
+  };
+  // Only the fields the KV and R2 plugins read are passed; their types name every plugin's inputs.
+  const kvServices = (await KV_PLUGIN.getServices({
+    ...common,
+    options: kvOptions,
+    sharedOptions: { kvPersist: join(opts.stateDir, "kv") },
+  } as unknown as Parameters<typeof KV_PLUGIN.getServices>[0])) as Service[];
+  const r2Services = (await R2_PLUGIN.getServices({
+    ...common,
+    options: r2Options,
+    sharedOptions: { r2Persist: join(opts.stateDir, "r2") },
+  } as unknown as Parameters<typeof R2_PLUGIN.getServices>[0])) as Service[];
+  const storageBindings = [
+    ...((await KV_PLUGIN.getBindings(kvOptions as never, 0)) as Worker_Binding[]),
+    ...((await R2_PLUGIN.getBindings(r2Options as never, 0)) as Worker_Binding[]),
+  ];
+
+  const components = listComponentWorkers(opts.componentsDir);
+  const allowHosts = opts.allowHosts ?? [];
+  const executor: Service = {
+    name: EXECUTOR_SERVICE,
+    worker: {
+      modules: readModules(opts.executorDir, "index.js"),
+      compatibilityDate: COMPAT_DATE,
+      compatibilityFlags: ["nodejs_compat"],
+      bindings: [
+        ...storageBindings,
+        { name: "ENCRYPTION_KEY", text: opts.secrets.encryptionKey },
+        { name: "ADMIN_TOKEN", text: opts.secrets.adminToken },
+        { name: "ARCRUN_ENV", text: "local" },
+        { name: "WORKER_SUBDOMAIN", text: "" },
+        { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
+        ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
+      ],
+      globalOutbound: { name: "internet" },
+    },
+  };
+  const componentServices = components.map(
+    (c): Service => ({
+      name: c.workerName,
+      worker: { modules: readModules(c.dir, "worker.js"), compatibilityDate: COMPAT_DATE },
+    }),
+  );
+  // workerd's default outbound refuses private addresses; the executor's own allow-list is the
+  // finer gate, so private ranges open only when the operator names hosts.
+  const internet: Service = {
+    name: "internet",
+    network: { allow: allowHosts.length > 0 ? ["public", "private", "local"] : ["public"] },
+  };
+
+  return {
+    extensions: [{ modules: sharedStorageModules() }],
+    services: [executor, ...componentServices, ...stripLoopback([...kvServices, ...r2Services]), internet],
+    sockets: [{ name: "http", address: opts.address, http: {}, service: { name: EXECUTOR_SERVICE } }],
+  };
+}
+
+/** Each `.component-builds/{name}/worker.js` becomes a worker `arcrun-{kebab}` bound as `CMP_{NAME}` (as in `acr dev`). */
+export function listComponentWorkers(dir: string): ComponentWorker[] {
+  if (!existsSync(dir)) return [];
+  const out: ComponentWorker[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!existsSync(join(dir, name, "worker.js"))) continue;
+    const manifestFile = join(dir, name, "component.json");
+    const manifest = existsSync(manifestFile)
+      ? (JSON.parse(readFileSync(manifestFile, "utf8")) as { name?: string })
+      : {};
+    const id = manifest.name ?? name;
+    out.push({
+      dir: join(dir, name),
+      workerName: `arcrun-${id.replace(/_/g, "-")}`,
+      binding: `CMP_${id.toUpperCase().replace(/-/g, "_")}`,
+    });
+  }
+  return out;
+}
+
+/** The ES modules and compiled wasm of a bundle folder, the entry first (workerd's rule). */
+function readModules(dir: string, entry: string): Worker_Module[] {
+  const files = walk(dir).filter((f) => /\.(m?js|wasm)$/.test(f));
+  const names = files.map((f) => relative(dir, f).split(sep).join("/"));
+  const ordered = [entry, ...names.filter((n) => n !== entry).sort()];
+  return ordered.map((name): Worker_Module => {
+    const bytes = readFileSync(join(dir, name));
+    return name.endsWith(".wasm") ? { name, wasm: bytes } : { name, esModule: bytes.toString("utf8") };
+  });
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules") continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** The `miniflare:shared` and `miniflare:zod` modules Miniflare's storage workers import, as Miniflare itself ships them. */
+function sharedStorageModules(): { name: string; esModule: string }[] {
+  const workers = join(dirname(createRequire(import.meta.url).resolve("miniflare")), "workers", "shared");
+  return [
+    { name: "miniflare:shared", esModule: readFileSync(join(workers, "index.worker.js"), "utf8") },
+    { name: "miniflare:zod", esModule: readFileSync(join(workers, "zod.worker.js"), "utf8") },
+  ];
+}
+
+function stripLoopback(services: Service[]): Service[] {
+  return services.map((s) => {
+    if (!("worker" in s) || !s.worker) return s;
+    const bindings = s.worker.bindings?.filter((b) => b.name !== LOOPBACK_BINDING);
+    return { ...s, worker: { ...s.worker, bindings } };
+  });
+}

@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { serializeConfig } from "miniflare";
+import { componentBuilds, executorDist } from "../paths.js";
+import type { LocalSecrets } from "../secrets.js";
+import { buildServeConfig } from "./config.js";
+
+export { buildServeConfig, listComponentWorkers } from "./config.js";
+
+export interface ServePlatformOptions {
+  /** Persisted KV/R2 state (created if missing). */
+  stateDir: string;
+  secrets: LocalSecrets;
+  /** `host:port`; port 0 picks a free one. */
+  address: string;
+  /** Project root holding cypher-executor/dist and .component-builds. */
+  root?: string;
+  allowHosts?: string[];
+  /** Forward workerd's stdout (worker `console.log`) too, not only its errors. */
+  verbose?: boolean;
+}
+
+export interface ServePlatform {
+  url: string;
+  /** The workerd process id (for RSS measurements). */
+  pid: number;
+  /** Resolves when workerd exits on its own (crash); never after `dispose()`. */
+  exited: Promise<number | null>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Runs the platform on plain `workerd serve` (no Miniflare in the request path), with KV/R2
+ * persisted under `stateDir`. The config goes to workerd on stdin, so secrets never touch disk
+ * beyond `secrets.json`.
+ *
+ * @example
+ * const p = await startServePlatform({ stateDir: ".arcrun/serve-state", secrets, address: "127.0.0.1:8787" });
+ * await fetch(`${p.url}/health`);
+ * await p.dispose();
+ */
+export async function startServePlatform(opts: ServePlatformOptions): Promise<ServePlatform> {
+  const executorDir = opts.root ? join(opts.root, "cypher-executor", "dist") : executorDist();
+  if (!existsSync(join(executorDir, "index.js"))) {
+    throw new Error(`the executor is not built (${join(executorDir, "index.js")} is missing): run \`npm run build\``);
+  }
+  const { host } = splitAddress(opts.address);
+  mkdirSync(opts.stateDir, { recursive: true });
+  const config = await buildServeConfig({
+    stateDir: opts.stateDir,
+    secrets: opts.secrets,
+    address: opts.address,
+    executorDir,
+    componentsDir: opts.root ? join(opts.root, ".component-builds") : componentBuilds(),
+    allowHosts: opts.allowHosts,
+  });
+
+  const child = spawn(await workerdBinary(), ["serve", "--binary", "--experimental", "--control-fd=3", "-"], {
+    stdio: ["pipe", "pipe", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  const stderrTail: string[] = [];
+  createInterface(child.stderr as Readable).on("line", (line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > 20) stderrTail.shift();
+    process.stderr.write(`[workerd] ${line}\n`);
+  });
+  createInterface(child.stdout as Readable).on("line", (line) => {
+    if (opts.verbose) process.stdout.write(`[workerd] ${line}\n`);
+  });
+  child.stdin?.end(serializeConfig(config));
+
+  let disposing = false;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => {
+      if (!disposing) resolve(code);
+    });
+  });
+  const port = await waitForListen(child, stderrTail);
+  const shownHost = host === "0.0.0.0" || host === "*" ? "127.0.0.1" : host;
+  return {
+    url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
+    pid: child.pid ?? -1,
+    exited,
+    dispose: async () => {
+      disposing = true;
+      await stop(child);
+    },
+  };
+}
+
+/** Splits `host:port` (`[::1]:8787` for IPv6); throws a clear error otherwise. */
+export function splitAddress(address: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(address);
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || port > 65535) {
+    throw new Error(`--address must be host:port (e.g. 127.0.0.1:8787), got "${address}"`);
+  }
+  return { host: (m[1] ?? "").replace(/^\[|\]$/g, ""), port };
+}
+
+/** workerd announces each socket on the control fd as `{"event":"listen","socket":"http","port":N}`. */
+function waitForListen(child: ChildProcess, stderrTail: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const control = child.stdio[3] as Readable;
+    const lines = createInterface(control);
+    const onExit = (code: number | null) => {
+      const detail = stderrTail.join("\n");
+      if (/address already in use|EADDRINUSE/i.test(detail)) reject(new Error("EADDRINUSE: address already in use"));
+      else reject(new Error(`workerd exited (code ${code}) before listening${detail ? `:\n${detail}` : ""}`));
+    };
+    child.once("exit", onExit);
+    lines.on("line", (line) => {
+      try {
+        const msg = JSON.parse(line) as { event?: string; socket?: string; port?: number };
+        if (msg.event === "listen" && msg.socket === "http" && typeof msg.port === "number") {
+          child.off("exit", onExit);
+          resolve(msg.port);
+        }
+      } catch {
+        // Not JSON: ignore, workerd only writes JSON here.
+      }
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** The workerd binary Miniflare depends on (pinned with it); `ARCRUN_WORKERD_PATH` overrides. */
+async function workerdBinary(): Promise<string> {
+  if (process.env.ARCRUN_WORKERD_PATH) return process.env.ARCRUN_WORKERD_PATH;
+  const fromMiniflare = createRequire(createRequire(import.meta.url).resolve("miniflare"));
+  const mod = (await import(pathToFileURL(fromMiniflare.resolve("workerd")).href)) as { default: string };
+  return mod.default;
+}
