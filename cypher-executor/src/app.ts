@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
 import { ApiError, renderError } from "./http/errors";
+import { registerCredentials } from "./routes/credentials";
 import { registerHealth } from "./routes/health";
 import { registerKeyAdmin, registerWhoami } from "./routes/keys";
 import { VERSION } from "./version";
@@ -34,6 +35,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.use("/v1/*", requireApiKey());
   registerWhoami(app);
+  registerCredentials(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

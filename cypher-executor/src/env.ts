@@ -21,6 +21,8 @@ export interface Env {
   WASM_BUCKET: R2Bucket;
   /** 32 bytes, base64: read only inside the crypto host functions. */
   ENCRYPTION_KEY?: string;
+  /** During a key rotation only: the new key (32 bytes, base64); envelopes pick their key by `kid`. */
+  ENCRYPTION_KEY_NEXT?: string;
   /** Optional bootstrap token that may create API keys (`POST /v1/admin/keys`). */
   ADMIN_TOKEN?: string;
   /** `{subdomain}` of `arcrun-{kebab}.{subdomain}.workers.dev`, for component workers. */
