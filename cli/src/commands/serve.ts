@@ -111,7 +111,15 @@ export function registerServe(program: Command): void {
       const json = Boolean(program.opts().json);
       const { platform, file } = await startServe(o);
       if (json) {
-        console.log(JSON.stringify({ url: file.url, apiKey: file.apiKey, ns: file.ns, configFile: devFilePath() }));
+        console.log(
+          JSON.stringify({
+            url: file.url,
+            apiKey: file.apiKey,
+            ns: file.ns,
+            pid: platform.pid,
+            configFile: devFilePath(),
+          }),
+        );
       } else {
         printBanner(file);
       }

@@ -4,7 +4,6 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { pathToFileURL } from "node:url";
 import { serializeConfig } from "miniflare";
 import { componentBuilds, executorDist } from "../paths.js";
 import type { LocalSecrets } from "../secrets.js";
@@ -60,7 +59,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     allowHosts: opts.allowHosts,
   });
 
-  const child = spawn(await workerdBinary(), ["serve", "--binary", "--experimental", "--control-fd=3", "-"], {
+  const child = spawn(workerdBinary(), ["serve", "--binary", "--experimental", "--control-fd=3", "-"], {
     stdio: ["pipe", "pipe", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
@@ -139,9 +138,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** The workerd binary Miniflare depends on (pinned with it); `ARCRUN_WORKERD_PATH` overrides. */
-async function workerdBinary(): Promise<string> {
+function workerdBinary(): string {
   if (process.env.ARCRUN_WORKERD_PATH) return process.env.ARCRUN_WORKERD_PATH;
   const fromMiniflare = createRequire(createRequire(import.meta.url).resolve("miniflare"));
-  const mod = (await import(pathToFileURL(fromMiniflare.resolve("workerd")).href)) as { default: string };
-  return mod.default;
+  return (fromMiniflare("workerd") as { default: string }).default;
 }
