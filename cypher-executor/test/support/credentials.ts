@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { KV_BINDINGS } from "../../../cli/src/platform/local";
+import type { TestPlatform } from "./platform";
+
+/**
+ * Asks the platform (inside workerd, through decryptCredential) whether credential `name` decrypts
+ * to `expected`, via the local-only verify route. Only a hash travels; the plaintext never comes back.
+ */
+export async function verifyCredential(
+  p: Pick<TestPlatform, "url" | "apiKey" | "adminToken">,
+  name: string,
+  expected: string,
+  apiKey = p.apiKey,
+): Promise<{ status: number; match?: boolean; code?: string; message?: string }> {
+  const res = await fetch(`${p.url}/v1/_local/credentials/${encodeURIComponent(name)}/verify`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      "x-arcrun-admin-token": p.adminToken,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ sha256: createHash("sha256").update(expected, "utf8").digest("hex") }),
+  });
+  const body = (await res.json()) as { match?: boolean; error?: { code: string; message: string } };
+  return res.ok
+    ? { status: res.status, match: body.match }
+    : { status: res.status, code: body.error?.code, message: body.error?.message };
+}
+
+/** Every key, value and metadata of every KV namespace, as strings (for "no plaintext anywhere" checks). */
+export async function allKvValues(p: Pick<TestPlatform, "platform">): Promise<string[]> {
+  const out: string[] = [];
+  for (const binding of KV_BINDINGS) {
+    const kv = await p.platform.mf.getKVNamespace(binding);
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await kv.list(cursor ? { cursor } : {});
+      for (const k of page.keys) {
+        out.push(`${binding} ${k.name} ${JSON.stringify(k.metadata ?? null)} ${(await kv.get(k.name)) ?? ""}`);
+      }
+      if (page.list_complete) break;
+      cursor = page.cursor;
+    }
+  }
+  return out;
+}
