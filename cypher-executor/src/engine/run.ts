@@ -1,0 +1,345 @@
+/**
+ * Runs a compiled Plan: a dependency-counting scheduler over the graph. Each node starts as soon as
+ * all its incoming edges are resolved (taken or skipped) and at least one was taken, so independent
+ * branches run concurrently and joins wait for every branch. See docs/engine.md.
+ */
+import type { Tenant } from "../auth/api-keys";
+import type { Env } from "../env";
+import type { ComponentError, ComponentOutcome } from "../runtime/types";
+import type { Edge, Plan, Step } from "../workflow/plan";
+import { edgeTaken, type NodeResult } from "./edges";
+import type { EngineDeps, ExecutionStatus, NodeRecord, TriggerMeta } from "./types";
+
+/** Most nested CALLS_SUBFLOW levels. */
+export const MAX_SUBFLOW_DEPTH = 8;
+/** FOREACH runs at most this many elements at once. */
+export const FOREACH_CONCURRENCY = 8;
+
+export interface RunOptions {
+  env: Env;
+  tenant: Tenant;
+  executionId: string;
+  /** The request body: the `input` node's data. */
+  input: unknown;
+  meta?: TriggerMeta;
+  /** Results of an earlier run of this execution: succeeded nodes are reused, not re-run. */
+  previous?: Record<string, NodeRecord>;
+  waitUntil?: (p: Promise<unknown>) => void;
+  /** Called after each node settles (checkpoints of long executions). */
+  onNode?: (id: string, rec: NodeRecord) => void;
+  /** Workflow names above this one (cycle-safe subflows). */
+  stack?: string[];
+}
+
+export interface RunResult {
+  status: Exclude<ExecutionStatus, "running">;
+  output: unknown;
+  nodes: Record<string, NodeRecord>;
+  error?: ComponentError & { node?: string };
+}
+
+/**
+ * Runs `plan` to completion (or until it parks on a pending node).
+ *
+ * @example
+ * const r = await runPlan(plan, deps, { env, tenant, executionId: "ex1", input: { name: "Ada" } });
+ * r.status; // "succeeded"
+ */
+export async function runPlan(plan: Plan, deps: EngineDeps, opts: RunOptions): Promise<RunResult> {
+  return new Execution(plan, deps, opts).run();
+}
+
+class Execution {
+  readonly nodes: Record<string, NodeRecord> = {};
+  readonly scope: Record<string, unknown>;
+  private readonly remaining: Record<string, number> = {};
+  private readonly takenVia: Record<string, Edge[]> = {};
+  private readonly running = new Set<Promise<void>>();
+  private failure: (ComponentError & { node?: string }) | null = null;
+  private parked = false;
+
+  constructor(
+    readonly plan: Plan,
+    readonly deps: EngineDeps,
+    readonly opts: RunOptions,
+  ) {
+    this.scope = { input: opts.input ?? {}, trigger: opts.meta ?? { headers: {}, query: {}, method: "POST" } };
+  }
+
+  async run(): Promise<RunResult> {
+    for (const id of this.plan.order) {
+      this.remaining[id] = this.plan.incoming[id]?.length ?? 0;
+      this.takenVia[id] = [];
+    }
+    for (const id of this.plan.order) if (this.remaining[id] === 0) this.launch(id);
+    while (this.running.size > 0) await Promise.race(this.running);
+
+    const status = this.failure ? "failed" : this.parked ? "waiting" : "succeeded";
+    return { status, output: this.output(), nodes: this.nodes, ...(this.failure ? { error: this.failure } : {}) };
+  }
+
+  private output(): unknown {
+    const ran = this.plan.outputs.filter((id) => this.nodes[id]?.status === "succeeded");
+    if (ran.length === 0) return null;
+    if (ran.length === 1) return this.nodes[ran[0] as string]?.data ?? null;
+    return Object.fromEntries(ran.map((id) => [id, this.nodes[id]?.data ?? null]));
+  }
+
+  private launch(id: string): void {
+    if (this.failure) return;
+    const p: Promise<void> = this.runNode(id)
+      .then((rec) => this.settle(id, rec))
+      .catch((err) => {
+        // The engine itself must never leave a node unsettled: report it as the node's failure.
+        const message = err instanceof Error ? err.message : String(err);
+        this.settle(id, failedRecord({ code: "ENGINE_ERROR", message }, 0, 0));
+      })
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  private settle(id: string, rec: NodeRecord): void {
+    this.nodes[id] = rec;
+    this.scope[id] = toResult(rec);
+    this.opts.onNode?.(id, rec);
+    const out = this.plan.outgoing[id] ?? [];
+    if (rec.status === "pending") {
+      this.parked = true;
+      return;
+    }
+    if (rec.status === "failed") {
+      rec.handled = out.some((e) => e.kind === "ON_FAIL" || e.kind === "ON_COMPLETE");
+      if (!rec.handled) {
+        this.failure ??= { ...(rec.error ?? { code: "FAILED", message: "failed" }), node: id };
+        return;
+      }
+    }
+    const result = this.scope[id] as NodeResult;
+    const ifTaken = out.some(
+      (e) =>
+        e.kind === "IF" && rec.status === "succeeded" && edgeTaken(e, result, this.scope, this.deps.templates, false),
+    );
+    for (const e of out) this.resolve(e, edgeTaken(e, result, this.scope, this.deps.templates, ifTaken));
+  }
+
+  private resolve(edge: Edge, taken: boolean): void {
+    const to = edge.to;
+    if (taken) this.takenVia[to]?.push(edge);
+    const left = (this.remaining[to] ?? 1) - 1;
+    this.remaining[to] = left;
+    if (left > 0) return;
+    if ((this.takenVia[to]?.length ?? 0) > 0) {
+      this.launch(to);
+      return;
+    }
+    const rec: NodeRecord = { status: "skipped", attempts: 0, duration_ms: 0 };
+    this.nodes[to] = rec;
+    this.scope[to] = toResult(rec);
+    for (const e of this.plan.outgoing[to] ?? []) this.resolve(e, false);
+  }
+
+  private async runNode(id: string): Promise<NodeRecord> {
+    const step = this.plan.steps[id];
+    if (!step) return failedRecord({ code: "UNKNOWN_NODE", message: `No step "${id}" in the plan` }, 0, 0);
+    const prev = this.opts.previous?.[id];
+    if (prev && prev.status === "succeeded") return { ...prev, reused: true };
+
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    if (step.role === "trigger") {
+      const data = id === "trigger" || step.component === "trigger" ? this.scope.trigger : this.scope.input;
+      return { status: "succeeded", data, attempts: 1, duration_ms: 0, started_at: startedAt };
+    }
+    const via = this.takenVia[id] ?? [];
+    const each = via.find((e) => e.kind === "FOREACH");
+    const sub = via.find((e) => e.kind === "CALLS_SUBFLOW");
+    let rec: NodeRecord;
+    if (each) rec = await this.runForeach(step, each);
+    else if (sub) rec = await this.runSubflow(step, sub);
+    else {
+      const input = this.deps.templates.resolveValue(step.input, this.scope);
+      rec = await this.callWithRetry(step, input);
+      rec.input = input;
+    }
+    rec.started_at = startedAt;
+    rec.duration_ms = round(performance.now() - started);
+    return rec;
+  }
+
+  /** Calls the step's component, retrying failures per its `retry` policy. */
+  private async callWithRetry(step: Step, input: unknown): Promise<NodeRecord> {
+    const max = step.retry?.max ?? 0;
+    let outcome: ComponentOutcome | undefined;
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      outcome = await this.call(step, input);
+      if (outcome.status !== "failed" || attempts > max) break;
+      const base = step.retry?.delayMs ?? 0;
+      const delay = step.retry?.backoff === "exponential" ? base * 2 ** (attempts - 1) : base;
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    }
+    if (outcome.status === "succeeded") return { status: "succeeded", data: outcome.data, attempts, duration_ms: 0 };
+    if (outcome.status === "pending") {
+      return { status: "pending", pending: outcome.pending, attempts, duration_ms: 0 };
+    }
+    return failedRecord(outcome.error, attempts, 0);
+  }
+
+  private async call(step: Step, input: unknown): Promise<ComponentOutcome> {
+    const { env, tenant, executionId, waitUntil } = this.opts;
+    try {
+      const runner = this.deps.runners.find((r) => r.accepts(step.component));
+      if (runner) return await runner.run({ step, input, env, tenant, executionId, waitUntil });
+      return await this.deps.runtime.call(step.component, input, {
+        env,
+        tenant,
+        executionId,
+        nodeId: step.id,
+        limits: step.limits,
+        waitUntil,
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return {
+        status: "failed",
+        error: { code: "COMPONENT_CALL_FAILED", message },
+        logs: "",
+        durationUs: 0,
+        hostCalls: 0,
+      };
+    }
+  }
+
+  /** FOREACH X: one call per element of `from.data.X` (or `.Xs`), in order, at most N at once. */
+  private async runForeach(step: Step, edge: Edge): Promise<NodeRecord> {
+    const over = edge.over ?? "item";
+    const src = (this.scope[edge.from] as NodeResult | undefined)?.data;
+    const items = pickList(src, over);
+    if (!items) {
+      return failedRecord(
+        {
+          code: "FOREACH_NOT_A_LIST",
+          message: `FOREACH ${over}: "${edge.from}.data.${over}" (or "${over}s") is not a list`,
+          details: { from: edge.from, over },
+        },
+        0,
+        0,
+      );
+    }
+    const results: unknown[] = new Array(items.length);
+    let attempts = 0;
+    let firstError: { index: number; error: ComponentError } | null = null;
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length && !firstError) {
+        const index = next++;
+        const item = items[index];
+        const scope = { ...this.scope, [over]: item, each: { index, item } };
+        const input = this.deps.templates.resolveValue(step.input, scope);
+        const rec = await this.callWithRetry(step, input);
+        attempts += rec.attempts;
+        if (rec.status === "succeeded") results[index] = rec.data;
+        else if (!firstError) {
+          firstError = {
+            index,
+            error: rec.error ?? { code: "FOREACH_ITEM_PENDING", message: "A FOREACH element cannot wait" },
+          };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FOREACH_CONCURRENCY, items.length) }, worker));
+    const failed = firstError as { index: number; error: ComponentError } | null;
+    if (failed) {
+      return failedRecord(
+        {
+          code: "FOREACH_ITEM_FAILED",
+          message: `FOREACH ${over}: element ${failed.index} failed: ${failed.error.message}`,
+          details: { index: failed.index, cause: failed.error },
+        },
+        attempts,
+        0,
+      );
+    }
+    return { status: "succeeded", data: results, attempts, duration_ms: 0 };
+  }
+
+  /** CALLS_SUBFLOW: runs another workflow of the same tenant in-process, as a sub-execution. */
+  private async runSubflow(step: Step, edge: Edge): Promise<NodeRecord> {
+    const resolved = this.deps.templates.resolveValue(step.input, this.scope);
+    const cfg = isObject(resolved) ? { ...resolved } : {};
+    const name = typeof cfg.workflow === "string" ? cfg.workflow : step.component;
+    delete cfg.workflow;
+    const stack = this.opts.stack ?? [this.plan.name];
+    if (stack.includes(name)) {
+      return failedRecord(
+        { code: "SUBFLOW_CYCLE", message: `Subflow cycle: ${[...stack, name].join(" → ")}`, details: { stack } },
+        0,
+        0,
+      );
+    }
+    if (stack.length > MAX_SUBFLOW_DEPTH) {
+      return failedRecord(
+        { code: "SUBFLOW_TOO_DEEP", message: `Subflows nest deeper than ${MAX_SUBFLOW_DEPTH} levels` },
+        0,
+        0,
+      );
+    }
+    const loaded = await this.deps.loadPlan(this.opts.env, this.opts.tenant, name);
+    if (!loaded) {
+      return failedRecord({ code: "SUBFLOW_NOT_FOUND", message: `No workflow named "${name}"` }, 0, 0);
+    }
+    const input = Object.keys(cfg).length > 0 ? cfg : (this.scope[edge.from] as NodeResult | undefined)?.data;
+    const r = await runPlan(loaded.plan, this.deps, {
+      ...this.opts,
+      executionId: `${this.opts.executionId}/${step.id}`,
+      input,
+      previous: undefined,
+      onNode: undefined,
+      stack: [...stack, name],
+    });
+    if (r.status === "succeeded") return { status: "succeeded", data: r.output, attempts: 1, duration_ms: 0, input };
+    return failedRecord(
+      {
+        code: r.status === "waiting" ? "SUBFLOW_WAITING" : "SUBFLOW_FAILED",
+        message:
+          r.status === "waiting"
+            ? `Subflow "${name}" parked on a pending node; subflows must finish in one run`
+            : `Subflow "${name}" failed at node "${r.error?.node}": ${r.error?.message}`,
+        details: { workflow: name, node: r.error?.node, cause: r.error },
+      },
+      1,
+      0,
+    );
+  }
+}
+
+function failedRecord(error: ComponentError, attempts: number, duration: number): NodeRecord {
+  return { status: "failed", error, attempts, duration_ms: duration };
+}
+
+/** The `{ success, data, error }` a template sees for a node. */
+function toResult(rec: NodeRecord): NodeResult {
+  return {
+    success: rec.status === "succeeded",
+    data: rec.data ?? null,
+    error: rec.error ?? null,
+    status: rec.status,
+  };
+}
+
+function pickList(src: unknown, key: string): unknown[] | null {
+  if (isObject(src)) {
+    const v = src[key] ?? src[`${key}s`];
+    if (Array.isArray(v)) return v;
+  }
+  return Array.isArray(src) ? src : null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

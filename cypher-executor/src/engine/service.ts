@@ -1,0 +1,294 @@
+/**
+ * Starts, records and resumes executions: the one path every trigger (API run, webhook, query, cron,
+ * resume, due wait) goes through. History costs one KV write for a short execution, written off the
+ * response path; long ones also write a heartbeat and node checkpoints so a crash leaves them resumable.
+ */
+import type { Tenant } from "../auth/api-keys";
+import type { Env } from "../env";
+import {
+  effectiveStatus,
+  loadExecution,
+  loadNodeContexts,
+  newExecutionId,
+  saveExecution,
+  saveNodeContext,
+  saveWait,
+} from "../executions/index";
+import { ApiError } from "../http/errors";
+import type { ComponentCatalog, Plan } from "../workflow/plan";
+import { type Compile, loadPlan, type StoredWorkflow } from "../workflows/index";
+import { runPlan } from "./run";
+import type { EngineDeps, ExecutionRecord, NodeRecord, TriggerMeta } from "./types";
+
+/** After this long an execution starts writing a heartbeat and node checkpoints. */
+export const LONG_MS = 1_000;
+/** Heartbeat period of a long execution (KV allows one write per second per key). */
+export const HEARTBEAT_MS = 1_500;
+
+/** The engine plus what storing workflows needs. */
+export interface Platform extends EngineDeps {
+  compile: Compile;
+  catalog: ComponentCatalog;
+}
+
+/** What `POST /v1/workflows/{name}/runs` answers. */
+export interface ExecutionResponse {
+  execution_id: string;
+  workflow: string;
+  status: ExecutionRecord["status"];
+  output: unknown;
+  nodes: Record<string, NodeRecord>;
+  error?: ExecutionRecord["error"];
+  kv_writes: number;
+  duration_ms: number;
+}
+
+export interface StartOptions {
+  name: string;
+  input: unknown;
+  meta?: TriggerMeta;
+  trigger: ExecutionRecord["trigger"];
+  /** false: answer at once (202) and run in the background. */
+  wait: boolean;
+  waitUntil: (p: Promise<unknown>) => void;
+  /** Already loaded by the caller (webhook auth reads the trigger first). */
+  loaded?: { plan: Plan; workflow: StoredWorkflow };
+}
+
+/**
+ * Runs a stored workflow of `tenant`.
+ *
+ * @example
+ * const r = await startExecution(env, tenant, platform, { name: "hello", input: {}, trigger: "api", wait: true, waitUntil });
+ */
+export async function startExecution(
+  env: Env,
+  tenant: Tenant,
+  platform: Platform,
+  opts: StartOptions,
+): Promise<ExecutionResponse> {
+  const loaded = opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, platform.catalog));
+  if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
+  const now = new Date().toISOString();
+  const rec: ExecutionRecord = {
+    id: newExecutionId(),
+    workflow: opts.name,
+    version: loaded.workflow.version,
+    status: "running",
+    trigger: opts.trigger,
+    started_at: now,
+    updated_at: now,
+    input: opts.input ?? {},
+    nodes: {},
+    kv_writes: 0,
+  };
+  const recorder = new Recorder(env, tenant, rec, opts.waitUntil);
+  const run = () => execute(env, tenant, platform, loaded.plan, rec, recorder, opts.meta, undefined, opts.waitUntil);
+  if (!opts.wait) {
+    // The running record lets the caller poll at once; the rest happens after the 202.
+    await recorder.writeRecord();
+    opts.waitUntil(run());
+    return response(rec, 0);
+  }
+  return run();
+}
+
+/**
+ * Continues a failed, interrupted or waiting execution. Finished nodes are reused from the stored
+ * record and the `ctx:` checkpoints; only the failed / unfinished part runs again.
+ *
+ * @example
+ * await resumeExecution(env, tenant, platform, id, { task_id: "t1", result: { ok: true } }, waitUntil);
+ */
+export async function resumeExecution(
+  env: Env,
+  tenant: Tenant,
+  platform: Platform,
+  id: string,
+  body: { task_id?: string; result?: unknown },
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<ExecutionResponse> {
+  const rec = await loadExecution(env, tenant, id);
+  if (!rec) throw new ApiError(404, "EXECUTION_NOT_FOUND", `No execution "${id}"`, { id });
+  const status = effectiveStatus(rec.status, rec.updated_at);
+  if (status === "succeeded") {
+    throw new ApiError(409, "EXECUTION_SUCCEEDED", `Execution "${id}" already succeeded: nothing to resume`, { id });
+  }
+  if (status === "running") {
+    throw new ApiError(409, "EXECUTION_RUNNING", `Execution "${id}" is still running`, { id });
+  }
+  const previous: Record<string, NodeRecord> = { ...rec.nodes, ...(await loadNodeContexts(env, id)) };
+  if (body.task_id !== undefined) {
+    const entry = Object.entries(previous).find(
+      ([, n]) => n.status === "pending" && n.pending?.task_id === body.task_id,
+    );
+    if (!entry) {
+      throw new ApiError(404, "TASK_NOT_FOUND", `Execution "${id}" waits for no task "${body.task_id}"`, {
+        id,
+        task_id: body.task_id,
+      });
+    }
+    const [nodeId, node] = entry;
+    previous[nodeId] = { ...node, status: "succeeded", data: body.result ?? null, pending: undefined };
+  } else if (status === "waiting") {
+    throw new ApiError(400, "TASK_ID_REQUIRED", `Execution "${id}" is waiting: send { task_id, result }`, {
+      field: "task_id",
+      waiting_for: Object.values(previous)
+        .filter((n) => n.status === "pending")
+        .map((n) => n.pending?.task_id),
+    });
+  }
+  const loaded = await loadPlan(env, tenant, rec.workflow, platform.compile, platform.catalog, rec.version);
+  if (!loaded) {
+    throw new ApiError(409, "WORKFLOW_VERSION_GONE", `Workflow "${rec.workflow}" v${rec.version} was deleted`, {
+      workflow: rec.workflow,
+      version: rec.version,
+    });
+  }
+  rec.status = "running";
+  rec.resumes = (rec.resumes ?? 0) + 1;
+  rec.updated_at = new Date().toISOString();
+  rec.finished_at = undefined;
+  rec.error = undefined;
+  const recorder = new Recorder(env, tenant, rec, waitUntil);
+  return execute(env, tenant, platform, loaded.plan, rec, recorder, undefined, previous, waitUntil);
+}
+
+async function execute(
+  env: Env,
+  tenant: Tenant,
+  platform: Platform,
+  plan: Plan,
+  rec: ExecutionRecord,
+  recorder: Recorder,
+  meta: TriggerMeta | undefined,
+  previous: Record<string, NodeRecord> | undefined,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<ExecutionResponse> {
+  const started = performance.now();
+  recorder.start();
+  try {
+    const result = await runPlan(plan, platform, {
+      env,
+      tenant,
+      executionId: rec.id,
+      input: rec.input,
+      meta,
+      previous,
+      waitUntil,
+      onNode: (id, node) => recorder.nodeSettled(id, node),
+    });
+    const duration = Math.round((performance.now() - started) * 1000) / 1000;
+    rec.status = result.status;
+    rec.nodes = result.nodes;
+    rec.output = result.output;
+    rec.error = result.error;
+    rec.updated_at = new Date().toISOString();
+    if (result.status !== "waiting") rec.finished_at = rec.updated_at;
+    rec.duration_ms = Date.parse(rec.updated_at) - Date.parse(rec.started_at);
+    const pending = Object.values(result.nodes).filter((n) => n.status === "pending");
+    const finish = recorder.finish(pending);
+    waitUntil(finish);
+    return response(rec, duration);
+  } finally {
+    recorder.stop();
+  }
+}
+
+function response(rec: ExecutionRecord, duration: number): ExecutionResponse {
+  return {
+    execution_id: rec.id,
+    workflow: rec.workflow,
+    status: rec.status,
+    output: rec.output ?? null,
+    nodes: rec.nodes,
+    ...(rec.error ? { error: rec.error } : {}),
+    kv_writes: rec.kv_writes,
+    duration_ms: duration,
+  };
+}
+
+/**
+ * Decides what to write and when. Writes are counted in `rec.kv_writes` before they are made, so
+ * the response can report them although the final write happens after it.
+ */
+class Recorder {
+  private readonly t0 = Date.now();
+  private long = false;
+  private lastBeat = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly inflight: Promise<unknown>[] = [];
+  private readonly settled = new Map<string, NodeRecord>();
+
+  constructor(
+    readonly env: Env,
+    readonly tenant: Tenant,
+    readonly rec: ExecutionRecord,
+    readonly waitUntil: (p: Promise<unknown>) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), 250);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  nodeSettled(id: string, node: NodeRecord): void {
+    this.settled.set(id, node);
+    if (this.long && !node.reused) this.track(this.countWrite(() => saveNodeContext(this.env, this.rec.id, id, node)));
+    this.tick();
+  }
+
+  /** Writes the record as it is now (one write). */
+  writeRecord(): Promise<void> {
+    return this.countWrite(() => saveExecution(this.env, this.tenant, this.rec));
+  }
+
+  /** The final write(s): the record, and the due-time index of a parked node. Counted at once. */
+  finish(pending: NodeRecord[]): Promise<void> {
+    const dues = pending
+      .map((n) => (n.pending?.resume_at ? Date.parse(n.pending.resume_at) : Number.NaN))
+      .filter((d) => Number.isFinite(d));
+    this.rec.kv_writes += dues.length + 1;
+    return (async () => {
+      // Heartbeats still in flight must land before the final record, which must win.
+      await Promise.allSettled(this.inflight);
+      await Promise.all([
+        ...dues.map((due) => saveWait(this.env, due, this.tenant.keyHash, this.rec.id)),
+        saveExecution(this.env, this.tenant, this.rec),
+      ]);
+    })();
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    if (!this.long && now - this.t0 >= LONG_MS) {
+      this.long = true;
+      for (const [id, node] of this.settled) {
+        if (!node.reused) this.track(this.countWrite(() => saveNodeContext(this.env, this.rec.id, id, node)));
+      }
+    }
+    if (this.long && now - this.lastBeat >= HEARTBEAT_MS) {
+      this.lastBeat = now;
+      this.rec.updated_at = new Date(now).toISOString();
+      this.rec.nodes = Object.fromEntries(this.settled);
+      this.track(this.writeRecord());
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    const guarded = p.catch((err) =>
+      console.error("checkpoint write failed", err instanceof Error ? err.message : err),
+    );
+    this.inflight.push(guarded);
+    this.waitUntil(guarded);
+  }
+
+  private countWrite(write: () => Promise<void>): Promise<void> {
+    this.rec.kv_writes++;
+    return write();
+  }
+}

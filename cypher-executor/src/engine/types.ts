@@ -1,0 +1,96 @@
+/**
+ * The engine's vocabulary: what one execution records per node and as a whole, and the
+ * dependencies it runs with (component runtime, template evaluation, recipe hook, subflows).
+ */
+import type { Tenant } from "../auth/api-keys";
+import type { Env } from "../env";
+import type { ComponentError, ComponentOutcome, ComponentRuntime } from "../runtime/types";
+import type { CompiledExpr, CompiledValue, Plan, Step } from "../workflow/plan";
+
+export type NodeStatus = "succeeded" | "failed" | "skipped" | "pending" | "running";
+
+/** What one node did. `data`/`error` follow the `{ success, data, error }` result of the node. */
+export interface NodeRecord {
+  status: NodeStatus;
+  data?: unknown;
+  error?: ComponentError;
+  /** Calls made, retries included (0 when the node was skipped or reused from an earlier run). */
+  attempts: number;
+  duration_ms: number;
+  started_at?: string;
+  /** The resolved input (credential placeholders stay placeholders: nothing here is secret). */
+  input?: unknown;
+  /** For a parked node: what the component asked to wait for. */
+  pending?: { task_id: string; resume_at?: string; [k: string]: unknown };
+  /** True when the result was taken from an earlier run of this execution (resume). */
+  reused?: boolean;
+  /** True when the failure is handled by an ON_FAIL / ON_COMPLETE edge. */
+  handled?: boolean;
+}
+
+/** `running` → `succeeded` | `failed` | `waiting` (parked on a pending node). */
+export type ExecutionStatus = "running" | "succeeded" | "failed" | "waiting";
+
+/** The stored execution: summary and per-node detail in one KV value (one write per execution). */
+export interface ExecutionRecord {
+  id: string;
+  workflow: string;
+  version: number;
+  status: ExecutionStatus;
+  trigger: "api" | "webhook" | "query" | "cron" | "resume" | "subflow";
+  started_at: string;
+  updated_at: string;
+  finished_at?: string;
+  duration_ms?: number;
+  input: unknown;
+  output?: unknown;
+  error?: ComponentError & { node?: string };
+  nodes: Record<string, NodeRecord>;
+  /** KV writes this execution has cost so far (history, checkpoints, indexes). */
+  kv_writes: number;
+  /** How many times the execution was resumed. */
+  resumes?: number;
+}
+
+/** Evaluates compiled templates; provided by the workflow format module. */
+export interface Templates {
+  resolveValue(value: CompiledValue, scope: Record<string, unknown>): unknown;
+  evaluate(expr: CompiledExpr, scope: Record<string, unknown>): unknown;
+  isTruthy(value: unknown): boolean;
+}
+
+/** Everything one call of a Step needs. */
+export interface StepCall {
+  step: Step;
+  input: unknown;
+  env: Env;
+  tenant: Tenant;
+  executionId: string;
+  waitUntil?: (p: Promise<unknown>) => void;
+}
+
+/**
+ * Runs a Step whose component is not a bundled component (e.g. an API recipe `rec_…`).
+ * The recipes module registers one with {@link registerStepRunner}.
+ */
+export interface StepRunner {
+  /** True when this runner handles the component name. */
+  accepts(component: string): boolean;
+  run(call: StepCall): Promise<ComponentOutcome>;
+}
+
+/** What the engine runs with. */
+export interface EngineDeps {
+  runtime: ComponentRuntime;
+  templates: Templates;
+  runners: StepRunner[];
+  /** Loads another workflow of the same tenant (CALLS_SUBFLOW). */
+  loadPlan(env: Env, tenant: Tenant, name: string): Promise<{ plan: Plan; version: number } | null>;
+}
+
+/** Request metadata the `trigger` node exposes. */
+export interface TriggerMeta {
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  method: string;
+}
