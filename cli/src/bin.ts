@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { ApiCallError } from "./api/client.js";
+import { registerDeploy } from "./commands/deploy.js";
 import { registerDev } from "./commands/dev.js";
+import { registerInit } from "./commands/init.js";
+import { registerParts } from "./commands/parts.js";
 import { registerServe } from "./commands/serve.js";
+import { registerUpdate } from "./commands/update.js";
 import { registerWhoami } from "./commands/whoami.js";
 import { EXIT, UserError } from "./ui/errors.js";
 
@@ -22,6 +26,10 @@ const program = new Command("acr")
 registerDev(program);
 registerServe(program);
 registerWhoami(program);
+registerInit(program);
+registerUpdate(program);
+registerDeploy(program);
+registerParts(program);
 
 try {
   await program.parseAsync(process.argv);

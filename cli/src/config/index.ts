@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
-import { parse } from "yaml";
+import { dirname, join } from "node:path";
+import { parse, stringify } from "yaml";
 import { localHome } from "../platform/paths.js";
 
 /** Where `acr` talks to, and with which key. */
@@ -77,4 +77,26 @@ export function resolveConfig(cwd = process.cwd()): ClientConfig | null {
 
 function trimSlash(u: string): string {
   return u.replace(/\/+$/, "");
+}
+
+/** The raw `~/.arcrun/config.yaml` (snake_case keys), or an empty object when absent. */
+export function readUserConfig(file = userConfigPath()): Record<string, string | undefined> {
+  if (!existsSync(file)) return {};
+  return ((parse(readFileSync(file, "utf8")) ?? {}) as Record<string, string | undefined>) ?? {};
+}
+
+/**
+ * Merges `patch` into `~/.arcrun/config.yaml`, written with mode 0600 (it holds the encryption key).
+ *
+ * @example
+ * writeUserConfig({ url: "https://arcrun-cypher-executor.me.workers.dev", api_key: "acr_…" });
+ */
+export function writeUserConfig(patch: Record<string, string | undefined>, file = userConfigPath()): void {
+  const next = { ...readUserConfig(file), ...patch };
+  for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const header =
+    "# arcrun CLI config, written by `acr init`. Keep encryption_key backed up: without it\n# stored credentials cannot be decrypted.\n";
+  writeFileSync(file, header + stringify(next), { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
