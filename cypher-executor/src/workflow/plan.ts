@@ -82,6 +82,8 @@ export interface Step {
   input: CompiledValue;
   retry?: RetryPolicy;
   limits?: ComponentLimits;
+  /** CALLS_SUBFLOW targets: the workflow to run (component is then `subflow`). */
+  subflow?: string;
   pos?: SourcePos;
 }
 
@@ -110,6 +112,8 @@ export interface ComponentCatalog {
   manifest(name: string): ComponentManifest | undefined;
   /** True for API recipe ids / names that the platform can run as a component. */
   isRecipe?(name: string): boolean;
+  /** All known names, for "did you mean" hints. */
+  names?(): string[];
 }
 
 export type CompileResult = { ok: true; plan: Plan } | { ok: false; errors: Diagnostic[] };
