@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { serializeConfig } from "miniflare";
+import { type Config, serializeConfig } from "miniflare";
 import { componentBuilds, executorDist } from "../paths.js";
 import type { LocalSecrets } from "../secrets.js";
 import { buildServeConfig } from "./config.js";
@@ -22,12 +22,16 @@ export interface ServePlatformOptions {
   allowHosts?: string[];
   /** Forward workerd's stdout (worker `console.log`) too, not only its errors. */
   verbose?: boolean;
+  /** Last word on the generated config (the benchmarks add storage-op counters this way). */
+  transformConfig?: (config: Config) => Config;
 }
 
 export interface ServePlatform {
   url: string;
   /** The workerd process id (for RSS measurements). */
   pid: number;
+  /** The port of every socket in the config, by socket name (`http` is the API). */
+  ports: Record<string, number>;
   /** Resolves when workerd exits on its own (crash); never after `dispose()`. */
   exited: Promise<number | null>;
   dispose(): Promise<void>;
@@ -50,7 +54,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
   }
   const { host } = splitAddress(opts.address);
   mkdirSync(opts.stateDir, { recursive: true });
-  const config = await buildServeConfig({
+  const generated = await buildServeConfig({
     stateDir: opts.stateDir,
     secrets: opts.secrets,
     address: opts.address,
@@ -58,6 +62,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     componentsDir: opts.root ? join(opts.root, ".component-builds") : componentBuilds(),
     allowHosts: opts.allowHosts,
   });
+  const config = opts.transformConfig ? opts.transformConfig(generated) : generated;
 
   const child = spawn(workerdBinary(), ["serve", "--binary", "--experimental", "--control-fd=3", "-"], {
     stdio: ["pipe", "pipe", "pipe", "pipe"],
@@ -80,11 +85,14 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
       if (!disposing) resolve(code);
     });
   });
-  const port = await waitForListen(child, stderrTail);
+  const sockets = (config.sockets ?? []).map((sk) => sk.name ?? "");
+  const ports = await waitForListen(child, stderrTail, sockets);
+  const port = ports.http;
   const shownHost = host === "0.0.0.0" || host === "*" ? "127.0.0.1" : host;
   return {
     url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
     pid: child.pid ?? -1,
+    ports,
     exited,
     dispose: async () => {
       disposing = true;
@@ -104,7 +112,8 @@ export function splitAddress(address: string): { host: string; port: number } {
 }
 
 /** workerd announces each socket on the control fd as `{"event":"listen","socket":"http","port":N}`. */
-function waitForListen(child: ChildProcess, stderrTail: string[]): Promise<number> {
+function waitForListen(child: ChildProcess, stderrTail: string[], sockets: string[]): Promise<Record<string, number>> {
+  const ports: Record<string, number> = {};
   return new Promise((resolve, reject) => {
     const control = child.stdio[3] as Readable;
     const lines = createInterface(control);
@@ -117,9 +126,12 @@ function waitForListen(child: ChildProcess, stderrTail: string[]): Promise<numbe
     lines.on("line", (line) => {
       try {
         const msg = JSON.parse(line) as { event?: string; socket?: string; port?: number };
-        if (msg.event === "listen" && msg.socket === "http" && typeof msg.port === "number") {
-          child.off("exit", onExit);
-          resolve(msg.port);
+        if (msg.event === "listen" && typeof msg.socket === "string" && typeof msg.port === "number") {
+          ports[msg.socket] = msg.port;
+          if (sockets.every((name) => name in ports)) {
+            child.off("exit", onExit);
+            resolve(ports);
+          }
         }
       } catch {
         // Not JSON: ignore, workerd only writes JSON here.
