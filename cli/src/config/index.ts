@@ -13,6 +13,8 @@ export interface ClientConfig {
   /** Which source won: env, the local dev file, or the user config. */
   source: "env" | "dev.json" | "config.yaml";
   file?: string;
+  /** Under `acr dev`: the local platform's secrets file (its ENCRYPTION_KEY is the client's key too). */
+  localSecretsFile?: string;
 }
 
 /** The file `acr dev` writes on first start. */
@@ -46,14 +48,16 @@ export function resolveConfig(cwd = process.cwd()): ClientConfig | null {
   }
   const dev = devFilePath(cwd);
   if (existsSync(dev)) {
-    const d = JSON.parse(readFileSync(dev, "utf8")) as DevFile & { encryptionKey?: string };
+    const d = JSON.parse(readFileSync(dev, "utf8")) as DevFile & { encryptionKey?: string; state?: string };
+    const localSecretsFile = d.state ? join(d.state, "secrets.json") : undefined;
     return {
       url: trimSlash(env.ARCRUN_URL ?? d.url),
       apiKey: env.ARCRUN_API_KEY ?? d.apiKey,
       ns: d.ns,
-      encryptionKey: env.ARCRUN_ENCRYPTION_KEY ?? d.encryptionKey,
+      encryptionKey: env.ARCRUN_ENCRYPTION_KEY ?? d.encryptionKey ?? localEncryptionKey(localSecretsFile),
       source: "dev.json",
       file: dev,
+      ...(localSecretsFile ? { localSecretsFile } : {}),
     };
   }
   const user = userConfigPath();
@@ -73,6 +77,17 @@ export function resolveConfig(cwd = process.cwd()): ClientConfig | null {
     }
   }
   return null;
+}
+
+/** The local platform's ENCRYPTION_KEY from its secrets file (written by `acr dev`), if readable. */
+function localEncryptionKey(file: string | undefined): string | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  try {
+    const s = JSON.parse(readFileSync(file, "utf8")) as { encryptionKey?: unknown };
+    return typeof s.encryptionKey === "string" ? s.encryptionKey : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function trimSlash(u: string): string {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
+import { Log, LogLevel, Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
 import { componentBuilds, executorDist } from "./paths.js";
 import type { LocalSecrets } from "./secrets.js";
 
@@ -32,6 +32,8 @@ export interface LocalPlatformOptions {
 export interface LocalPlatform {
   url: string;
   mf: Miniflare;
+  /** Swaps the Worker secrets (key rotation) in place; the URL and the stored state stay. */
+  setSecrets(secrets: LocalSecrets): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   if (!memory) mkdirSync(opts.stateDir, { recursive: true });
   const components = listComponentWorkers(opts.root ? join(opts.root, ".component-builds") : componentBuilds());
 
-  const executor: WorkerOptions = {
+  const executorFor = (secrets: LocalSecrets): WorkerOptions => ({
     name: "arcrun-cypher-executor",
     modules: true,
     scriptPath: script,
@@ -67,16 +69,16 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     kvNamespaces: Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`])),
     r2Buckets: { WASM_BUCKET: "arcrun-wasm" },
     bindings: {
-      ENCRYPTION_KEY: opts.secrets.encryptionKey,
-      ADMIN_TOKEN: opts.secrets.adminToken,
+      ENCRYPTION_KEY: secrets.encryptionKey,
+      ...(secrets.encryptionKeyNext ? { ENCRYPTION_KEY_NEXT: secrets.encryptionKeyNext } : {}),
+      ADMIN_TOKEN: secrets.adminToken,
       ARCRUN_ENV: "local",
       WORKER_SUBDOMAIN: "",
       ARCRUN_ALLOW_HOSTS: (opts.allowHosts ?? []).join(","),
     },
     serviceBindings: Object.fromEntries(components.map((c) => [c.binding, c.workerName])),
-  };
-  const workers: WorkerOptions[] = [
-    executor,
+  });
+  const componentWorkers: WorkerOptions[] = [
     ...components.map(
       (c): WorkerOptions => ({
         name: c.workerName,
@@ -92,8 +94,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     ),
   ];
 
-  const mf = new Miniflare({
-    workers,
+  const options = (secrets: LocalSecrets): MiniflareOptions => ({
+    workers: [executorFor(secrets), ...componentWorkers],
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
     ...(memory
@@ -107,8 +109,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     cf: false,
     log: opts.verbose ? new Log(LogLevel.INFO) : new Log(LogLevel.WARN),
   });
+  const mf = new Miniflare(options(opts.secrets));
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  return { url, mf, dispose: () => mf.dispose() };
+  // setOptions keeps the port (even a port picked with 0) and the persisted KV/R2 state.
+  return { url, mf, setSecrets: (s) => mf.setOptions(options(s)), dispose: () => mf.dispose() };
 }
 
 interface ComponentWorker {

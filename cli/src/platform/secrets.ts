@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** The local platform's own secrets, generated once and kept beside its state (mode 0600). */
@@ -8,6 +8,8 @@ export interface LocalSecrets {
   encryptionKey: string;
   /** Bootstrap token that may create API keys. */
   adminToken: string;
+  /** Only during a key rotation (`acr credential rotate-key`): the new key, bound as ENCRYPTION_KEY_NEXT. */
+  encryptionKeyNext?: string;
 }
 
 /** Reads the secrets file, creating it on first use; never regenerates an existing key. */
@@ -15,7 +17,11 @@ export function loadOrCreateSecrets(file: string): LocalSecrets {
   if (existsSync(file)) {
     const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>;
     if (typeof parsed.encryptionKey === "string" && typeof parsed.adminToken === "string") {
-      return { encryptionKey: parsed.encryptionKey, adminToken: parsed.adminToken };
+      return {
+        encryptionKey: parsed.encryptionKey,
+        adminToken: parsed.adminToken,
+        ...(typeof parsed.encryptionKeyNext === "string" ? { encryptionKeyNext: parsed.encryptionKeyNext } : {}),
+      };
     }
     throw new Error(`${file} is damaged: it lacks encryptionKey or adminToken; restore it from your backup`);
   }
@@ -27,4 +33,19 @@ export function loadOrCreateSecrets(file: string): LocalSecrets {
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;
+}
+
+/**
+ * Replaces the secrets file atomically (write + rename, mode 0600): a crash mid-write never leaves a
+ * half-written key. Used by key rotation.
+ *
+ * @example
+ * saveSecrets(file, { ...secrets, encryptionKeyNext: newKey });
+ */
+export function saveSecrets(file: string, secrets: LocalSecrets): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
 }
