@@ -5,6 +5,7 @@ import { ApiError, renderError } from "./http/errors";
 import { registerCredentials } from "./routes/credentials";
 import { registerHealth } from "./routes/health";
 import { registerKeyAdmin, registerWhoami } from "./routes/keys";
+import { registerRecipeAdmin, registerRecipes } from "./routes/recipes";
 import { VERSION } from "./version";
 
 /**
@@ -32,10 +33,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealth(app);
   registerKeyAdmin(app);
+  registerRecipeAdmin(app);
 
   app.use("/v1/*", requireApiKey());
   registerWhoami(app);
   registerCredentials(app);
+  registerRecipes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
