@@ -4,7 +4,7 @@
  */
 export { compileWorkflow, INPUT_ALIASES, OUTPUT_NAMES, RESERVED_KEYS } from "./compile";
 export { CronError, type CronSpec, nextCronTimes, parseCron } from "./cron";
-export { describeFlow, type FlowDescription } from "./describe";
+export { compileFlow, describeFlow, type FlowDescription } from "./describe";
 export { parseDuration } from "./duration";
 export { evaluate, isTruthy, type Scope, toText } from "./expr";
 export { EDGE_ALIASES, parseFlowEntry } from "./flow";
