@@ -42,7 +42,7 @@ describe("the executor on workerd agrees with the shared vectors", () => {
   });
 
   it("reports the vector key's kid", async () => {
-    expect(await (await a.call("GET", "/v1/credentials/key")).json()).toEqual({
+    expect(await (await a.call("GET", "/v1/credentials/key")).json()).toMatchObject({
       kid: vectors.keys[0]!.kid,
       next_kid: null,
     });

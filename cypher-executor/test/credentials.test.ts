@@ -40,8 +40,14 @@ describe("credential API", () => {
     const res = await p.call("GET", "/v1/credentials/key");
     expect(res.status).toBe(200);
     const body = await res.text();
-    expect(JSON.parse(body)).toEqual({ kid, next_kid: null });
+    expect(JSON.parse(body)).toEqual({ kid, next_kid: null, usage: {} });
     expect(body).not.toContain(p.encryptionKey);
+  });
+
+  it("only admin keys see the per-kid usage of all tenants", async () => {
+    const user = await p.newKey("user");
+    const res = await fetch(`${p.url}/v1/credentials/key`, { headers: { authorization: `Bearer ${user.apiKey}` } });
+    expect(await res.json()).toEqual({ kid, next_kid: null });
   });
 
   it("stores an envelope, lists names/kid/dates only, and returns the envelope only on ?envelope=1", async () => {

@@ -141,3 +141,23 @@ export async function deleteCredential(env: Env, tenant: Tenant, name: string): 
 export function toMeta(s: StoredCredential): CredentialMeta {
   return { name: s.name, kid: s.kid ?? null, created_at: s.created_at, updated_at: s.updated_at };
 }
+
+/**
+ * How many credentials of ALL tenants are encrypted under each key id (`none` = no kid): lets an admin's
+ * key rotation refuse to promote while another API key's credentials still need the old key.
+ */
+export async function keyUsage(env: Env): Promise<Record<string, number>> {
+  const usage: Record<string, number> = {};
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await env.CREDENTIALS_KV.list<CredentialMeta>(cursor ? { cursor } : {});
+    for (const k of page.keys) {
+      if (!k.name.includes(":cred:")) continue;
+      const kid = k.metadata?.kid ?? "none";
+      usage[kid] = (usage[kid] ?? 0) + 1;
+    }
+    if (page.list_complete) break;
+    cursor = page.cursor;
+  }
+  return usage;
+}

@@ -4,6 +4,7 @@ import { credentialApiError, decryptCredential, platformKeys } from "../credenti
 import {
   deleteCredential,
   getCredential,
+  keyUsage,
   listCredentials,
   putCredential,
   toMeta,
@@ -56,7 +57,17 @@ const getKey = createRoute({
   summary: "The id of the platform's encryption key (and of the next key during a rotation)",
   security: bearerSecurity,
   responses: {
-    200: json(z.object({ kid: z.string().nullable(), next_kid: z.string().nullable() }), "Key ids, never keys"),
+    200: json(
+      z.object({
+        kid: z.string().nullable(),
+        next_kid: z.string().nullable(),
+        usage: z
+          .record(z.string(), z.number())
+          .optional()
+          .openapi({ description: "Admin keys only: credentials of all tenants per kid (`none` = no kid)" }),
+      }),
+      "Key ids, never keys",
+    ),
     ...errorResponses,
   },
 });
@@ -134,7 +145,9 @@ function notFoundError(name: string): ApiError {
 export function registerCredentials(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getKey, async (c) => {
     const keys = await platformKeys(c.env);
-    return c.json({ kid: keys.current?.kid ?? null, next_kid: keys.next?.kid ?? null }, 200);
+    const ids = { kid: keys.current?.kid ?? null, next_kid: keys.next?.kid ?? null };
+    if (c.var.tenant.role !== "admin") return c.json(ids, 200);
+    return c.json({ ...ids, usage: await keyUsage(c.env) }, 200);
   });
 
   app.openapi(putCred, async (c) => {
