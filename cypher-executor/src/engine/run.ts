@@ -142,7 +142,8 @@ class Execution {
     const step = this.plan.steps[id];
     if (!step) return failedRecord({ code: "UNKNOWN_NODE", message: `No step "${id}" in the plan` }, 0, 0);
     const prev = this.opts.previous?.[id];
-    if (prev && prev.status === "succeeded") return { ...prev, reused: true };
+    // Finished nodes are reused; a node still waiting for its task stays parked (never called twice).
+    if (prev && (prev.status === "succeeded" || prev.status === "pending")) return { ...prev, reused: true };
 
     const started = performance.now();
     const startedAt = new Date().toISOString();

@@ -1,0 +1,75 @@
+/**
+ * HTTP helpers shared by the engine's routes: the OpenAPI schemas of executions, reading a request
+ * as a workflow input, and answering an execution.
+ */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { ApiError } from "../http/errors";
+import type { ExecutionResponse } from "./service";
+import type { TriggerMeta } from "./types";
+
+export const NodeRecordSchema = z
+  .object({
+    status: z.enum(["succeeded", "failed", "skipped", "pending", "running"]),
+    data: z.unknown().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).passthrough().optional(),
+    attempts: z.number(),
+    duration_ms: z.number(),
+    started_at: z.string().optional(),
+    input: z.unknown().optional(),
+    reused: z.boolean().optional(),
+  })
+  .passthrough()
+  .openapi("NodeRecord");
+
+export const ExecutionResponseSchema = z
+  .object({
+    execution_id: z.string().openapi({ example: "ex82359120543211a2b3c4d" }),
+    workflow: z.string(),
+    status: z.enum(["succeeded", "failed", "waiting", "running"]),
+    output: z.unknown(),
+    nodes: z.record(z.string(), NodeRecordSchema),
+    error: z.object({ code: z.string(), message: z.string() }).passthrough().optional(),
+    kv_writes: z.number().openapi({ description: "KV writes this execution cost (also in X-Arcrun-KV-Writes)" }),
+    duration_ms: z.number(),
+  })
+  .openapi("ExecutionResult");
+
+export const AcceptedSchema = z
+  .object({ execution_id: z.string(), status: z.literal("running") })
+  .openapi("ExecutionAccepted");
+
+/** Headers a workflow's `trigger` node never sees: the caller's secrets. */
+const HIDDEN_HEADERS = new Set(["authorization", "x-arcrun-api-key", "cookie", "x-arcrun-signature"]);
+
+/** The `trigger` node's data: headers (minus secrets), query and method. */
+export function triggerMeta(req: Request): TriggerMeta {
+  const headers: Record<string, string> = {};
+  req.headers.forEach((v, k) => {
+    if (!HIDDEN_HEADERS.has(k)) headers[k] = v;
+  });
+  const url = new URL(req.url);
+  return { headers, query: Object.fromEntries(url.searchParams), method: req.method };
+}
+
+/**
+ * Parses a request body text as the workflow input: empty → `{}`, JSON → its value, anything else
+ * is refused with a 400 naming the position of the JSON error.
+ */
+export function parseInput(text: string, contentType: string | null): unknown {
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (contentType && !/json/i.test(contentType) && !/text\/plain/i.test(contentType)) return { body: text };
+    throw new ApiError(400, "INVALID_JSON", `The request body is not valid JSON: ${(err as Error).message}`, {
+      field: "body",
+    });
+  }
+}
+
+/** Sets the headers of an execution answer: its id and the KV writes it cost. */
+export function executionHeaders(c: Context, r: Pick<ExecutionResponse, "kv_writes" | "execution_id">): void {
+  c.header("X-Arcrun-KV-Writes", String(r.kv_writes));
+  c.header("X-Arcrun-Execution-Id", r.execution_id);
+}

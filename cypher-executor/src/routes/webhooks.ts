@@ -1,0 +1,341 @@
+/**
+ * arcrun's webhook routes, compatible with existing scripts: trigger by namespace or by key, the
+ * synchronous query endpoints, and register/list/delete/definition of named webhooks (= workflows).
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import type { AppEnv } from "../app-env";
+import { findTenantByApiKey, findTenantByNamespace, type Tenant } from "../auth/api-keys";
+import { presentedKey, requireApiKey } from "../auth/middleware";
+import { AcceptedSchema, ExecutionResponseSchema, executionHeaders, parseInput, triggerMeta } from "../engine/http";
+import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
+import { ApiError } from "../http/errors";
+import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { verifyHmac } from "../triggers/hmac";
+import { timingSafeEqual } from "../utils/crypto";
+import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan, putWorkflow } from "../workflows/index";
+import { notFoundError } from "./workflows";
+
+const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const pathParam = (name: string, example: string) => z.string().openapi({ param: { name, in: "path" }, example });
+const NsName = z.object({ ns: pathParam("ns", "k3x9p2m7qa"), name: pathParam("name", "hello") });
+const Name = z.object({ name: pathParam("name", "hello") });
+const AsyncQuery = z.object({ async: z.enum(["0", "1", "true", "false"]).optional() });
+const AnyJson = { required: false, content: { "application/json": { schema: z.unknown() } } };
+// Declared as a media range so no JSON validator consumes the body first: HMAC needs the raw bytes.
+const RawBody = {
+  required: false,
+  content: { "*/*": { schema: z.unknown().openapi({ description: "Any JSON; signed as raw bytes with hmac" }) } },
+};
+const notFound = { 404: json(ErrorSchema, "No such workflow") };
+const triggerResponses = {
+  200: json(ExecutionResponseSchema, "The execution finished"),
+  202: json(AcceptedSchema, "Started (`?async=1`)"),
+  ...errorResponses,
+  ...notFound,
+};
+const queryResponses = {
+  200: json(z.unknown(), "The workflow's output, as is"),
+  ...errorResponses,
+  ...notFound,
+  422: json(ErrorSchema, "The execution failed (EXECUTION_FAILED, with execution_id and node)"),
+};
+
+const triggerNs = createRoute({
+  method: "post",
+  path: "/webhooks/named/{ns}/{name}/trigger",
+  tags: ["webhooks"],
+  summary: "Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none)",
+  request: { params: NsName, query: AsyncQuery, body: RawBody },
+  responses: triggerResponses,
+});
+const triggerKey = createRoute({
+  method: "post",
+  path: "/webhooks/named/{name}/trigger",
+  tags: ["webhooks"],
+  summary: "Trigger one of the caller's workflows",
+  security: bearerSecurity,
+  middleware: [requireApiKey()] as const,
+  request: { params: Name, query: AsyncQuery, body: AnyJson },
+  responses: triggerResponses,
+});
+const queryPost = createRoute({
+  method: "post",
+  path: "/webhooks/named/{name}/query",
+  tags: ["webhooks"],
+  summary: "Run a workflow synchronously and answer its output directly",
+  security: bearerSecurity,
+  middleware: [requireApiKey()] as const,
+  request: { params: Name, body: AnyJson },
+  responses: queryResponses,
+});
+const queryGet = createRoute({
+  method: "get",
+  path: "/webhooks/named/{name}/query",
+  tags: ["webhooks"],
+  summary: "Run a workflow synchronously with the query string as input; answers its output",
+  security: bearerSecurity,
+  middleware: [requireApiKey()] as const,
+  request: { params: Name },
+  responses: queryResponses,
+});
+const queryNs = createRoute({
+  method: "get",
+  path: "/q/{ns}/{name}",
+  tags: ["webhooks"],
+  summary: "Synchronous query by namespace (query string = input); auth as the workflow's trigger says",
+  request: { params: NsName },
+  responses: queryResponses,
+});
+const RegisteredSchema = z
+  .object({
+    success: z.literal(true),
+    name: z.string(),
+    version: z.number(),
+    trigger_url: z.string().openapi({ example: "/webhooks/named/k3x9p2m7qa/hello/trigger" }),
+  })
+  .openapi("RegisteredWebhook");
+const register = createRoute({
+  method: "post",
+  path: "/webhooks/named",
+  tags: ["webhooks"],
+  summary: "Register a named webhook: a workflow YAML, or JSON { name, yaml } / { name, flow, config }",
+  security: bearerSecurity,
+  middleware: [requireApiKey()] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/yaml": { schema: z.string() },
+        "application/json": {
+          schema: z
+            .object({ name: z.string().optional(), yaml: z.string().optional() })
+            .passthrough()
+            .openapi({ description: "{ name, yaml } or the workflow document itself as JSON" }),
+        },
+      },
+    },
+  },
+  responses: { 200: json(RegisteredSchema, "Updated"), 201: json(RegisteredSchema, "Created"), ...errorResponses },
+});
+const list = createRoute({
+  method: "get",
+  path: "/webhooks/named",
+  tags: ["webhooks"],
+  summary: "The caller's named webhooks",
+  security: bearerSecurity,
+  middleware: [requireApiKey()] as const,
+  responses: {
+    200: json(
+      z.object({ workflows: z.array(z.object({ name: z.string(), version: z.number() }).passthrough()) }),
+      "Webhooks",
+    ),
+    ...errorResponses,
+  },
+});
+const remove = createRoute({
+  method: "delete",
+  path: "/webhooks/named/{name}",
+  tags: ["webhooks"],
+  summary: "Delete a named webhook (the workflow and its versions)",
+  security: bearerSecurity,
+  middleware: [requireApiKey()] as const,
+  request: { params: Name },
+  responses: { 200: json(z.object({ deleted: z.literal(true), name: z.string() }), "Deleted"), ...notFound },
+});
+const definition = createRoute({
+  method: "get",
+  path: "/webhooks/named/{name}/definition",
+  tags: ["webhooks"],
+  summary: "The stored definition of a named webhook (its YAML)",
+  security: bearerSecurity,
+  middleware: [requireApiKey()] as const,
+  request: { params: Name },
+  responses: {
+    200: json(
+      z.object({ name: z.string(), version: z.number(), description: z.string().optional(), yaml: z.string() }),
+      "Definition",
+    ),
+    ...errorResponses,
+    ...notFound,
+  },
+});
+
+/** `/webhooks/named*` and `/q/{ns}/{name}`. */
+export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => Platform): void {
+  app.openapi(triggerNs, async (c) => {
+    const { ns, name } = c.req.valid("param");
+    const tenant = await tenantOrNotFound(c.env, ns, name);
+    const r = await triggered(c, tenant, name, platform(), { async: isAsync(c.req.valid("query").async) });
+    return "accepted" in r ? c.json(r.accepted, 202) : c.json(r.done, 200);
+  });
+
+  app.openapi(triggerKey, async (c) => {
+    const { name } = c.req.valid("param");
+    const r = await triggered(c, c.var.tenant, name, platform(), {
+      async: isAsync(c.req.valid("query").async),
+      authenticated: true,
+    });
+    return "accepted" in r ? c.json(r.accepted, 202) : c.json(r.done, 200);
+  });
+
+  app.openapi(queryPost, async (c) => {
+    const r = await triggered(c, c.var.tenant, c.req.valid("param").name, platform(), { authenticated: true });
+    return c.json(outputOf(r), 200);
+  });
+
+  app.openapi(queryGet, async (c) => {
+    const r = await triggered(c, c.var.tenant, c.req.valid("param").name, platform(), {
+      authenticated: true,
+      input: c.req.query(),
+    });
+    return c.json(outputOf(r), 200);
+  });
+
+  app.openapi(queryNs, async (c) => {
+    const { ns, name } = c.req.valid("param");
+    const tenant = await tenantOrNotFound(c.env, ns, name);
+    const r = await triggered(c, tenant, name, platform(), { input: c.req.query() });
+    return c.json(outputOf(r), 200);
+  });
+
+  app.openapi(register, async (c) => {
+    const { name, source } = registrationOf(await c.req.text(), c.req.header("content-type") ?? "");
+    const p = platform();
+    const { workflow, created } = await putWorkflow(c.env, c.var.tenant, name, source, p.compile, p.catalog);
+    const body = {
+      success: true as const,
+      name,
+      version: workflow.version,
+      trigger_url: `/webhooks/named/${c.var.tenant.ns}/${name}/trigger`,
+    };
+    return c.json(body, created ? 201 : 200);
+  });
+
+  app.openapi(list, async (c) => c.json({ workflows: await listWorkflows(c.env, c.var.tenant) }, 200));
+
+  app.openapi(remove, async (c) => {
+    const { name } = c.req.valid("param");
+    if (!(await deleteWorkflow(c.env, c.var.tenant, name))) throw notFoundError(name);
+    return c.json({ deleted: true as const, name }, 200);
+  });
+
+  app.openapi(definition, async (c) => {
+    const { name } = c.req.valid("param");
+    const wf = await getWorkflow(c.env, c.var.tenant, name);
+    if (!wf) throw notFoundError(name);
+    return c.json(
+      { name, version: wf.version, ...(wf.description ? { description: wf.description } : {}), yaml: wf.source },
+      200,
+    );
+  });
+}
+
+type Triggered = { accepted: { execution_id: string; status: "running" } } | { done: ExecutionResponse };
+
+/**
+ * Authenticates a trigger as the workflow says, then runs it. `authenticated` = the caller's API key
+ * already resolved this tenant.
+ */
+async function triggered(
+  c: Context<AppEnv>,
+  tenant: Tenant,
+  name: string,
+  platform: Platform,
+  opts: { async?: boolean; authenticated?: boolean; input?: unknown },
+): Promise<Triggered> {
+  const loaded = await loadPlan(c.env, tenant, name, platform.compile, platform.catalog);
+  if (!loaded) throw notFoundError(name);
+  const raw = await c.req.arrayBuffer();
+  if (!opts.authenticated) {
+    const webhook = loaded.plan.trigger.webhook;
+    const auth = webhook?.auth ?? "api_key";
+    if (auth === "api_key") await requireSameTenant(c, tenant);
+    else if (auth === "hmac")
+      await verifyHmac(c.env, tenant, webhook?.secret, raw, c.req.header("x-arcrun-signature") ?? null);
+  }
+  const input = opts.input ?? parseInput(new TextDecoder().decode(raw), c.req.header("content-type") ?? null);
+  const r = await startExecution(c.env, tenant, platform, {
+    name,
+    input,
+    meta: triggerMeta(c.req.raw),
+    trigger: opts.input !== undefined || c.req.path.endsWith("/query") ? "query" : "webhook",
+    wait: !opts.async,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    loaded,
+  });
+  executionHeaders(c, r);
+  if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" } };
+  return { done: r };
+}
+
+/** A query answers the output itself; a failed run is a 422 naming the execution and node. */
+function outputOf(r: Triggered): unknown {
+  if ("accepted" in r) return r.accepted;
+  const d = r.done;
+  if (d.status === "failed") {
+    throw new ApiError(422, "EXECUTION_FAILED", `Workflow "${d.workflow}" failed: ${d.error?.message ?? "unknown"}`, {
+      execution_id: d.execution_id,
+      node: d.error?.node,
+      cause: d.error?.code,
+    });
+  }
+  if (d.status === "waiting") return { execution_id: d.execution_id, status: "waiting" };
+  return d.output;
+}
+
+async function requireSameTenant(c: Context<AppEnv>, tenant: Tenant): Promise<void> {
+  const key = presentedKey(c.req.raw);
+  const caller = key ? await findTenantByApiKey(c.env, key) : null;
+  if (!caller || !timingSafeEqual(caller.keyHash, tenant.keyHash)) {
+    throw new ApiError(401, "UNAUTHORIZED", "This webhook needs the API key of its owner (trigger auth: api_key)");
+  }
+}
+
+/** An unknown namespace answers like an unknown workflow: it reveals nothing. */
+async function tenantOrNotFound(env: AppEnv["Bindings"], ns: string, name: string): Promise<Tenant> {
+  const tenant = await findTenantByNamespace(env, ns);
+  if (!tenant) throw notFoundError(name);
+  return tenant;
+}
+
+function isAsync(v: string | undefined): boolean {
+  return v === "1" || v === "true";
+}
+
+/** Reads a registration: YAML (name inside), JSON `{ name, yaml }`, or the document as JSON. */
+function registrationOf(text: string, type: string): { name: string; source: string } {
+  if (/json/i.test(type)) {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ApiError(400, "INVALID_JSON", `The request body is not valid JSON: ${(err as Error).message}`);
+    }
+    const source = typeof body.yaml === "string" ? body.yaml : toYaml(body);
+    const name = typeof body.name === "string" ? body.name : nameInYaml(source);
+    return { name: requireName(name), source };
+  }
+  return { name: requireName(nameInYaml(text)), source: text };
+}
+
+function nameInYaml(source: string): unknown {
+  try {
+    return (parseYaml(source) as { name?: unknown } | null)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
+function requireName(name: unknown): string {
+  if (typeof name !== "string" || !name) {
+    throw new ApiError(400, "VALIDATION_FAILED", "A named webhook needs a name (the YAML's `name:` or JSON `name`)", {
+      issues: [{ path: "name", message: "required" }],
+    });
+  }
+  return name;
+}

@@ -1,0 +1,60 @@
+import type { Tenant } from "../auth/api-keys";
+import { CredentialError, decryptCredential } from "../credentials/index";
+import type { Env } from "../env";
+import { ApiError } from "../http/errors";
+import { timingSafeEqual, toHex } from "../utils/crypto";
+
+/**
+ * Verifies `X-Arcrun-Signature: sha256=<hex>`: HMAC-SHA256 of the raw body with the secret stored as
+ * the tenant's credential `secretName`. This is the one place the executor decrypts a credential
+ * outside a host function: verifying a signature needs the secret, and it never leaves this function.
+ *
+ * @example
+ * await verifyHmac(env, tenant, "github_hook", rawBody, req.headers.get("x-arcrun-signature"));
+ */
+export async function verifyHmac(
+  env: Env,
+  tenant: Tenant,
+  secretName: string | undefined,
+  body: ArrayBuffer,
+  header: string | null,
+): Promise<void> {
+  if (!secretName) {
+    throw new ApiError(500, "HMAC_SECRET_MISSING", "The workflow's trigger uses hmac but names no secret credential");
+  }
+  const m = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? "");
+  if (!m?.[1]) {
+    throw new ApiError(401, "SIGNATURE_REQUIRED", "Send X-Arcrun-Signature: sha256=<hex HMAC-SHA256 of the raw body>", {
+      header: "X-Arcrun-Signature",
+    });
+  }
+  let secret: string;
+  try {
+    secret = await decryptCredential(env, tenant, secretName);
+  } catch (err) {
+    if (err instanceof CredentialError) {
+      throw new ApiError(
+        500,
+        "HMAC_SECRET_UNAVAILABLE",
+        `The trigger's secret credential "${secretName}" is unusable: ${err.code}`,
+        {
+          credential: secretName,
+        },
+      );
+    }
+    throw err;
+  }
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const expected = toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, body)));
+  if (!timingSafeEqual(expected, m[1].toLowerCase())) {
+    throw new ApiError(401, "SIGNATURE_MISMATCH", "X-Arcrun-Signature does not match the body", {
+      header: "X-Arcrun-Signature",
+    });
+  }
+}

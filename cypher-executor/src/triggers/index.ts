@@ -1,0 +1,112 @@
+/**
+ * The worker's `scheduled` handler: fires cron workflows (index `cron:{key_hash}:{name}` in WEBHOOKS)
+ * and wakes parked executions whose wait is due (index `wait:{due}:{key_hash}:{id}` in EXEC_CONTEXT).
+ */
+import type { Tenant } from "../auth/api-keys";
+import { type Platform, resumeExecution, startExecution } from "../engine/service";
+import type { Env } from "../env";
+import { dueWaits, loadExecution } from "../executions/index";
+import { nextCronTimes } from "../workflow/cron";
+
+export { verifyHmac } from "./hmac";
+
+/** True when a cron expression fires in the minute that starts at `minuteStart` (UTC). */
+export function cronFiresAt(expr: string, minuteStart: number): boolean {
+  try {
+    return nextCronTimes(expr, new Date(minuteStart - 60_000), 1)[0]?.getTime() === minuteStart;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a tenant by its key hash (the indexes hold hashes, never keys). */
+export async function tenantByHash(env: Env, keyHash: string): Promise<Tenant | null> {
+  const s = await env.USERS_KV.get<{
+    key_hash: string;
+    ns: string;
+    role: "admin" | "user";
+    label: string;
+    created_at: string;
+  }>(`user:${keyHash}`, "json");
+  return s ? { keyHash: s.key_hash, ns: s.ns, role: s.role, label: s.label, createdAt: s.created_at } : null;
+}
+
+/**
+ * Runs everything due at `scheduledTime`: cron workflows of that minute and due waits.
+ * Returns what it started, for logs and tests.
+ *
+ * @example
+ * ctx.waitUntil(runScheduled(env, platform, controller.scheduledTime, (p) => ctx.waitUntil(p)));
+ */
+export async function runScheduled(
+  env: Env,
+  platform: Platform,
+  scheduledTime: number,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<{ crons: string[]; woken: string[] }> {
+  const minute = Math.floor(scheduledTime / 60_000) * 60_000;
+  const crons: string[] = [];
+  const woken: string[] = [];
+  const jobs: Promise<unknown>[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await env.WEBHOOKS.list({ prefix: "cron:", cursor });
+    for (const k of res.keys) {
+      const [, keyHash, name] = k.name.split(":");
+      if (!keyHash || !name) continue;
+      const expr = await env.WEBHOOKS.get(k.name);
+      if (!expr || !cronFiresAt(expr, minute)) continue;
+      crons.push(name);
+      jobs.push(
+        (async () => {
+          const tenant = await tenantByHash(env, keyHash);
+          if (!tenant) return;
+          await startExecution(env, tenant, platform, {
+            name,
+            input: { scheduled_time: new Date(minute).toISOString(), cron: expr },
+            trigger: "cron",
+            wait: true,
+            waitUntil,
+          });
+        })(),
+      );
+    }
+    cursor = res.list_complete ? undefined : res.cursor;
+  } while (cursor);
+
+  for (const w of await dueWaits(env, scheduledTime)) {
+    woken.push(w.id);
+    jobs.push(
+      (async () => {
+        // Delete first: a wake that fails is reported on the execution, never retried forever.
+        await env.EXEC_CONTEXT.delete(w.key);
+        const tenant = await tenantByHash(env, w.keyHash);
+        if (!tenant) return;
+        const rec = await loadExecution(env, tenant, w.id);
+        if (!rec || rec.status !== "waiting") return;
+        for (const node of Object.values(rec.nodes)) {
+          const p = node.pending;
+          if (node.status !== "pending" || !p?.resume_at || Date.parse(p.resume_at) > scheduledTime) continue;
+          await resumeExecution(
+            env,
+            tenant,
+            platform,
+            w.id,
+            {
+              task_id: p.task_id,
+              result: { task_id: p.task_id, resume_at: p.resume_at, woke_at: new Date().toISOString() },
+            },
+            waitUntil,
+          );
+          break;
+        }
+      })(),
+    );
+  }
+  const settled = await Promise.allSettled(jobs);
+  for (const s of settled) {
+    if (s.status === "rejected")
+      console.error("scheduled job failed", s.reason instanceof Error ? s.reason.message : s.reason);
+  }
+  return { crons, woken };
+}
