@@ -1,0 +1,242 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { FakeCloudflare, PERMISSIONS } from "./support/fake-cloudflare";
+
+// `acr init --self-hosted` / `acr update` as a user runs them: the built CLI in a child process,
+// against the local Cloudflare API fake (no account can be reached here). Wrangler bundles for real
+// (`--dry-run --outdir`) and the bundles are uploaded over the REST API to the fake, which runs them
+// on workerd: the first API key is made by the real executor, in the fake account's KV.
+const bin = join(import.meta.dirname, "..", "dist", "bin.js");
+const KV_TITLES = [
+  "arcrun-webhooks",
+  "arcrun-credentials",
+  "arcrun-recipes",
+  "arcrun-users",
+  "arcrun-sessions",
+  "arcrun-analytics",
+  "arcrun-exec-context",
+];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json: Record<string, unknown> | null;
+}
+
+function acr(home: string, env: Record<string, string>, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, "--json", ...args], {
+      cwd: home,
+      env: { ...process.env, ARCRUN_HOME: home, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      resolve({ code, stdout, stderr, json: line ? JSON.parse(line) : null });
+    });
+  });
+}
+
+async function setup(fake: FakeCloudflare, token = fake.addToken()) {
+  const home = mkdtempSync(join(tmpdir(), "acr-install-"));
+  const env = {
+    CLOUDFLARE_API_BASE_URL: fake.url,
+    CLOUDFLARE_ACCOUNT_ID: fake.accountId,
+    CLOUDFLARE_API_TOKEN: token,
+    ARCRUN_SKIP_BUILD: "1",
+    ARCRUN_ENCRYPTION_KEY: "",
+  };
+  const flags = ["--deploy-via", "api", "--executor-url", await fake.workerUrl("arcrun-cypher-executor")];
+  const init = () => acr(home, env, ["init", "--self-hosted", ...flags]);
+  const update = () => acr(home, env, ["update", ...flags]);
+  const config = () => parse(readFileSync(join(home, "config.yaml"), "utf8")) as Record<string, string>;
+  const state = () =>
+    JSON.parse(readFileSync(join(home, "install", `${fake.accountId}-arcrun.json`), "utf8")) as {
+      kv: Record<string, string>;
+      steps: Record<string, string>;
+    };
+  return { home, env, flags, init, update, config, state };
+}
+
+const creations = (fake: FakeCloudflare) =>
+  fake.log.filter((l) => l.method === "POST" && /kv\/namespaces$|r2\/buckets$/.test(l.path) && l.status === 200).length;
+
+describe("acr init --self-hosted against the Cloudflare API fake", () => {
+  const fake = new FakeCloudflare();
+  let s: Awaited<ReturnType<typeof setup>>;
+  let first: Run;
+
+  beforeAll(async () => {
+    await fake.start();
+    s = await setup(fake);
+    first = await s.init();
+  }, 180_000);
+  afterAll(async () => {
+    await fake.stop();
+    rmSync(s.home, { recursive: true, force: true });
+  });
+
+  it("creates the seven namespaces and the bucket, deploys, sets secrets and makes the first key", async () => {
+    expect(first.code, first.stderr).toBe(0);
+    expect([...fake.kv.values()].map((n) => n.title).sort()).toEqual([...KV_TITLES].sort());
+    expect([...fake.buckets.keys()]).toEqual(["arcrun-wasm"]);
+    const exec = fake.scripts.get("arcrun-cypher-executor");
+    expect(exec?.workersDev).toBe(true);
+    expect(exec?.crons).toEqual(["* * * * *"]);
+    const kvBindings = Object.fromEntries(
+      (exec?.bindings ?? []).filter((b) => b.type === "kv_namespace").map((b) => [b.name, b.namespace_id]),
+    );
+    expect(kvBindings).toEqual(s.state().kv);
+    expect(exec?.bindings).toContainEqual({ type: "plain_text", name: "WORKER_SUBDOMAIN", text: "tester" });
+    expect([...(exec?.secrets.keys() ?? [])].sort()).toEqual(["ADMIN_TOKEN", "ENCRYPTION_KEY"]);
+
+    const cfg = s.config();
+    expect(statSync(join(s.home, "config.yaml")).mode & 0o777).toBe(0o600);
+    expect(exec?.secrets.get("ENCRYPTION_KEY")).toBe(cfg.encryption_key);
+    expect(Buffer.from(cfg.encryption_key ?? "", "base64")).toHaveLength(32);
+    expect(cfg.api_key).toMatch(/^acr_/);
+    expect(first.json?.apiKey).toBe(cfg.api_key);
+
+    // The key was made by the deployed executor and lives in the fake account's USERS_KV.
+    const res = await fetch(`${cfg.url}/v1/whoami`, { headers: { authorization: `Bearer ${cfg.api_key}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { ns: string }).ns).toBe(cfg.ns);
+    expect((await fake.kvKeys(s.state().kv.USERS_KV ?? "")).some((k) => k.startsWith("user:"))).toBe(true);
+    // The plaintext secrets never reach the output.
+    expect(first.stdout + first.stderr).not.toContain(cfg.encryption_key);
+    expect(first.stdout + first.stderr).not.toContain(cfg.admin_token);
+  });
+
+  it("a re-run creates nothing and keeps ids, encryption key and API key", async () => {
+    const before = { kv: s.state().kv, cfg: s.config(), creations: creations(fake) };
+    const again = await s.init();
+    expect(again.code, again.stderr).toBe(0);
+    expect(creations(fake)).toBe(before.creations);
+    expect(s.state().kv).toEqual(before.kv);
+    expect(s.config().encryption_key).toBe(before.cfg.encryption_key);
+    expect(s.config().api_key).toBe(before.cfg.api_key);
+    expect(fake.kv.size).toBe(7);
+  });
+
+  it("update redeploys over the same storage: data, ids, encryption key and key stay", async () => {
+    const ids = s.state().kv;
+    const webhooks = ids.WEBHOOKS ?? "";
+    const put = await fetch(
+      `${fake.url}/accounts/${fake.accountId}/storage/kv/namespaces/${webhooks}/values/webhook%3Aabc%3Ahello`,
+      {
+        method: "PUT",
+        headers: { authorization: `Bearer ${s.env.CLOUDFLARE_API_TOKEN}` },
+        body: "name: hello",
+      },
+    );
+    expect(put.status).toBe(200);
+    const uploads = fake.scripts.get("arcrun-cypher-executor")?.uploads ?? 0;
+    const cfg = s.config();
+    const up = await s.update();
+    expect(up.code, up.stderr).toBe(0);
+    expect(fake.scripts.get("arcrun-cypher-executor")?.uploads).toBe(uploads + 1);
+    expect(s.state().kv).toEqual(ids);
+    expect(fake.kv.size).toBe(7);
+    expect(await fake.kvGet(webhooks, "webhook:abc:hello")).toBe("name: hello");
+    expect(s.config().encryption_key).toBe(cfg.encryption_key);
+    expect(fake.scripts.get("arcrun-cypher-executor")?.secrets.get("ENCRYPTION_KEY")).toBe(cfg.encryption_key);
+    const res = await fetch(`${cfg.url}/v1/whoami`, { headers: { authorization: `Bearer ${cfg.api_key}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it("stops when the config lost its encryption key but the Worker has one", async () => {
+    const saved = readFileSync(join(s.home, "config.yaml"), "utf8");
+    rmSync(join(s.home, "config.yaml"));
+    const r = await s.init();
+    expect(r.code).toBe(1);
+    const err = JSON.parse(r.stderr.trim().split("\n").at(-1) ?? "{}") as { error: { message: string; hint: string } };
+    expect(err.error.message).toContain("already has an ENCRYPTION_KEY");
+    expect(err.error.hint).toContain("backed-up key");
+    expect(fake.scripts.get("arcrun-cypher-executor")?.secrets.get("ENCRYPTION_KEY")).toBe(parse(saved).encryption_key);
+    // Restoring the key from the backup (here through the env) lets the run go on.
+    const restored = await acr(s.home, { ...s.env, ARCRUN_ENCRYPTION_KEY: parse(saved).encryption_key }, [
+      "init",
+      "--self-hosted",
+      ...s.flags,
+    ]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(s.config().encryption_key).toBe(parse(saved).encryption_key);
+  });
+
+  it("update refuses, creating nothing, when a recorded namespace is gone", async () => {
+    const id = s.state().kv.SESSIONS_KV ?? "";
+    const ns = fake.kv.get(id);
+    fake.kv.delete(id);
+    const before = creations(fake);
+    try {
+      const r = await s.update();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`recorded with id ${id}, but the account no longer has it`);
+      expect(creations(fake)).toBe(before);
+    } finally {
+      if (ns) fake.kv.set(id, ns);
+    }
+  });
+});
+
+describe("acr init --self-hosted: failures, resumption, pagination, permissions", () => {
+  const fake = new FakeCloudflare();
+  beforeAll(async () => {
+    await fake.start();
+    // 150 unrelated namespaces first, so the installer's own ones sit on a later page.
+    for (let i = 0; i < 150; i++)
+      fake.kv.set(`other${i}`.padEnd(32, "0"), { id: `other${i}`.padEnd(32, "0"), title: `other-${i}` });
+    fake.kv.set("f".repeat(32), { id: "f".repeat(32), title: "arcrun-webhooks" });
+  });
+  afterAll(() => fake.stop());
+
+  it("names the missing permission and creates nothing", async () => {
+    const s = await setup(fake, fake.addToken([PERMISSIONS.account, PERMISSIONS.kv, PERMISSIONS.scripts]));
+    const r = await s.init();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('lacks the permission \\"Workers R2 Storage: Edit\\"');
+    expect(creations(fake)).toBe(0);
+    rmSync(s.home, { recursive: true, force: true });
+  });
+
+  it("an account-owned token is verified on the account endpoint", async () => {
+    const s = await setup(fake, fake.addToken(undefined, true));
+    const r = await acr(s.home, s.env, ["init", "--self-hosted", "--dry-run", ...s.flags]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("POST /accounts/");
+    expect(creations(fake)).toBe(0);
+    rmSync(s.home, { recursive: true, force: true });
+  });
+
+  it("a run cut off at R2 creation resumes: reuses the namespace on page 2, no duplicates", async () => {
+    const s = await setup(fake);
+    fake.failNext("POST", /\/r2\/buckets$/);
+    const broken = await s.init();
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("10001");
+    expect(Object.keys(s.state().kv)).toHaveLength(7);
+    expect(s.state().steps["deploy:arcrun-cypher-executor"]).toBeUndefined();
+
+    const resumed = await s.init();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const mine = [...fake.kv.values()].filter((n) => n.title.startsWith("arcrun-"));
+    expect(mine.map((n) => n.title).sort()).toEqual([...KV_TITLES].sort());
+    expect(s.state().kv.WEBHOOKS).toBe("f".repeat(32));
+    expect([...fake.buckets.keys()]).toEqual(["arcrun-wasm"]);
+    expect(s.config().api_key).toMatch(/^acr_/);
+    rmSync(s.home, { recursive: true, force: true });
+  });
+});
