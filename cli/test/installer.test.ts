@@ -212,12 +212,28 @@ describe("acr init --self-hosted: failures, resumption, pagination, permissions"
     rmSync(s.home, { recursive: true, force: true });
   });
 
+  it("a token that can only read R2 fails at bucket creation, naming the Edit permission", async () => {
+    const s = await setup(
+      fake,
+      fake.addToken([PERMISSIONS.account, PERMISSIONS.kv, PERMISSIONS.scripts, "Workers R2 Storage: Read"]),
+    );
+    const r = await s.init();
+    expect(r.code).toBe(1);
+    const err = JSON.parse(r.stderr.trim().split("\n").at(-1) ?? "{}") as { error: { message: string; hint: string } };
+    expect(err.error.message).toContain("r2/buckets failed (10000: Authentication error)");
+    expect(err.error.hint).toContain('"Workers R2 Storage: Edit"');
+    rmSync(s.home, { recursive: true, force: true });
+  });
+
   it("an account-owned token is verified on the account endpoint", async () => {
     const s = await setup(fake, fake.addToken(undefined, true));
+    const writes = () => fake.log.filter((l) => l.method !== "GET").length;
+    const before = writes();
     const r = await acr(s.home, s.env, ["init", "--self-hosted", "--dry-run", ...s.flags]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain("POST /accounts/");
-    expect(creations(fake)).toBe(0);
+    expect(r.stderr).toContain(`POST /accounts/${fake.accountId}/r2/buckets {"name":"arcrun-wasm"}`);
+    expect(r.stderr).toContain("wrangler deploy -c");
+    expect(writes()).toBe(before);
     rmSync(s.home, { recursive: true, force: true });
   });
 

@@ -31,7 +31,7 @@ export class CloudflareApiError extends UserError {
     readonly errors: CfError[],
   ) {
     const detail = errors.map((e) => `${e.code}: ${e.message}`).join("; ") || `HTTP ${status}`;
-    super(`Cloudflare API ${method} ${path} failed (${detail})`, hintFor(status, errors));
+    super(`Cloudflare API ${method} ${path} failed (${detail})`, hintFor(status, errors, path));
     this.name = "CloudflareApiError";
   }
 
@@ -45,10 +45,24 @@ export class CloudflareApiError extends UserError {
   }
 }
 
-function hintFor(status: number, errors: CfError[]): string | undefined {
+/** The dashboard name of the permission a path needs: for a 403 on a write the read probes could not foresee. */
+export function permissionFor(path: string): string | undefined {
+  if (/\/storage\/kv\//.test(path)) return "Workers KV Storage: Edit";
+  if (/\/r2\//.test(path)) return "Workers R2 Storage: Edit";
+  if (/\/workers\//.test(path)) return "Workers Scripts: Edit";
+  if (/^\/accounts\/[^/]+$/.test(path)) return "Account Settings: Read";
+  return undefined;
+}
+
+function hintFor(status: number, errors: CfError[], path: string): string | undefined {
   if (status === 401 || errors.some((e) => e.code === 1000))
     return "Check CLOUDFLARE_API_TOKEN: it is invalid or expired";
-  if (status === 403) return "Give the API token the permissions listed in docs/install.md";
+  if (status === 403) {
+    const p = permissionFor(path);
+    return p
+      ? `Give the API token the permission "${p}" (My Profile → API Tokens → Edit)`
+      : "Give the API token the permissions listed in docs/install.md";
+  }
   if (status === 429) return "Cloudflare rate-limited the token; wait a minute and run the same command again";
   return undefined;
 }

@@ -194,7 +194,9 @@ export class FakeCloudflare {
       if (path.startsWith("/accounts/") && params[0] !== this.accountId)
         return fail(403, 10000, "Authentication error");
       const needed = this.permissionFor(req.method ?? "", path);
-      if (needed && !token.permissions.has(needed)) return fail(403, 10000, "Authentication error");
+      // Reads accept the ": Read" variant of a permission; writes need ": Edit".
+      const readOk = req.method === "GET" && needed && token.permissions.has(needed.replace(/: Edit$/, ": Read"));
+      if (needed && !token.permissions.has(needed) && !readOk) return fail(403, 10000, "Authentication error");
       const injected = this.failures.find((f) => f.method === req.method && f.path.test(path) && f.times > 0);
       if (injected) {
         injected.times--;
