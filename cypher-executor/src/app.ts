@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
 import { ApiError, renderError } from "./http/errors";
+import { registerComponents } from "./routes/components";
 import { registerCredentials } from "./routes/credentials";
 import { registerHealth } from "./routes/health";
 import { registerKeyAdmin, registerWhoami } from "./routes/keys";
@@ -38,6 +39,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/*", requireApiKey());
   registerWhoami(app);
   registerCredentials(app);
+  registerComponents(app);
   registerRecipes(app);
 
   app.doc31("/openapi.json", {

@@ -1,0 +1,81 @@
+/**
+ * The component runtime: runs one call of a built-in component in a fresh sandbox instance,
+ * with the host functions scoped to the caller. The ABI is docs/component-abi.md.
+ */
+import { type HostFunction, type HostFunctionName, runSandbox } from "../lib/wasi-shim";
+import { hostFunctionsFor } from "./host";
+import { resolveLimits } from "./limits";
+import { toOutcome } from "./outcome";
+import type { CallContext, ComponentManifest, ComponentOutcome, ComponentRuntime } from "./types";
+
+export { DEFAULT_LIMITS, MAX_LIMITS, resolveLimits } from "./limits";
+export type { CallContext, ComponentLimits, ComponentManifest, ComponentOutcome, ComponentRuntime } from "./types";
+
+/** A component bundled at build time (`.component-builds/index.ts`). */
+export interface BundledComponent {
+  module: WebAssembly.Module;
+  manifest: ComponentManifest;
+}
+
+/** Extra knobs for tests and benchmarks; never reachable from a workflow. */
+export interface CallOptions {
+  /** Receives the instance's linear memory after the call (secret-leak tests). */
+  inspectMemory?: (memory: Uint8Array) => void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Creates a runtime over a set of bundled components.
+ *
+ * @example
+ * import { components } from "../../../.component-builds/index";
+ * const runtime = createRuntime(components);
+ * const out = await runtime.call("set", { values: { a: 1 } }, { env, tenant });
+ */
+export function createRuntime(
+  components: Record<string, BundledComponent>,
+): ComponentRuntime & {
+  callWith(name: string, input: unknown, ctx: CallContext, opts: CallOptions): Promise<ComponentOutcome>;
+} {
+  const byName = new Map(Object.entries(components));
+  const callWith = async (
+    name: string,
+    input: unknown,
+    ctx: CallContext,
+    opts: CallOptions = {},
+  ): Promise<ComponentOutcome> => {
+    const started = performance.now();
+    const c = byName.get(name);
+    if (!c) {
+      return {
+        status: "failed",
+        error: { code: "COMPONENT_NOT_FOUND", message: `No component named "${name}"` },
+        logs: "",
+        durationUs: 0,
+        hostCalls: 0,
+      };
+    }
+    const limits = resolveLimits(ctx.limits, Date.now());
+    const all = hostFunctionsFor(ctx, c.manifest, limits);
+    const host: Partial<Record<HostFunctionName, HostFunction>> = {};
+    for (const cap of c.manifest.capabilities) {
+      const fn = all[cap as HostFunctionName];
+      if (fn) host[cap as HostFunctionName] = fn;
+    }
+    const result = await runSandbox(c.module, {
+      stdin: encoder.encode(JSON.stringify(input ?? {})),
+      host,
+      limits,
+      ...(opts.inspectMemory ? { inspectMemory: opts.inspectMemory } : {}),
+    });
+    return toOutcome(result, Math.round((performance.now() - started) * 1000));
+  };
+  return {
+    has: (name) => byName.has(name),
+    manifest: (name) => byName.get(name)?.manifest,
+    list: () => [...byName.values()].map((c) => c.manifest),
+    call: (name, input, ctx) => callWith(name, input, ctx),
+    callWith,
+  };
+}

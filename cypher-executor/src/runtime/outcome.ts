@@ -1,0 +1,65 @@
+import type { SandboxResult } from "../lib/wasi-shim";
+import type { ComponentError, ComponentOutcome } from "./types";
+
+const UPPER_SNAKE = /^[A-Z][A-Z0-9_]*$/;
+const decoder = new TextDecoder();
+
+/**
+ * Turns what the sandbox saw (exit code, stdout, stderr) into the engine's outcome, following the
+ * output protocol of docs/component-abi.md.
+ */
+export function toOutcome(r: SandboxResult, durationUs: number): ComponentOutcome {
+  const base = { logs: r.stderr, durationUs, hostCalls: r.hostCalls };
+  const failed = (error: ComponentError): ComponentOutcome => ({ status: "failed", error, ...base });
+  if (r.abort) return failed({ code: r.abort.code, message: r.abort.message });
+
+  const text = decoder.decode(r.stdout);
+  let parsed: unknown;
+  let isJson = false;
+  try {
+    parsed = JSON.parse(text);
+    isJson = true;
+  } catch {
+    // handled below, by exit code
+  }
+  if (r.exitCode === 1) {
+    const err = isJson ? asError(parsed) : undefined;
+    return failed(err ?? { code: "COMPONENT_FAILED", message: `the component exited with code 1${tail(r.stderr)}` });
+  }
+  if (r.exitCode !== 0) {
+    return failed({
+      code: "COMPONENT_TRAPPED",
+      message: `the component exited with code ${r.exitCode}${tail(r.stderr)}`,
+    });
+  }
+  if (!isJson) {
+    return failed({
+      code: "OUTPUT_NOT_JSON",
+      message: text.trim() === "" ? "the component wrote no output" : "the component's output is not valid JSON",
+    });
+  }
+  const err = asError(parsed);
+  if (err && Object.keys(parsed as object).length === 1) return failed(err);
+  if (isPending(parsed)) return { status: "pending", pending: parsed, ...base };
+  return { status: "succeeded", data: parsed, ...base };
+}
+
+function asError(v: unknown): ComponentError | undefined {
+  const e = (v as { error?: unknown } | null)?.error as { code?: unknown; message?: unknown } | undefined;
+  if (!e || typeof e !== "object" || typeof e.code !== "string") return undefined;
+  const message = typeof e.message === "string" ? e.message : "";
+  if (!UPPER_SNAKE.test(e.code)) {
+    return { code: "COMPONENT_FAILED", message: message || e.code, details: { reported_code: e.code } };
+  }
+  return { code: e.code, message };
+}
+
+function isPending(v: unknown): v is { pending: true; task_id: string; resume_at?: string } {
+  const p = v as { pending?: unknown; task_id?: unknown } | null;
+  return !!p && typeof p === "object" && p.pending === true && typeof p.task_id === "string";
+}
+
+function tail(stderr: string): string {
+  const t = stderr.trim();
+  return t ? `: ${t.length > 500 ? `…${t.slice(-500)}` : t}` : "";
+}

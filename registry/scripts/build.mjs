@@ -1,0 +1,336 @@
+#!/usr/bin/env node
+// Builds the components: registry/components/{name}/ → .component-builds/{name}/
+//   {name}.wasm      asc (AssemblyScript) or go (wasip1), size-optimized, then fuel-instrumented
+//   component.json   the validated manifest
+//   worker.ts        the component worker, from ONE fixed template (registry/template/)
+//   worker.js        that worker bundled (esbuild) for the local platform
+//   wrangler.jsonc   its deploy config (arcrun-{kebab})
+// and .component-builds/index.ts, which the executor imports to bundle every built-in module.
+// `--testdata` also builds registry/testdata/components into .component-builds/.testdata/ (tests only).
+// Incremental: a component whose sources did not change is not recompiled.
+//
+// Usage: node registry/scripts/build.mjs [name ...] [--testdata] [--force] [--quiet]
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { instrumentFuel } from "./fuel.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const registry = join(here, "..");
+const root = join(registry, "..");
+const HOST_FUNCTIONS = ["http_request", "kv_get", "kv_put", "crypto_decrypt", "crypto_sign_rs256"];
+const NAME = /^[a-z][a-z0-9_]*$/;
+/** Largest memory a component module may declare, in 64 KiB pages (the runtime's MAX_LIMITS). */
+const MAX_MEMORY_PAGES = 1024;
+
+/**
+ * Builds components; returns one row per component.
+ *
+ * @example
+ * const rows = await buildComponents({ names: ["set"] });
+ * // [{ name: "set", bytes: 40424, built: true, dir: ".../.component-builds/set" }]
+ */
+export async function buildComponents(opts = {}) {
+  const log = opts.quiet ? () => {} : (m) => console.log(m);
+  const sets = [{ src: join(registry, "components"), out: join(root, ".component-builds"), shipped: true }];
+  if (opts.testdata) {
+    sets.push({
+      src: join(registry, "testdata", "components"),
+      out: join(root, ".component-builds", ".testdata"),
+      shipped: false,
+    });
+  }
+  const rows = [];
+  const errors = [];
+  for (const set of sets) {
+    mkdirSync(set.out, { recursive: true });
+    const names = [];
+    for (const n of existsSync(set.src) ? readdirSync(set.src).sort() : []) {
+      // `_scratch` and `.hidden` folders are never components.
+      if (n.startsWith("_") || n.startsWith(".") || !statSync(join(set.src, n)).isDirectory()) continue;
+      if (!existsSync(join(set.src, n, "component.json"))) {
+        log(`skip   ${n.padEnd(24)} (no component.json yet)`);
+        continue;
+      }
+      names.push(n);
+    }
+    const built = [];
+    for (const name of names) {
+      if (opts.names?.length && !opts.names.includes(name) && set.shipped) continue;
+      try {
+        const row = await buildOne(join(set.src, name), join(set.out, name), name, opts);
+        rows.push(row);
+        built.push(row);
+        log(`${row.built ? "built " : "fresh "} ${name.padEnd(24)} ${(row.bytes / 1024).toFixed(1).padStart(7)} KB`);
+      } catch (err) {
+        errors.push(`${relative(root, join(set.src, name))}: ${err.message}`);
+      }
+    }
+    // Only what still exists in the source tree is bundled.
+    for (const stale of readdirSync(set.out)) {
+      if (!stale.startsWith(".") && stale !== "index.ts" && !names.includes(stale)) {
+        rmSync(join(set.out, stale), { recursive: true, force: true });
+      }
+    }
+    writeIndex(
+      set.out,
+      names.filter((n) => existsSync(join(set.out, n, `${n}.wasm`))),
+    );
+  }
+  if (errors.length) {
+    const e = new Error(`component build failed:\n  ${errors.join("\n  ")}`);
+    e.rows = rows;
+    throw e;
+  }
+  return rows;
+}
+
+async function buildOne(src, out, name, opts) {
+  if (!NAME.test(name)) throw new Error(`component names are snake_case (a-z, 0-9, _), got "${name}"`);
+  const manifest = readManifest(src, name);
+  const isGo = existsSync(join(src, "main.go"));
+  if (!isGo && !existsSync(join(src, "main.ts"))) throw new Error("no main.ts (AssemblyScript) or main.go (Go)");
+  const hash = sourceHash(src, isGo);
+  const wasmFile = join(out, `${name}.wasm`);
+  const hashFile = join(out, ".build-hash");
+  mkdirSync(out, { recursive: true });
+  let built = false;
+  if (opts.force || !existsSync(wasmFile) || !existsSync(hashFile) || readFileSync(hashFile, "utf8") !== hash) {
+    const raw = isGo ? compileGo(src, out, name) : compileAssemblyScript(src, out, name);
+    const wasm = instrumentFuel(raw);
+    checkImports(wasm, manifest);
+    writeFileSync(wasmFile, wasm);
+    writeFileSync(hashFile, hash);
+    built = true;
+  }
+  writeFileSync(join(out, "component.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeWorker(out, name);
+  return { name, bytes: statSync(wasmFile).size, built, dir: out, language: manifest.language ?? "assemblyscript" };
+}
+
+function readManifest(src, name) {
+  const file = join(src, "component.json");
+  if (!existsSync(file)) throw new Error("component.json is missing");
+  let m;
+  try {
+    m = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`component.json is not valid JSON: ${err.message}`);
+  }
+  const problems = [];
+  const need = (field, ok, what) => {
+    if (!ok) problems.push(`component.json: field "${field}" must be ${what}`);
+  };
+  need("name", m.name === name, `"${name}" (the folder name)`);
+  need("version", typeof m.version === "string" && /^\d+\.\d+\.\d+/.test(m.version), "a semver string");
+  need("description", typeof m.description === "string" && m.description.length > 0, "a non-empty string");
+  need("input_schema", m.input_schema && typeof m.input_schema === "object", "a JSON Schema object");
+  need("output_schema", m.output_schema && typeof m.output_schema === "object", "a JSON Schema object");
+  need(
+    "capabilities",
+    Array.isArray(m.capabilities) && m.capabilities.every((c) => HOST_FUNCTIONS.includes(c)),
+    `an array of ${HOST_FUNCTIONS.join(", ")}`,
+  );
+  need(
+    "allowed_hosts",
+    Array.isArray(m.allowed_hosts) && m.allowed_hosts.every((h) => typeof h === "string"),
+    "an array of host names",
+  );
+  need(
+    "language",
+    m.language === undefined || ["assemblyscript", "go", "tinygo"].includes(m.language),
+    "assemblyscript, go or tinygo",
+  );
+  if (problems.length) throw new Error(problems.join("; "));
+  return m;
+}
+
+/** A component may import only the host functions its manifest declares. */
+function checkImports(wasm, manifest) {
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(wasm));
+  for (const i of imports) {
+    if (i.module === "u6u" && i.name !== "result_read" && !manifest.capabilities.includes(i.name)) {
+      throw new Error(`the code imports u6u.${i.name} but component.json "capabilities" does not list it`);
+    }
+    if (i.module !== "u6u" && i.module !== "wasi_snapshot_preview1") {
+      throw new Error(`the code imports ${i.module}.${i.name}; only wasi_snapshot_preview1 and u6u exist`);
+    }
+  }
+}
+
+function compileAssemblyScript(src, out, name) {
+  const tmp = join(out, `.${name}.asc.wasm`);
+  const sdk = relative(registry, join(registry, "sdk", "assemblyscript"));
+  const args = [
+    join(root, "node_modules", "assemblyscript", "bin", "asc.js"),
+    relative(registry, join(src, "main.ts")),
+    "--transform",
+    "json-as",
+    "-O3z",
+    "--converge",
+    "--runtime",
+    "stub",
+    "--exportStart",
+    "_start",
+    "--maximumMemory",
+    String(MAX_MEMORY_PAGES),
+    "--use",
+    `abort=${sdk}/wasi/abortToStderr`,
+    "--use",
+    `seed=${sdk}/wasi/seedFromWasi`,
+    "--disableWarning",
+    "--noColors",
+    "-o",
+    tmp,
+  ];
+  run(process.execPath, args, registry);
+  const wasm = readFileSync(tmp);
+  rmSync(tmp);
+  return wasm;
+}
+
+function compileGo(src, out, name) {
+  const tmp = join(out, `.${name}.go.wasm`);
+  const go = existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
+  run(go, ["build", "-trimpath", "-ldflags=-s -w", "-o", tmp, "."], src, {
+    GOOS: "wasip1",
+    GOARCH: "wasm",
+    GOFLAGS: "-mod=mod",
+    GOPROXY: "off",
+    CGO_ENABLED: "0",
+  });
+  const wasm = readFileSync(tmp);
+  rmSync(tmp);
+  return wasm;
+}
+
+function run(cmd, args, cwd, env = {}) {
+  try {
+    execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  } catch (err) {
+    const text = `${err.stdout ?? ""}${err.stderr ?? ""}`.trim();
+    // asc/go print "file(line,col)" diagnostics; keep the errors, drop the noise.
+    const lines = text.split("\n").filter((l) => !/^\s*$/.test(l));
+    throw new Error(`compile failed:\n${lines.slice(0, 40).join("\n")}`);
+  }
+}
+
+function sourceHash(src, isGo) {
+  const h = createHash("sha256");
+  const add = (file) => {
+    h.update(relative(root, file));
+    h.update(readFileSync(file));
+  };
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const f of readdirSync(dir).sort()) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ts|go|json|mod)$/.test(f) && !f.endsWith(".test.ts")) add(p);
+    }
+  };
+  walk(src);
+  walk(join(registry, "sdk", isGo ? "go" : "assemblyscript"));
+  for (const f of ["scripts/build.mjs", "scripts/fuel.mjs"]) add(join(registry, f));
+  h.update(readFileSync(join(root, "node_modules", "assemblyscript", "package.json")));
+  return h.digest("hex");
+}
+
+function writeWorker(out, name) {
+  const kebab = name.replace(/_/g, "-");
+  const runtimeImport = relative(out, join(root, "cypher-executor", "src", "runtime", "index")).replace(/\\/g, "/");
+  const fill = (t) =>
+    t
+      .replaceAll("{{NAME}}", name)
+      .replaceAll("{{KEBAB}}", kebab)
+      .replaceAll("{{RUNTIME_IMPORT}}", runtimeImport)
+      .replaceAll("{{COMPAT_DATE}}", compatibilityDate());
+  const worker = fill(readFileSync(join(registry, "template", "worker.ts.tmpl"), "utf8"));
+  const workerFile = join(out, "worker.ts");
+  const changed = !existsSync(workerFile) || readFileSync(workerFile, "utf8") !== worker;
+  writeFileSync(workerFile, worker);
+  writeFileSync(
+    join(out, "wrangler.jsonc"),
+    fill(readFileSync(join(registry, "template", "wrangler.jsonc.tmpl"), "utf8")),
+  );
+  if (changed || !existsSync(join(out, "worker.js")) || runtimeNewerThan(join(out, "worker.js"))) {
+    bundleWorker(out);
+  }
+}
+
+/** The local platform runs `worker.js`: the wrapper and the runtime bundled, the wasm left as a module. */
+function bundleWorker(out) {
+  execFileSync(
+    join(root, "node_modules", ".bin", "esbuild"),
+    [
+      join(out, "worker.ts"),
+      "--bundle",
+      "--format=esm",
+      "--platform=neutral",
+      "--target=es2022",
+      "--external:*.wasm",
+      `--outfile=${join(out, "worker.js")}`,
+      "--log-level=error",
+    ],
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"] },
+  );
+}
+
+function runtimeNewerThan(file) {
+  const built = statSync(file).mtimeMs;
+  const newest = (dir) =>
+    readdirSync(dir).reduce((m, f) => {
+      const p = join(dir, f);
+      const s = statSync(p);
+      return Math.max(m, s.isDirectory() ? newest(p) : s.mtimeMs);
+    }, 0);
+  return (
+    newest(join(root, "cypher-executor", "src", "runtime")) > built ||
+    newest(join(root, "cypher-executor", "src", "lib")) > built ||
+    newest(join(root, "cypher-executor", "src", "credentials")) > built
+  );
+}
+
+function compatibilityDate() {
+  const text = readFileSync(join(root, "cypher-executor", "wrangler.jsonc"), "utf8");
+  return /"compatibility_date"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? "2026-04-01";
+}
+
+function writeIndex(out, names) {
+  const typeImport = relative(out, join(root, "cypher-executor", "src", "runtime", "index")).replace(/\\/g, "/");
+  const lines = [
+    "// GENERATED by registry/scripts/build.mjs: every built component, bundled as a precompiled module",
+    "// (Cloudflare forbids compiling WebAssembly from bytes at run time).",
+    `import type { BundledComponent, ComponentManifest } from "${typeImport}";`,
+  ];
+  for (const n of names) {
+    lines.push(`import ${n}_module from "./${n}/${n}.wasm";`);
+    lines.push(`import ${n}_manifest from "./${n}/component.json";`);
+  }
+  lines.push("", "export const components: Record<string, BundledComponent> = {");
+  for (const n of names) {
+    lines.push(`  ${n}: { module: ${n}_module, manifest: ${n}_manifest as unknown as ComponentManifest },`);
+  }
+  lines.push("};", "");
+  const file = join(out, "index.ts");
+  const text = lines.join("\n");
+  if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const argv = process.argv.slice(2);
+  const names = argv.filter((a) => !a.startsWith("--"));
+  try {
+    await buildComponents({
+      names,
+      testdata: argv.includes("--testdata"),
+      force: argv.includes("--force"),
+      quiet: argv.includes("--quiet"),
+    });
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
+}

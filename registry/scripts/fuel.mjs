@@ -1,0 +1,112 @@
+// Build-time CPU budget for components ("fuel"), see docs/component-abi.md § CPU budget.
+// A mutable i32 global `__u6u_fuel` is added and exported; each loop iteration and each function
+// entry decrements it and traps with `unreachable` once it drops below zero. The host sets the
+// budget per call and, on a trap, reads the global: below zero means CPU_LIMIT_EXCEEDED.
+import binaryen from "binaryen";
+
+export const FUEL_GLOBAL = "__u6u_fuel";
+/** Used only if a start section runs before the host sets the budget. */
+const INITIAL_FUEL = 10_000_000;
+
+/** Expression-valued fields of each binaryen expression kind (others have no children). */
+const CHILDREN = new Map([
+  [binaryen.BlockId, ["children"]],
+  [binaryen.IfId, ["condition", "ifTrue", "ifFalse"]],
+  [binaryen.LoopId, ["body"]],
+  [binaryen.BreakId, ["condition", "value"]],
+  [binaryen.SwitchId, ["condition", "value"]],
+  [binaryen.CallId, ["operands"]],
+  [binaryen.CallIndirectId, ["target", "operands"]],
+  [binaryen.LocalSetId, ["value"]],
+  [binaryen.GlobalSetId, ["value"]],
+  [binaryen.LoadId, ["ptr"]],
+  [binaryen.StoreId, ["ptr", "value"]],
+  [binaryen.UnaryId, ["value"]],
+  [binaryen.BinaryId, ["left", "right"]],
+  [binaryen.SelectId, ["ifTrue", "ifFalse", "condition"]],
+  [binaryen.DropId, ["value"]],
+  [binaryen.ReturnId, ["value"]],
+  [binaryen.MemoryGrowId, ["delta"]],
+  [binaryen.MemoryCopyId, ["dest", "source", "size"]],
+  [binaryen.MemoryFillId, ["dest", "value", "size"]],
+  [binaryen.MemoryInitId, ["dest", "offset", "size"]],
+  [binaryen.AtomicRMWId, ["ptr", "value"]],
+  [binaryen.AtomicCmpxchgId, ["ptr", "expected", "replacement"]],
+  [binaryen.TryId, ["body", "catchBodies"]],
+  [binaryen.ThrowId, ["operands"]],
+  [binaryen.TupleMakeId, ["operands"]],
+  [binaryen.TupleExtractId, ["tuple"]],
+]);
+const LEAVES = new Set(
+  [
+    "ConstId",
+    "LocalGetId",
+    "GlobalGetId",
+    "NopId",
+    "UnreachableId",
+    "MemorySizeId",
+    "DataDropId",
+    "RefNullId",
+    "RefFuncId",
+    "RethrowId",
+  ].map((k) => binaryen[k]),
+);
+
+/**
+ * Returns `wasm` with fuel checks at every loop header and function entry.
+ *
+ * @example
+ * const out = instrumentFuel(readFileSync("set.wasm"));
+ */
+export function instrumentFuel(wasm) {
+  const mod = binaryen.readBinary(wasm);
+  try {
+    // Validate with every feature on: the compiler already chose the features the module uses.
+    mod.setFeatures(binaryen.Features.All);
+    if (hasGlobal(mod, FUEL_GLOBAL)) return wasm;
+    mod.addGlobal(FUEL_GLOBAL, binaryen.i32, true, mod.i32.const(INITIAL_FUEL));
+    mod.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
+    const check = () => [
+      mod.global.set(FUEL_GLOBAL, mod.i32.sub(mod.global.get(FUEL_GLOBAL, binaryen.i32), mod.i32.const(1))),
+      mod.if(mod.i32.lt_s(mod.global.get(FUEL_GLOBAL, binaryen.i32), mod.i32.const(0)), mod.unreachable()),
+    ];
+    const loops = [];
+    const walk = (expr) => {
+      if (!expr) return;
+      const id = binaryen.getExpressionId(expr);
+      if (LEAVES.has(id)) return;
+      const fields = CHILDREN.get(id);
+      if (!fields) throw new Error(`fuel instrumentation does not know expression kind ${id}`);
+      if (id === binaryen.LoopId) loops.push(expr);
+      const info = binaryen.getExpressionInfo(expr);
+      for (const f of fields) {
+        const v = info[f];
+        if (Array.isArray(v)) for (const c of v) walk(c);
+        else walk(v);
+      }
+    };
+    for (let i = 0; i < mod.getNumFunctions(); i++) {
+      const fn = mod.getFunctionByIndex(i);
+      const info = binaryen.getFunctionInfo(fn);
+      if (info.module || !info.body) continue; // imported
+      walk(info.body);
+      binaryen.Function.setBody(fn, mod.block(null, [...check(), info.body], binaryen.auto));
+    }
+    for (const loop of loops) {
+      const body = binaryen.Loop.getBody(loop);
+      binaryen.Loop.setBody(loop, mod.block(null, [...check(), body], binaryen.auto));
+    }
+    if (!mod.validate()) throw new Error("fuel instrumentation produced an invalid module");
+    return mod.emitBinary();
+  } finally {
+    mod.dispose();
+  }
+}
+
+function hasGlobal(mod, name) {
+  try {
+    return mod.getGlobal(name) !== 0;
+  } catch {
+    return false;
+  }
+}
