@@ -12,6 +12,7 @@ import { RecipeError } from "./egress";
 import { type AccessTokenProvider, runApiRecipe } from "./runner";
 import { SEED_API_RECIPES } from "./seed-data";
 import { getApiRecipe, getAuthRecipe, isRecipeId, recipeNames } from "./store";
+import { hostAccessTokens } from "./tokens";
 
 export { RecipeError, sendWithCredentials } from "./egress";
 export {
@@ -23,6 +24,7 @@ export {
 } from "./exposure";
 export { checkConnectivity, runApiRecipe } from "./runner";
 export { getApiRecipe, getAuthRecipe, recipeId, searchApiRecipes, seedRecipes } from "./store";
+export { hostAccessTokens } from "./tokens";
 export type { ApiRecipe, AuthRecipe, ExposureConsent } from "./types";
 
 /** Canonical names of the seed API recipes (known without a KV read). */
@@ -88,7 +90,7 @@ async function runRecipeStep(call: StepCall, accessToken?: AccessTokenProvider):
     const input = (call.input && typeof call.input === "object" ? call.input : {}) as Record<string, unknown>;
     const data = await runApiRecipe(call.env, call.tenant, recipe, auth, input, {
       timeoutMs: call.step.limits?.timeout_ms ?? 15_000,
-      ...(accessToken ? { accessToken } : {}),
+      accessToken: accessToken ?? hostAccessTokens(call.env, call.tenant),
     });
     return { status: "succeeded", data, ...base, durationUs: (Date.now() - started) * 1000 };
   } catch (err) {

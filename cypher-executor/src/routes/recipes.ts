@@ -21,6 +21,7 @@ import {
   searchApiRecipes,
   seedRecipes,
 } from "../recipes/store";
+import { hostAccessTokens } from "../recipes/tokens";
 import {
   type ApiRecipe,
   ApiRecipeSchema,
@@ -341,6 +342,7 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
     }
     const result = await checkConnectivity(c.env, tenant, auth, checkInput(body), {
       timeoutMs: body.timeout_ms ?? 10_000,
+      accessToken: hostAccessTokens(c.env, tenant),
     });
     return c.json({ recipe: recipe.canonical_id, service: auth.service, ...result }, 200);
   });
@@ -354,7 +356,10 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
     const auth = await authFor(c, tenant, recipe);
     try {
       return c.json(
-        await runApiRecipe(c.env, tenant, recipe, auth, body.input, { timeoutMs: body.timeout_ms ?? 15_000 }),
+        await runApiRecipe(c.env, tenant, recipe, auth, body.input, {
+          timeoutMs: body.timeout_ms ?? 15_000,
+          accessToken: hostAccessTokens(c.env, tenant),
+        }),
         200,
       );
     } catch (err) {
@@ -404,6 +409,7 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
     if (!auth) throw new ApiError(404, "AUTH_RECIPE_NOT_FOUND", `No auth recipe "${service}"`, { service });
     const result = await checkConnectivity(c.env, c.var.tenant, auth, checkInput(body), {
       timeoutMs: body.timeout_ms ?? 10_000,
+      accessToken: hostAccessTokens(c.env, c.var.tenant),
     });
     return c.json({ service: auth.service, ...result }, 200);
   });
