@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { ApiCallError } from "./api/client.js";
+import { registerCredential } from "./commands/credential.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDev } from "./commands/dev.js";
 import { registerInit } from "./commands/init.js";
@@ -30,6 +31,7 @@ registerInit(program);
 registerUpdate(program);
 registerDeploy(program);
 registerParts(program);
+registerCredential(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -91,8 +91,11 @@ export class ArcrunClient {
     return this.request("GET", "/v1/whoami");
   }
 
-  /** `GET /v1/credentials/key`: ids of the platform's key (and of the next key during a rotation). */
-  platformKey(): Promise<{ kid: string | null; next_kid: string | null }> {
+  /**
+   * `GET /v1/credentials/key`: ids of the platform's key and of the next key during a rotation; admin keys
+   * also get `usage`, the number of credentials of all API keys per kid.
+   */
+  platformKey(): Promise<{ kid: string | null; next_kid: string | null; usage?: Record<string, number> }> {
     return this.request("GET", "/v1/credentials/key");
   }
 

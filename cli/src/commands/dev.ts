@@ -7,6 +7,7 @@ import { type LocalPlatform, startLocalPlatform } from "../platform/local.js";
 import { localHome } from "../platform/paths.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { UserError } from "../ui/errors.js";
+import { reloadOnSecretsChange } from "./credential-local.js";
 import { afterStartHooks } from "./dev-hooks.js";
 
 export interface DevOptions {
@@ -40,7 +41,14 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
   const devFile = devFilePath();
   const dev = await ensureDevKey(platform.url, secrets.adminToken, devFile, stateDir);
   await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns });
-  return { platform, dev };
+  // `acr credential rotate-key` edits secrets.json; the running platform follows it in place.
+  const stopWatching = reloadOnSecretsChange(join(stateDir, "secrets.json"), platform);
+  const running = platform;
+  const dispose = () => {
+    stopWatching();
+    return running.dispose();
+  };
+  return { platform: { ...running, dispose }, dev };
 }
 
 /** Reuses the key in dev.json when this state still knows it; otherwise creates one. */
