@@ -335,10 +335,11 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
     }
     const fields: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(cfg)) {
-      if (RESERVED_KEYS.has(k) || (subflow && k === "workflow")) continue;
+      // `fields.__proto__ = v` would set the prototype, not a key: such keys are reported below.
+      if (RESERVED_KEYS.has(k) || (subflow && k === "workflow") || k === "__proto__") continue;
       fields[k] = v;
     }
-    for (const bad of findProtoKeys(fields, [...base]))
+    for (const bad of findProtoKeys(cfg, [...base]))
       report("RESERVED_KEY", `"${bad[bad.length - 1]}" cannot be used as a key`, bad, keyAt(bad));
     const input = compileAt(fields, base);
     const step: Step = { id, component, role: OUTPUT_NAMES.includes(id) ? "output" : "step", input };

@@ -42,17 +42,19 @@ export function compileExpr(source: string, policy?: PathPolicy, offset = 0): Co
   }
   if (policy) {
     const problems: TemplateProblem[] = [];
+    // Reference problems point at the expression's first character.
+    const at = offset + source.length - source.trimStart().length;
     visitPaths(ast, (p) => {
       if (CREDENTIAL_ROOTS.has(p.root)) {
         problems.push({
           code: "CREDENTIAL_IN_EXPRESSION",
           message: `A credential can only be a whole template ("{{ credential.NAME }}"), never part of an expression`,
-          index: offset,
+          index: at,
         });
         return;
       }
       const bad = policy(p);
-      if (bad) problems.push({ ...bad, index: offset });
+      if (bad) problems.push({ ...bad, index: at });
     });
     if (problems.length) throw new TemplateErrors(problems);
   }
