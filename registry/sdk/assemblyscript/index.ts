@@ -10,7 +10,7 @@ import { JSON } from "json-as";
 import { cryptoDecryptRaw, cryptoSignRs256Raw, HostResult, httpRequestRaw, kvGetRaw, kvPutRaw } from "./host";
 import { proc_exit, readStdin, writeString } from "./wasi";
 
-export { abortToStderr, seedFromWasi } from "./wasi";
+export { abortToStderr, nowMs, randomHex, seedFromWasi } from "./wasi";
 export { cryptoDecryptRaw, cryptoSignRs256Raw, HostResult, httpRequestRaw, JSON, kvGetRaw, kvPutRaw };
 
 /** The whole input JSON (stdin) as a string. */

@@ -13,6 +13,28 @@ export declare function proc_exit(code: u32): void;
 @external("wasi_snapshot_preview1", "random_get")
 export declare function random_get(buf: usize, len: usize): u16;
 
+@external("wasi_snapshot_preview1", "clock_time_get")
+export declare function clock_time_get(id: u32, precision: u64, time: usize): u16;
+
+/** Milliseconds since the Unix epoch from the WASI realtime clock (the host's `Date.now()`). */
+export function nowMs(): i64 {
+  const buf = memory.data(8);
+  clock_time_get(0, 1000, buf);
+  return <i64>(load<u64>(buf) / 1000000);
+}
+
+/** `n` random bytes as lowercase hex, from WASI random_get. */
+export function randomHex(n: i32): string {
+  const buf = new Uint8Array(n);
+  random_get(buf.dataStart, <usize>n);
+  let out = "";
+  for (let i = 0; i < n; i++) {
+    const b = buf[i];
+    out += (b < 16 ? "0" : "") + b.toString(16);
+  }
+  return out;
+}
+
 /** Writes all of `len` bytes at `ptr` to `fd`, looping over short writes. */
 export function writeAll(fd: u32, ptr: usize, len: usize): void {
   const iov = memory.data(8);
