@@ -11,18 +11,20 @@ import {
 import { compileValue } from "../src/workflow/template";
 import { testCatalog } from "./fixtures/catalog";
 
+const body = {
+  total: 120,
+  id: "o-1",
+  name: "Ada",
+  tags: ["a", "b"],
+  items: [{ sku: "x1" }, { sku: "x2" }],
+  empty: "",
+  zero: 0,
+  q: "a b&c",
+};
+// The engine's scope: the body under trigger.body (compiled plans read it there) and under input.
 const scope: Scope = {
-  input: {
-    total: 120,
-    id: "o-1",
-    name: "Ada",
-    tags: ["a", "b"],
-    items: [{ sku: "x1" }, { sku: "x2" }],
-    empty: "",
-    zero: 0,
-    q: "a b&c",
-  },
-  trigger: { headers: { "x-shop": "s1" }, query: { page: "2" }, method: "POST", body: {} },
+  input: body,
+  trigger: { headers: { "x-shop": "s1" }, query: { page: "2" }, method: "POST", body },
   check: { success: true, data: { total: 120, id: "o-1", nested: { k: [10, 20, 30] } }, error: null },
   notify: { success: false, data: null, error: { code: "HTTP_500", message: "boom" } },
   each: { index: 3, item: { sku: "x4" } },
@@ -101,7 +103,7 @@ describe("templates", () => {
     expect(tpl("{{ check.data.total }}")).toBe(120);
     expect(tpl("{{ input.tags }}")).toEqual(["a", "b"]);
     expect(tpl("{{ check.data.total > 100 }}")).toBe(true);
-    expect(tpl("{{input.items}}")).toEqual(scope.input && (scope.input as { items: unknown }).items);
+    expect(tpl("{{input.items}}")).toEqual(body.items);
   });
 
   it("text around templates interpolates; objects become JSON text; missing becomes empty", () => {
@@ -177,5 +179,17 @@ config:
   it("`node.field` is shorthand for `node.data.field`; the FOREACH alias and `each` are in scope", () => {
     const s = { ...scope, line: { sku: "L1" }, each: { index: 0 } };
     expect(resolveValue(plan.steps.rec!.input, s)).toEqual({ sku: "L1", short: 120, i: 0 });
+  });
+});
+
+describe("the input node inside a compiled workflow", () => {
+  it("reads the body from trigger.body, so the input node's own result under `input` does not matter", () => {
+    const r = compileWorkflow(
+      `name: t\nflow:\n  - "input >> ON_SUCCESS >> a"\nconfig:\n  a: { component: set, t: "{{ input.total }}", all: "{{ input }}", m: "{{ trigger.method }}" }\n`,
+      testCatalog,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const s = { ...scope, input: { success: true, data: body, error: null } };
+    expect(resolveValue(r.plan.steps.a!.input, s)).toEqual({ t: 120, all: body, m: "POST" });
   });
 });

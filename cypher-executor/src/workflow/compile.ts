@@ -234,14 +234,15 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
 
   // Template references: a root must be a node, a built-in or a FOREACH item alias.
   const policy: PathPolicy = (p) => {
-    if (INPUT_ALIASES.has(p.root) && p.root !== "input") {
+    if (INPUT_ALIASES.has(p.root)) {
+      // The body is always read as `trigger.body`: an engine may keep the input node's own result
+      // ({ success, data, error }) under `input` like any other node's, and plans must not care.
       const first = p.keys[0];
-      if (typeof first === "string" && TRIGGER_FIELDS.has(first)) p.root = "trigger";
-      else p.root = "input";
+      if (p.root === "input" || typeof first !== "string" || !TRIGGER_FIELDS.has(first)) p.keys.unshift("body");
+      p.root = "trigger";
       return undefined;
     }
     if (nodeIds.has(p.root)) {
-      if (p.root === "input") return undefined;
       const first = p.keys[0];
       if (typeof first === "string" && !RESULT_FIELDS.has(first)) p.keys.unshift("data");
       return undefined;
