@@ -47,7 +47,12 @@ export async function startStandIn(answer: (r: SeenRequest) => Answer | Promise<
         body: Buffer.concat(chunks).toString("utf8"),
       };
       seen.push(r);
-      const a = await answer(r);
+      let a: Answer;
+      try {
+        a = await answer(r);
+      } catch (err) {
+        a = { status: 500, json: { error: `stand-in failed: ${String(err)}` } };
+      }
       if (a === "hang") {
         const t = setTimeout(() => res.end(), 60_000);
         hanging.add(() => {
