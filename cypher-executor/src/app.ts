@@ -1,12 +1,18 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
+import { getPlatform } from "./engine/platform";
 import { ApiError, renderError } from "./http/errors";
 import { registerComponents } from "./routes/components";
 import { registerCredentials } from "./routes/credentials";
+import { registerExecutionRoutes } from "./routes/executions";
 import { registerHealth } from "./routes/health";
 import { registerKeyAdmin, registerWhoami } from "./routes/keys";
 import { registerRecipeAdmin, registerRecipes } from "./routes/recipes";
+import { registerRunRoutes } from "./routes/runs";
+import { registerValidateRoutes } from "./routes/validate";
+import { registerWebhookRoutes } from "./routes/webhooks";
+import { registerWorkflowRoutes } from "./routes/workflows";
 import { VERSION } from "./version";
 
 /**
@@ -36,7 +42,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerKeyAdmin(app);
   registerRecipeAdmin(app);
 
+  // Webhook routes authenticate per route: a trigger may be open (auth: none) or signed (hmac).
+  registerWebhookRoutes(app, getPlatform);
+
   app.use("/v1/*", requireApiKey());
+  registerWorkflowRoutes(app, getPlatform);
+  registerRunRoutes(app, getPlatform);
+  registerExecutionRoutes(app, getPlatform);
+  // Validation is authenticated like /v1 (the catalog includes the tenant's own recipes).
+  app.use("/validate", requireApiKey());
+  app.use("/cypher/*", requireApiKey());
+  registerValidateRoutes(app, (c) => getPlatform().catalog(c.env, c.var.tenant));
   registerWhoami(app);
   registerCredentials(app);
   registerComponents(app);

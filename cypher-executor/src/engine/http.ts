@@ -49,7 +49,7 @@ export function triggerMeta(req: Request): TriggerMeta {
     if (!HIDDEN_HEADERS.has(k)) headers[k] = v;
   });
   const url = new URL(req.url);
-  return { headers, query: Object.fromEntries(url.searchParams), method: req.method };
+  return { headers, query: Object.fromEntries(url.searchParams), method: req.method, path: url.pathname };
 }
 
 /**

@@ -63,7 +63,14 @@ class Execution {
     readonly deps: EngineDeps,
     readonly opts: RunOptions,
   ) {
-    this.scope = { input: opts.input ?? {}, trigger: opts.meta ?? { headers: {}, query: {}, method: "POST" } };
+    const meta = opts.meta ?? { headers: {}, query: {}, method: "POST", path: "" };
+    // Roots a template may name besides nodes (see the format's BUILTIN_ROOTS).
+    this.scope = {
+      input: opts.input ?? {},
+      trigger: { ...meta, body: opts.input ?? {} },
+      workflow: { name: plan.name },
+      execution: { id: opts.executionId },
+    };
   }
 
   async run(): Promise<RunResult> {
@@ -100,7 +107,8 @@ class Execution {
 
   private settle(id: string, rec: NodeRecord): void {
     this.nodes[id] = rec;
-    this.scope[id] = toResult(rec);
+    // `{{ input.x }}` reads the body itself; every other node is read as `{ success, data, error }`.
+    if (this.plan.steps[id]?.role !== "trigger") this.scope[id] = toResult(rec);
     this.opts.onNode?.(id, rec);
     const out = this.plan.outgoing[id] ?? [];
     if (rec.status === "pending") {
@@ -114,7 +122,7 @@ class Execution {
         return;
       }
     }
-    const result = this.scope[id] as NodeResult;
+    const result = toResult(rec);
     const ifTaken = out.some(
       (e) =>
         e.kind === "IF" && rec.status === "succeeded" && edgeTaken(e, result, this.scope, this.deps.templates, false),
@@ -148,15 +156,13 @@ class Execution {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     if (step.role === "trigger") {
-      const data = id === "trigger" || step.component === "trigger" ? this.scope.trigger : this.scope.input;
-      return { status: "succeeded", data, attempts: 1, duration_ms: 0, started_at: startedAt };
+      return { status: "succeeded", data: this.scope.input, attempts: 1, duration_ms: 0, started_at: startedAt };
     }
     const via = this.takenVia[id] ?? [];
     const each = via.find((e) => e.kind === "FOREACH");
-    const sub = via.find((e) => e.kind === "CALLS_SUBFLOW");
     let rec: NodeRecord;
     if (each) rec = await this.runForeach(step, each);
-    else if (sub) rec = await this.runSubflow(step, sub);
+    else if (step.subflow !== undefined) rec = await this.runSubflow(step, via.find((e) => e.kind === "CALLS_SUBFLOW") ?? via[0]);
     else {
       const input = this.deps.templates.resolveValue(step.input, this.scope);
       rec = await this.callWithRetry(step, input);
@@ -215,7 +221,7 @@ class Execution {
   /** FOREACH X: one call per element of `from.data.X` (or `.Xs`), in order, at most N at once. */
   private async runForeach(step: Step, edge: Edge): Promise<NodeRecord> {
     const over = edge.over ?? "item";
-    const src = (this.scope[edge.from] as NodeResult | undefined)?.data;
+    const src = this.nodes[edge.from]?.data;
     const items = pickList(src, over);
     if (!items) {
       return failedRecord(
@@ -266,11 +272,10 @@ class Execution {
   }
 
   /** CALLS_SUBFLOW: runs another workflow of the same tenant in-process, as a sub-execution. */
-  private async runSubflow(step: Step, edge: Edge): Promise<NodeRecord> {
+  private async runSubflow(step: Step, edge: Edge | undefined): Promise<NodeRecord> {
     const resolved = this.deps.templates.resolveValue(step.input, this.scope);
     const cfg = isObject(resolved) ? { ...resolved } : {};
-    const name = typeof cfg.workflow === "string" ? cfg.workflow : step.component;
-    delete cfg.workflow;
+    const name = step.subflow ?? step.id;
     const stack = this.opts.stack ?? [this.plan.name];
     if (stack.includes(name)) {
       return failedRecord(
@@ -290,7 +295,7 @@ class Execution {
     if (!loaded) {
       return failedRecord({ code: "SUBFLOW_NOT_FOUND", message: `No workflow named "${name}"` }, 0, 0);
     }
-    const input = Object.keys(cfg).length > 0 ? cfg : (this.scope[edge.from] as NodeResult | undefined)?.data;
+    const input = Object.keys(cfg).length > 0 ? cfg : (edge ? this.nodes[edge.from]?.data : undefined);
     const r = await runPlan(loaded.plan, this.deps, {
       ...this.opts,
       executionId: `${this.opts.executionId}/${step.id}`,

@@ -28,7 +28,8 @@ export const HEARTBEAT_MS = 1_500;
 /** The engine plus what storing workflows needs. */
 export interface Platform extends EngineDeps {
   compile: Compile;
-  catalog: ComponentCatalog;
+  /** What a tenant's workflows may name: bundled components plus the tenant's recipes. */
+  catalog(env: Env, tenant: Tenant): Promise<ComponentCatalog>;
 }
 
 /** What `POST /v1/workflows/{name}/runs` answers. */
@@ -67,7 +68,7 @@ export async function startExecution(
   platform: Platform,
   opts: StartOptions,
 ): Promise<ExecutionResponse> {
-  const loaded = opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, platform.catalog));
+  const loaded = opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
   if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
   const now = new Date().toISOString();
   const rec: ExecutionRecord = {
@@ -138,7 +139,7 @@ export async function resumeExecution(
         .map((n) => n.pending?.task_id),
     });
   }
-  const loaded = await loadPlan(env, tenant, rec.workflow, platform.compile, platform.catalog, rec.version);
+  const loaded = await loadPlan(env, tenant, rec.workflow, platform.compile, () => platform.catalog(env, tenant), rec.version);
   if (!loaded) {
     throw new ApiError(409, "WORKFLOW_VERSION_GONE", `Workflow "${rec.workflow}" v${rec.version} was deleted`, {
       workflow: rec.workflow,

@@ -93,4 +93,5 @@ export interface TriggerMeta {
   headers: Record<string, string>;
   query: Record<string, string>;
   method: string;
+  path: string;
 }

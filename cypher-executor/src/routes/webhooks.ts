@@ -206,7 +206,14 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
   app.openapi(register, async (c) => {
     const { name, source } = registrationOf(await c.req.text(), c.req.header("content-type") ?? "");
     const p = platform();
-    const { workflow, created } = await putWorkflow(c.env, c.var.tenant, name, source, p.compile, p.catalog);
+    const { workflow, created } = await putWorkflow(
+      c.env,
+      c.var.tenant,
+      name,
+      source,
+      p.compile,
+      await p.catalog(c.env, c.var.tenant),
+    );
     const body = {
       success: true as const,
       name,
@@ -248,7 +255,7 @@ async function triggered(
   platform: Platform,
   opts: { async?: boolean; authenticated?: boolean; input?: unknown },
 ): Promise<Triggered> {
-  const loaded = await loadPlan(c.env, tenant, name, platform.compile, platform.catalog);
+  const loaded = await loadPlan(c.env, tenant, name, platform.compile, () => platform.catalog(c.env, tenant));
   if (!loaded) throw notFoundError(name);
   const raw = await c.req.arrayBuffer();
   if (!opts.authenticated) {

@@ -137,7 +137,14 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, platform: () =>
     checkName(name);
     const source = readSource(await c.req.text(), c.req.header("content-type") ?? "");
     const p = platform();
-    const { workflow, created } = await putWorkflow(c.env, c.var.tenant, name, source, p.compile, p.catalog);
+    const { workflow, created } = await putWorkflow(
+      c.env,
+      c.var.tenant,
+      name,
+      source,
+      p.compile,
+      await p.catalog(c.env, c.var.tenant),
+    );
     const { source: _omit, ...meta } = workflow;
     return c.json(meta, created ? 201 : 200);
   });

@@ -182,14 +182,14 @@ export async function deleteWorkflow(env: Env, tenant: Tenant, name: string): Pr
  * A stored source that no longer compiles (a component was removed) answers 409 with diagnostics.
  *
  * @example
- * const loaded = await loadPlan(env, tenant, "hello", compileWorkflow, catalog);
+ * const loaded = await loadPlan(env, tenant, "hello", compileWorkflow, () => catalogFor(env, tenant));
  */
 export async function loadPlan(
   env: Env,
   tenant: Tenant,
   name: string,
   compile: Compile,
-  catalog: ComponentCatalog,
+  catalog: () => Promise<ComponentCatalog>,
   version?: number,
 ): Promise<{ plan: Plan; workflow: StoredWorkflow } | null> {
   const workflow = await getWorkflow(env, tenant, name, version);
@@ -197,7 +197,7 @@ export async function loadPlan(
   const cacheKey = `${tenant.keyHash}:${name}:${workflow.version}`;
   const cached = planCache.get(cacheKey);
   if (cached) return { plan: cached, workflow };
-  const result = compile(workflow.source, catalog);
+  const result = compile(workflow.source, await catalog());
   if (!result.ok) {
     throw new ApiError(409, "WORKFLOW_NO_LONGER_VALID", `The stored workflow "${name}" no longer compiles`, {
       diagnostics: result.errors,

@@ -1,0 +1,51 @@
+/**
+ * Wires the engine to the real parts, once per isolate: the component runtime over the bundled
+ * components, the workflow format (compile + templates), and the step runners (recipes).
+ */
+import { components } from "../../../.component-builds/index";
+import type { Tenant } from "../auth/api-keys";
+import type { Env } from "../env";
+import { recipeStepRunner, tenantRecipeNames, withRecipes } from "../recipes/index";
+import { createRuntime } from "../runtime/index";
+import { compileWorkflow, evaluate, isTruthy, resolveValue } from "../workflow/index";
+import type { ComponentCatalog } from "../workflow/plan";
+import { loadPlan } from "../workflows/index";
+import type { Platform } from "./service";
+import type { StepRunner } from "./types";
+
+let platform: Platform | undefined;
+const extraRunners: StepRunner[] = [];
+
+/**
+ * Adds a runner for components that are not bundled (checked before the recipe runner).
+ *
+ * @example
+ * registerStepRunner({ accepts: (c) => c.startsWith("ext_"), run: async (call) => ... });
+ */
+export function registerStepRunner(runner: StepRunner): void {
+  extraRunners.push(runner);
+  platform = undefined;
+}
+
+/** The platform of this isolate (built on first use). */
+export function getPlatform(): Platform {
+  if (platform) return platform;
+  const runtime = createRuntime(components);
+  const base: ComponentCatalog = {
+    manifest: (name) => runtime.manifest(name),
+    names: () => runtime.list().map((m) => m.name),
+  };
+  const p: Platform = {
+    runtime,
+    templates: { resolveValue, evaluate, isTruthy },
+    runners: [...extraRunners, recipeStepRunner({ isComponent: (n) => runtime.has(n) })],
+    compile: compileWorkflow,
+    catalog: async (env: Env, tenant: Tenant) => withRecipes(base, await tenantRecipeNames(env, tenant)),
+    loadPlan: async (env, tenant, name) => {
+      const loaded = await loadPlan(env, tenant, name, compileWorkflow, () => p.catalog(env, tenant));
+      return loaded ? { plan: loaded.plan, version: loaded.workflow.version } : null;
+    },
+  };
+  platform = p;
+  return p;
+}
