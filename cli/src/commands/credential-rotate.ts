@@ -1,4 +1,4 @@
-import { type ArcrunClient, decryptCredential, encryptCredential, generateKey, keyId } from "@arcrun/sdk";
+import { type ArcrunClient, ArcrunError, decryptCredential, encryptCredential, generateKey, keyId } from "@arcrun/sdk";
 import { type CloudflareApi, CloudflareApiError, putSecret } from "../cloudflare/index.js";
 import { readUserConfig, userConfigPath, writeUserConfig } from "../config/index.js";
 import { type LocalSecrets, loadOrCreateSecrets, saveSecrets } from "../platform/secrets.js";
@@ -51,7 +51,8 @@ export async function rotateKey(opts: {
   installer: KeyInstaller;
   force?: boolean;
   timeoutMs?: number;
-  onStep?: (message: string) => void;
+  /** Called at each step; awaited, so a caller (or a test) can act between steps. */
+  onStep?: (message: string) => void | Promise<void>;
 }): Promise<RotationReport> {
   const { client, oldKey, installer } = opts;
   const step = opts.onStep ?? (() => {});
@@ -63,7 +64,7 @@ export async function rotateKey(opts: {
 
   if (status.kid === newKid) {
     // A previous run promoted the key but was cut off before cleaning up: finish it.
-    step(`the platform already uses key ${newKid}; finishing the promotion`);
+    await step(`the platform already uses key ${newKid}; finishing the promotion`);
     await installer.promote(newKey);
     return { oldKid, newKid, reencrypted: [], resumed: true };
   }
@@ -80,13 +81,16 @@ export async function rotateKey(opts: {
     );
   }
 
-  step(`${pending ? "resuming with" : "generated"} new key ${newKid}; saving it locally first`);
+  // Steps are reported BEFORE each change: under `acr dev` a change restarts workerd for a moment.
+  await step(
+    `${pending ? "resuming with" : "generated"} new key ${newKid}: saving it locally, then installing it as ENCRYPTION_KEY_NEXT on ${installer.where}`,
+  );
   await installer.rememberNextKey(newKey);
   if (status.next_kid !== newKid) {
-    step(`installing key ${newKid} as ENCRYPTION_KEY_NEXT on ${installer.where}`);
     await installer.installNext(newKey);
     status = await waitFor(client, (s) => s.kid === oldKid && s.next_kid === newKid, installer, opts.timeoutMs);
   }
+  await step(`the platform accepts keys ${oldKid} and ${newKid}`);
 
   const reencrypted = await reencryptAll(client, oldKey, newKey, newKid, step);
 
@@ -108,9 +112,10 @@ export async function rotateKey(opts: {
     }
   }
 
-  step(`promoting key ${newKid} to ENCRYPTION_KEY and removing ENCRYPTION_KEY_NEXT`);
+  await step(`promoting key ${newKid} to ENCRYPTION_KEY and removing ENCRYPTION_KEY_NEXT`);
   await installer.promote(newKey);
   await waitFor(client, (s) => s.kid === newKid && s.next_kid === null, installer, opts.timeoutMs);
+  await step(`the platform uses key ${newKid} only`);
   return { oldKid, newKid, reencrypted, resumed: Boolean(pending) };
 }
 
@@ -119,7 +124,7 @@ async function reencryptAll(
   oldKey: string,
   newKey: string,
   newKid: string,
-  step: (m: string) => void,
+  step: (m: string) => void | Promise<void>,
 ): Promise<string[]> {
   const done: string[] = [];
   for (const c of await client.credentials.list()) {
@@ -136,7 +141,7 @@ async function reencryptAll(
     }
     await client.credentials.putEnvelope(await encryptCredential(newKey, c.name, secret));
     done.push(c.name);
-    step(`re-encrypted ${c.name}`);
+    await step(`re-encrypted ${c.name}`);
   }
   return done;
 }
@@ -149,11 +154,17 @@ async function waitFor(
 ): Promise<KeyStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const s = await client.platformKey();
-    if (ready(s)) return s;
+    // The local platform restarts workerd to take new secrets: refused connections are retried.
+    const s = await client.platformKey().catch((err: unknown) => {
+      if (err instanceof ArcrunError) throw err;
+      return null;
+    });
+    if (s && ready(s)) return s;
     if (Date.now() > deadline) {
       throw new UserError(
-        `The platform did not pick up the new key from ${installer.where} (it reports key ${s.kid}, next ${s.next_kid})`,
+        s
+          ? `The platform did not pick up the new key from ${installer.where} (it reports key ${s.kid}, next ${s.next_kid})`
+          : `The platform stopped answering while taking the new key from ${installer.where}`,
         "Under `acr dev`, keep it running (it reloads secrets.json) or restart it; then run rotate-key again to resume",
       );
     }
@@ -170,13 +181,19 @@ export function localKeyInstaller(secretsFile: string): KeyInstaller {
   return {
     where: `the local platform (${secretsFile})`,
     pendingNextKey: () => read().encryptionKeyNext,
-    rememberNextKey: async (key) => saveSecrets(secretsFile, { ...read(), encryptionKeyNext: key }),
+    // Writes only on change: every write makes a running `acr dev` reload (a short workerd restart).
+    rememberNextKey: async (key) => {
+      const s = read();
+      if (s.encryptionKeyNext !== key) saveSecrets(secretsFile, { ...s, encryptionKeyNext: key });
+    },
     installNext: async () => {
       // rememberNextKey already wrote ENCRYPTION_KEY_NEXT: for the local platform, saving is installing.
     },
     promote: async (key) => {
-      const { adminToken } = read();
-      saveSecrets(secretsFile, { encryptionKey: key, adminToken });
+      const s = read();
+      if (s.encryptionKey !== key || s.encryptionKeyNext) {
+        saveSecrets(secretsFile, { encryptionKey: key, adminToken: s.adminToken });
+      }
     },
   };
 }
