@@ -2,7 +2,10 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadOrCreateSecrets } from "../src/platform/secrets.js";
+import { startServePlatform } from "../src/platform/serve/index.js";
 
 // `acr serve` as an operator runs it: the built CLI in a child process, plain workerd, state on disk.
 const bin = join(import.meta.dirname, "..", "dist", "bin.js");
@@ -87,7 +90,7 @@ describe("acr serve", () => {
 
     expect(await stop("SIGTERM")).toBe(0);
     expect(alive(first.pid)).toBe(false);
-    expect(existsSync(join(cwd, "state", "kv"))).toBe(true);
+    expect(existsSync(join(cwd, "state", "kv-serve"))).toBe(true);
 
     const again = await startServe(cwd);
     expect(again.apiKey).toBe(first.apiKey);
@@ -110,4 +113,107 @@ describe("acr serve", () => {
     expect(r.stderr).toContain("--address must be host:port");
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+// Drives a KV binding through the operations the executor uses and reports what it saw; the same
+// script runs against serve's KV service and against Miniflare's KV, and both reports must agree.
+const KV_PROBE = `
+export default {
+  async fetch(request, env) {
+    const kv = env.USERS_KV;
+    const out = {};
+    await kv.put("user:a", "alpha");
+    await kv.put("user:b", JSON.stringify({ n: 2 }), { metadata: { role: "admin" } });
+    await kv.put("user:ünï cødé/ 1", "unicode");
+    await kv.put("ns:x", "other prefix");
+    await kv.put("ttl:1", "expires", { expirationTtl: 3600 });
+    out.text = await kv.get("user:a");
+    out.json = await kv.get("user:b", "json");
+    out.withMeta = await kv.getWithMetadata("user:b", "json");
+    out.unicode = await kv.get("user:ünï cødé/ 1");
+    out.missing = await kv.get("user:none");
+    out.bytes = [...new Uint8Array(await kv.get("user:a", "arrayBuffer"))];
+    out.bulk = Object.fromEntries(await kv.get(["user:a", "user:none"]));
+    await kv.put("user:a", "alpha2");
+    out.overwritten = await kv.get("user:a");
+    const p1 = await kv.list({ prefix: "user:", limit: 2 });
+    const p2 = await kv.list({ prefix: "user:", limit: 2, cursor: p1.cursor });
+    out.pages = [p1.keys, p1.list_complete, p2.keys, p2.list_complete];
+    const ttl = await kv.list({ prefix: "ttl:" });
+    out.ttlHasExpiration = typeof ttl.keys[0]?.expiration === "number";
+    await kv.delete("user:b");
+    out.afterDelete = await kv.get("user:b");
+    out.all = (await kv.list()).keys.map((k) => k.name);
+    try { await kv.put("bad", "x", { expirationTtl: 10 }); out.shortTtl = "accepted"; } catch (e) { out.shortTtl = "rejected"; }
+    try { await kv.put("", "x"); out.emptyKey = "accepted"; } catch (e) { out.emptyKey = "rejected"; }
+    return Response.json(out);
+  },
+};`;
+
+describe("acr serve KV", () => {
+  it("answers the KV binding exactly as Miniflare's KV does, and keeps writes across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-kv-"));
+    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
+    const probeInstead = (
+      config: Parameters<NonNullable<Parameters<typeof startServePlatform>[0]["transformConfig"]>>[0],
+    ) => {
+      const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
+      if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
+        executor.worker.modules = [{ name: "probe.mjs", esModule: KV_PROBE }];
+      }
+      return config;
+    };
+    const serve = await startServePlatform({
+      stateDir: dir,
+      secrets,
+      address: "127.0.0.1:0",
+      transformConfig: probeInstead,
+    });
+    let served: unknown;
+    try {
+      served = await (await fetch(serve.url, { method: "POST" })).json();
+    } finally {
+      await serve.dispose();
+    }
+
+    const mf = new Miniflare({
+      modules: [{ type: "ESModule", path: "probe.mjs", contents: KV_PROBE }],
+      compatibilityDate: "2026-04-01",
+      kvNamespaces: ["USERS_KV"],
+      log: new Log(LogLevel.NONE),
+    });
+    let reference: unknown;
+    try {
+      reference = await (await mf.dispatchFetch("http://localhost/", { method: "POST" })).json();
+    } finally {
+      await mf.dispose();
+    }
+    expect(reference).toMatchObject({ text: "alpha", emptyKey: "rejected" });
+    expect(served).toEqual(reference);
+
+    // The probe's writes are on disk: a second start sees them (overwrite and delete included).
+    const check = await startServePlatform({
+      stateDir: dir,
+      secrets,
+      address: "127.0.0.1:0",
+      transformConfig: (config) => {
+        const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
+        if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
+          executor.worker.modules = [
+            {
+              name: "read.mjs",
+              esModule:
+                "export default { async fetch(r, env) { return Response.json({ a: await env.USERS_KV.get('user:a'), b: await env.USERS_KV.get('user:b'), n: (await env.USERS_KV.list()).keys.length }); } };",
+            },
+          ];
+        }
+        return config;
+      },
+    });
+    try {
+      expect(await (await fetch(check.url)).json()).toEqual({ a: "alpha2", b: null, n: 4 });
+    } finally {
+      await check.dispose();
+    }
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import {
@@ -13,6 +13,7 @@ import {
 } from "miniflare";
 import { KV_BINDINGS } from "../local.js";
 import type { LocalSecrets } from "../secrets.js";
+import { KV_WORKER_SCRIPT } from "./kv-worker.js";
 
 /** The executor's worker name, also its service name in the workerd config. */
 export const EXECUTOR_SERVICE = "arcrun-cypher-executor";
@@ -34,6 +35,11 @@ export interface ServeConfigOptions {
   componentsDir: string;
   /** Hosts the http_request host function may reach although private. */
   allowHosts?: string[];
+  /**
+   * `arcrun` (default): serve's own KV service (cached reads, group-committed writes, `{state}/kv-serve`).
+   * `miniflare`: Miniflare's KV storage workers (`{state}/kv`, the format `acr dev` writes).
+   */
+  kv?: "arcrun" | "miniflare";
 }
 
 /** A built component worker: `.component-builds/{name}/worker.js`, bound as `CMP_{NAME}`. */
@@ -55,7 +61,8 @@ export interface ComponentWorker {
  */
 export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config> {
   const log = new Log(LogLevel.WARN);
-  const kvOptions = { kvNamespaces: Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`])) };
+  const namespaceIds = Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`]));
+  const kvOptions = { kvNamespaces: namespaceIds };
   const r2Options = { r2Buckets: { WASM_BUCKET: R2_BUCKET_ID } };
   const common = {
     log,
@@ -63,19 +70,24 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
     defaultPersistRoot: undefined,
     unsafeStickyBlobs: false,
   };
+  const ownKv = (opts.kv ?? "arcrun") === "arcrun";
   // Only the fields the KV and R2 plugins read are passed; their types name every plugin's inputs.
-  const kvServices = (await KV_PLUGIN.getServices({
-    ...common,
-    options: kvOptions,
-    sharedOptions: { kvPersist: join(opts.stateDir, "kv") },
-  } as unknown as Parameters<typeof KV_PLUGIN.getServices>[0])) as Service[];
+  const kvServices = ownKv
+    ? arcrunKvServices(join(opts.stateDir, "kv-serve"), namespaceIds)
+    : ((await KV_PLUGIN.getServices({
+        ...common,
+        options: kvOptions,
+        sharedOptions: { kvPersist: join(opts.stateDir, "kv") },
+      } as unknown as Parameters<typeof KV_PLUGIN.getServices>[0])) as Service[]);
   const r2Services = (await R2_PLUGIN.getServices({
     ...common,
     options: r2Options,
     sharedOptions: { r2Persist: join(opts.stateDir, "r2") },
   } as unknown as Parameters<typeof R2_PLUGIN.getServices>[0])) as Service[];
   const storageBindings = [
-    ...((await KV_PLUGIN.getBindings(kvOptions as never, 0)) as Worker_Binding[]),
+    ...(ownKv
+      ? KV_BINDINGS.map((b): Worker_Binding => ({ name: b, kvNamespace: { name: `arcrun-kv:${b}` } }))
+      : ((await KV_PLUGIN.getBindings(kvOptions as never, 0)) as Worker_Binding[])),
     ...((await R2_PLUGIN.getBindings(r2Options as never, 0)) as Worker_Binding[]),
   ];
 
@@ -117,6 +129,40 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
     services: [executor, ...componentServices, ...stripLoopback([...kvServices, ...r2Services]), internet],
     sockets: [{ name: "http", address: opts.address, http: {}, service: { name: EXECUTOR_SERVICE } }],
   };
+}
+
+/**
+ * serve's own KV: one front worker per namespace (`arcrun-kv:{BINDING}`, holding that namespace's read
+ * cache) and one SQLite-backed Durable Object class storing every namespace under `dir`.
+ */
+function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Service[] {
+  mkdirSync(dir, { recursive: true });
+  const modules = [{ name: "kv.mjs", esModule: KV_WORKER_SCRIPT }];
+  return [
+    { name: "arcrun-kv-disk", disk: { path: dir, writable: true } },
+    {
+      name: "arcrun-kv-store",
+      worker: {
+        modules,
+        compatibilityDate: COMPAT_DATE,
+        durableObjectNamespaces: [{ className: "KvStore", uniqueKey: "arcrun-kv-store", enableSql: true }],
+        durableObjectStorage: { localDisk: "arcrun-kv-disk" },
+      },
+    },
+    ...Object.entries(namespaceIds).map(
+      ([binding, id]): Service => ({
+        name: `arcrun-kv:${binding}`,
+        worker: {
+          modules,
+          compatibilityDate: COMPAT_DATE,
+          bindings: [
+            { name: "NAMESPACE", text: id },
+            { name: "STORE", durableObjectNamespace: { className: "KvStore", serviceName: "arcrun-kv-store" } },
+          ],
+        },
+      }),
+    ),
+  ];
 }
 
 /** Each `.component-builds/{name}/worker.js` becomes a worker `arcrun-{kebab}` bound as `CMP_{NAME}` (as in `acr dev`). */

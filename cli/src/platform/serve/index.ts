@@ -22,6 +22,8 @@ export interface ServePlatformOptions {
   allowHosts?: string[];
   /** Forward workerd's stdout (worker `console.log`) too, not only its errors. */
   verbose?: boolean;
+  /** Which KV implementation backs the bindings (see `ServeConfigOptions.kv`). */
+  kv?: "arcrun" | "miniflare";
   /** Last word on the generated config (the benchmarks add storage-op counters this way). */
   transformConfig?: (config: Config) => Config;
 }
@@ -61,6 +63,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     executorDir,
     componentsDir: opts.root ? join(opts.root, ".component-builds") : componentBuilds(),
     allowHosts: opts.allowHosts,
+    kv: opts.kv,
   });
   const config = opts.transformConfig ? opts.transformConfig(generated) : generated;
 

@@ -1,0 +1,237 @@
+/**
+ * The KV service of `acr serve`, as the source of a workerd module (it runs inside workerd, not in Node).
+ *
+ * workerd has no KV of its own: a `kvNamespace` binding speaks a small HTTP protocol to a service
+ * (`GET /{key}`, `PUT /{key}?expiration=…&expiration_ttl=…` with `CF-KV-Metadata`, `DELETE /{key}`,
+ * `GET /?prefix=…&key_count_limit=…&cursor=…`, `POST /bulk/get`). Each namespace gets one front worker
+ * (one isolate, so its in-memory cache sees every write of that namespace and stays exact) in front of a
+ * SQLite-backed Durable Object on local disk. Writes are group-committed: every write of a short window
+ * goes to disk in one transaction, and each writer is answered only after that commit (durable on 200).
+ * See docs/adr/0003-acr-serve-on-plain-workerd.md for the measurements behind this design.
+ */
+export const KV_WORKER_SCRIPT = String.raw`
+import { DurableObject } from "cloudflare:workers";
+
+const MAX_KEY_BYTES = 512;
+const MAX_METADATA_BYTES = 1024;
+// SQLite-backed Durable Object values are limited to 2 MB; Cloudflare KV allows 25 MiB.
+const MAX_VALUE_BYTES = 2 * 1024 * 1024 - 1024;
+const MIN_TTL = 60;
+const MAX_LIST = 1000;
+const BATCH_MS = 2;
+const CACHE_ENTRIES = 20000;
+const CACHE_VALUE_BYTES = 64 * 1024;
+const encoder = new TextEncoder();
+
+class KvError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+const nowSec = () => Math.floor(Date.now() / 1000);
+// List cursors are the last key returned, base64 of its UTF-8 bytes (keys may be any Unicode).
+const toCursor = (key) => btoa(String.fromCharCode(...encoder.encode(key)));
+const fromCursor = (cursor) => new TextDecoder().decode(Uint8Array.from(atob(cursor), (c) => c.charCodeAt(0)));
+const expired = (e) => e !== null && e.expiration !== undefined && e.expiration <= nowSec();
+
+function keyOf(url) {
+  const raw = url.pathname.slice(1);
+  let key = raw;
+  if (url.searchParams.get("urlencoded")?.toLowerCase() === "true") {
+    try { key = decodeURIComponent(raw); } catch { throw new KvError(400, "Could not URL-decode key name"); }
+  }
+  checkKey(key);
+  return key;
+}
+
+function checkKey(key) {
+  if (key === "") throw new KvError(400, "Key names must not be empty");
+  if (key === "." || key === "..") throw new KvError(400, 'Illegal key name "' + key + '". Please use a different name.');
+  const n = encoder.encode(key).byteLength;
+  if (n > MAX_KEY_BYTES) throw new KvError(414, "UTF-8 encoded length of " + n + " exceeds key length limit of " + MAX_KEY_BYTES + ".");
+}
+
+function expirationOf(url) {
+  const now = nowSec();
+  const ttl = url.searchParams.get("expiration_ttl");
+  const at = url.searchParams.get("expiration");
+  if (ttl !== null) {
+    const t = Number.parseInt(ttl, 10);
+    if (!(t > 0)) throw new KvError(400, "Invalid expiration_ttl of " + ttl + ". Please specify integer greater than 0.");
+    if (t < MIN_TTL) throw new KvError(400, "Invalid expiration_ttl of " + ttl + ". Expiration TTL must be at least " + MIN_TTL + ".");
+    return now + t;
+  }
+  if (at !== null) {
+    const e = Number.parseInt(at, 10);
+    if (!(e > now)) throw new KvError(400, "Invalid expiration of " + at + ". Please specify integer greater than the current number of seconds since the UNIX epoch.");
+    if (e < now + MIN_TTL) throw new KvError(400, "Invalid expiration of " + at + ". Expiration times must be at least " + MIN_TTL + " seconds in the future.");
+    return e;
+  }
+  return undefined;
+}
+
+/** Per-isolate cache of this namespace: exact, because every write of the namespace passes here. */
+const cache = new Map();
+function remember(key, entry) {
+  cache.delete(key);
+  if (entry !== null && entry.value.byteLength > CACHE_VALUE_BYTES) return;
+  cache.set(key, entry);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value);
+}
+
+async function lookup(store, key) {
+  let entry = cache.get(key);
+  if (entry === undefined) {
+    entry = await store.read(key);
+    remember(key, entry);
+  }
+  return expired(entry) ? null : entry;
+}
+
+function decodeValue(entry, type) {
+  const text = new TextDecoder().decode(entry.value);
+  if (type !== "json") return text;
+  try { return JSON.parse(text); } catch { throw new KvError(400, "At least one of the requested keys corresponds to a non-json value"); }
+}
+
+async function handle(request, env) {
+  const url = new URL(request.url);
+  const store = env.STORE.get(env.STORE.idFromName(env.NAMESPACE));
+  if (request.method === "GET" && url.pathname === "/") {
+    const limitParam = url.searchParams.get("key_count_limit");
+    const limit = limitParam === null ? MAX_LIST : Number.parseInt(limitParam, 10);
+    if (!(limit >= 1) || limit > MAX_LIST) throw new KvError(400, "Invalid key_count_limit of " + limitParam + ". Please specify an integer between 1 and " + MAX_LIST + ".");
+    const prefix = url.searchParams.get("prefix") ?? undefined;
+    const cursor = url.searchParams.get("cursor") ?? undefined;
+    return Response.json(await store.list(prefix, limit, cursor));
+  }
+  if (request.method === "GET") {
+    const entry = await lookup(store, keyOf(url));
+    if (entry === null) return new Response("Not Found", { status: 404 });
+    const headers = new Headers();
+    if (entry.expiration !== undefined) headers.set("CF-Expiration", String(entry.expiration));
+    if (entry.metadata !== undefined) headers.set("CF-KV-Metadata", entry.metadata);
+    return new Response(entry.value, { headers });
+  }
+  if (request.method === "POST" && url.pathname === "/bulk/get") {
+    const body = await request.json();
+    const keys = Array.isArray(body?.keys) ? body.keys : [];
+    if (keys.length < 1 || keys.length > 100) throw new KvError(400, "You can request between 1 and 100 keys");
+    if (body.type && body.type !== "text" && body.type !== "json") throw new KvError(400, '"' + body.type + '" is not a valid type. Use "json" or "text"');
+    const out = {};
+    for (const key of keys) {
+      checkKey(key);
+      const entry = await lookup(store, key);
+      const value = entry === null ? null : decodeValue(entry, body.type);
+      out[key] = body.withMetadata && entry !== null
+        ? { value, metadata: entry.metadata === undefined ? null : JSON.parse(entry.metadata) }
+        : value;
+    }
+    return Response.json(out);
+  }
+  if (request.method === "PUT") {
+    const key = keyOf(url);
+    const expiration = expirationOf(url);
+    const metadata = request.headers.get("CF-KV-Metadata") ?? undefined;
+    if (metadata !== undefined) {
+      const n = encoder.encode(metadata).byteLength;
+      if (n > MAX_METADATA_BYTES) throw new KvError(413, "Metadata length of " + n + " exceeds limit of " + MAX_METADATA_BYTES + ".");
+    }
+    const value = await request.arrayBuffer();
+    if (value.byteLength > MAX_VALUE_BYTES) throw new KvError(413, "Value length of " + value.byteLength + " exceeds acr serve's limit of " + MAX_VALUE_BYTES + ".");
+    const entry = { value, expiration, metadata };
+    await store.write(key, entry);
+    remember(key, entry);
+    return new Response(null);
+  }
+  if (request.method === "DELETE") {
+    const key = keyOf(url);
+    await store.write(key, null);
+    remember(key, null);
+    return new Response(null);
+  }
+  return new Response(null, { status: 405 });
+}
+
+export default {
+  async fetch(request, env) {
+    try {
+      return await handle(request, env);
+    } catch (err) {
+      if (err instanceof KvError) return new Response(err.message, { status: err.status });
+      throw err;
+    } finally {
+      // A rejected PUT must still read its body, or the binding waits forever to finish sending it.
+      if (request.body !== null && !request.bodyUsed) await request.body.pipeTo(new WritableStream());
+    }
+  },
+};
+
+/** One namespace's entries on disk: key → { value, expiration?, metadata? }. */
+export class KvStore extends DurableObject {
+  pending = new Map();
+  waiters = [];
+  timer = undefined;
+
+  async read(key) {
+    if (this.pending.has(key)) return this.pending.get(key);
+    const entry = (await this.ctx.storage.get(key)) ?? null;
+    if (expired(entry)) {
+      // Expired entries leave the disk on first sight.
+      void this.write(key, null);
+      return null;
+    }
+    return entry;
+  }
+
+  /** Queues a write (entry) or delete (null); resolves once it is committed with its batch. */
+  write(key, entry) {
+    this.pending.set(key, entry);
+    this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  async flush() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    const waiters = this.waiters;
+    this.pending = new Map();
+    this.waiters = [];
+    if (batch.size === 0) return;
+    try {
+      const puts = [];
+      const deletes = [];
+      for (const [k, e] of batch) (e === null ? deletes : puts).push([k, e]);
+      // The storage API takes at most 128 keys per call; calls in one turn commit as one transaction.
+      for (let i = 0; i < puts.length; i += 128) this.ctx.storage.put(Object.fromEntries(puts.slice(i, i + 128)));
+      for (let i = 0; i < deletes.length; i += 128) this.ctx.storage.delete(deletes.slice(i, i + 128).map(([k]) => k));
+      await this.ctx.storage.sync();
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+    }
+  }
+
+  async list(prefix, limit, cursor) {
+    await this.flush();
+    let startAfter;
+    try { startAfter = cursor ? fromCursor(cursor) : undefined; } catch { throw new Error("Invalid list cursor"); }
+    const found = await this.ctx.storage.list({ prefix, startAfter, limit: limit + 1 });
+    const names = [...found.keys()];
+    const more = names.length > limit;
+    const page = more ? names.slice(0, limit) : names;
+    const keys = [];
+    for (const name of page) {
+      const e = found.get(name);
+      if (expired(e)) continue;
+      const item = { name };
+      if (e.expiration !== undefined) item.expiration = e.expiration;
+      if (e.metadata !== undefined) item.metadata = e.metadata;
+      keys.push(item);
+    }
+    return more
+      ? { keys, list_complete: false, cursor: toCursor(page[page.length - 1]), cacheStatus: null }
+      : { keys, list_complete: true, cacheStatus: null };
+  }
+}
+`;
