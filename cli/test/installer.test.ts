@@ -157,6 +157,46 @@ describe("acr init --self-hosted against the Cloudflare API fake", () => {
     expect(res.status).toBe(200);
   });
 
+  it("acr whoami uses the user config the installer wrote", async () => {
+    const r = await acr(s.home, {}, ["whoami"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({
+      url: s.config().url,
+      ns: s.config().ns,
+      role: "admin",
+      source: "config.yaml",
+      file: join(s.home, "config.yaml"),
+      encryptionKey: true,
+    });
+  });
+
+  it("acr deploy redeploys only the named Worker", async () => {
+    const before = [...fake.scripts.values()].map((w) => [w.name, w.uploads] as const);
+    const r = await acr(s.home, s.env, ["deploy", "cypher-executor", ...s.flags]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json?.workers).toEqual(["arcrun-cypher-executor"]);
+    for (const [name, uploads] of before) {
+      expect(fake.scripts.get(name)?.uploads).toBe(name === "arcrun-cypher-executor" ? uploads + 1 : uploads);
+    }
+    const unknown = await acr(s.home, s.env, ["deploy", "no-such-worker", ...s.flags]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("No Worker named no-such-worker");
+  });
+
+  it("usage errors exit 2 with the fix", async () => {
+    const neither = await acr(s.home, s.env, ["init"]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain("Choose one of --local or --self-hosted");
+    const noAccount = await acr(s.home, { ...s.env, CLOUDFLARE_ACCOUNT_ID: "" }, [
+      "init",
+      "--self-hosted",
+      "--account-id",
+      "nope",
+    ]);
+    expect(noAccount.code).toBe(2);
+    expect(noAccount.stderr).toContain("is not a Cloudflare account id");
+  });
+
   it("stops when the config lost its encryption key but the Worker has one", async () => {
     const saved = readFileSync(join(s.home, "config.yaml"), "utf8");
     rmSync(join(s.home, "config.yaml"));

@@ -111,18 +111,22 @@ export async function runCloudflareCommand(
   if (json) {
     const { apiKey, ...rest } = result;
     console.log(JSON.stringify({ ...rest, apiKey: apiKey ?? null, dryRun: Boolean(o.dryRun) }));
-  } else printSummary(result, Boolean(o.dryRun));
+  } else printSummary(result, Boolean(o.dryRun), mode);
   return result;
 }
 
-function printSummary(r: InstallResult, dryRun: boolean): void {
+function printSummary(r: InstallResult, dryRun: boolean, mode: "init" | "update" | "deploy"): void {
   if (dryRun) {
-    console.log(`\n${r.actions.length} change(s) planned. Run again without --dry-run to apply them.`);
+    console.log(`\n${r.actions.length} change(s) to the account planned. Run again without --dry-run to apply them.`);
     return;
   }
   const lines = [
     "",
-    color.bold("  arcrun is installed in your Cloudflare account"),
+    color.bold(
+      mode === "init"
+        ? "  arcrun is installed in your Cloudflare account"
+        : `  arcrun is ${mode === "update" ? "updated" : "deployed"}`,
+    ),
     "",
     `  URL      ${r.url}`,
     ...(r.apiKey ? [`  API key  ${r.apiKey}   (shown here and kept in ${r.configFile})`] : []),
@@ -134,7 +138,7 @@ function printSummary(r: InstallResult, dryRun: boolean): void {
           "  Try it:",
           `    curl -H "Authorization: Bearer ${r.apiKey}" ${r.url}/v1/whoami`,
           "    acr whoami",
-          "    acr run examples/hello.yaml",
+          "    acr parts",
           "",
         ]
       : []),

@@ -23,11 +23,32 @@ export function registerWhoami(program: Command): void {
     .action(async () => {
       const cfg = requireConfig();
       const me = await new ApiClient(cfg).request<{ ns: string; role: string; label: string }>("GET", "/v1/whoami");
-      const out = { url: cfg.url, ns: me.ns, role: me.role, source: cfg.source, file: cfg.file ?? null };
+      const out = {
+        url: cfg.url,
+        ns: me.ns,
+        role: me.role,
+        label: me.label,
+        source: cfg.source,
+        file: cfg.file ?? null,
+        // Whether client-side encryption (credential set) can work here; never the key itself.
+        encryptionKey: Boolean(cfg.encryptionKey),
+      };
       if (program.opts().json) console.log(JSON.stringify(out));
       else
         console.log(
-          `${out.url}\n  ns     ${out.ns}\n  role   ${out.role}\n  from   ${out.source}${out.file ? ` (${out.file})` : ""}`,
+          [
+            out.url,
+            `  ns              ${out.ns}`,
+            `  role            ${out.role}${out.label ? ` (${out.label})` : ""}`,
+            `  from            ${sourceLabel(out.source)}${out.file ? ` (${out.file})` : ""}`,
+            `  encryption key  ${out.encryptionKey ? "present" : "missing: `acr credential set` cannot encrypt"}`,
+          ].join("\n"),
         );
     });
+}
+
+function sourceLabel(source: string): string {
+  if (source === "env") return "env ARCRUN_URL / ARCRUN_API_KEY";
+  if (source === "dev.json") return "local platform file";
+  return "user config";
 }

@@ -51,10 +51,10 @@ export function resolveConfig(cwd = process.cwd()): ClientConfig | null {
     const d = JSON.parse(readFileSync(dev, "utf8")) as DevFile & { encryptionKey?: string; state?: string };
     const localSecretsFile = d.state ? join(d.state, "secrets.json") : undefined;
     return {
-      url: trimSlash(env.ARCRUN_URL ?? d.url),
-      apiKey: env.ARCRUN_API_KEY ?? d.apiKey,
+      url: trimSlash(env.ARCRUN_URL || d.url),
+      apiKey: env.ARCRUN_API_KEY || d.apiKey,
       ns: d.ns,
-      encryptionKey: env.ARCRUN_ENCRYPTION_KEY ?? d.encryptionKey ?? localEncryptionKey(localSecretsFile),
+      encryptionKey: env.ARCRUN_ENCRYPTION_KEY || d.encryptionKey || localEncryptionKey(localSecretsFile),
       source: "dev.json",
       file: dev,
       ...(localSecretsFile ? { localSecretsFile } : {}),
@@ -63,14 +63,15 @@ export function resolveConfig(cwd = process.cwd()): ClientConfig | null {
   const user = userConfigPath();
   if (existsSync(user)) {
     const u = (parse(readFileSync(user, "utf8")) ?? {}) as Record<string, string | undefined>;
-    const url = env.ARCRUN_URL ?? u.url;
-    const apiKey = env.ARCRUN_API_KEY ?? u.api_key;
+    // `||`: an empty ARCRUN_URL / ARCRUN_API_KEY means "not set", not "empty".
+    const url = env.ARCRUN_URL || u.url;
+    const apiKey = env.ARCRUN_API_KEY || u.api_key;
     if (url && apiKey) {
       return {
         url: trimSlash(url),
         apiKey,
         ns: u.ns,
-        encryptionKey: env.ARCRUN_ENCRYPTION_KEY ?? u.encryption_key,
+        encryptionKey: env.ARCRUN_ENCRYPTION_KEY || u.encryption_key,
         source: "config.yaml",
         file: user,
       };

@@ -143,6 +143,7 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
   const components = deploys.filter((w) => w.kind === "component");
   s = p.start(`deploying component workers 0/${components.length}`);
   let n = 0;
+  let skipped = 0;
   for (const w of deploys) {
     const label =
       w.kind === "executor"
@@ -150,7 +151,10 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
         : `deploying component workers ${++n}/${components.length}: ${w.config.name}`;
     s.update(label);
     const key = `deploy:${w.config.name}`;
-    if (ctx.done(key)) continue;
+    if (ctx.done(key)) {
+      skipped++;
+      continue;
+    }
     const how =
       o.deployVia === "wrangler"
         ? `wrangler deploy -c ${w.configFile}`
@@ -158,7 +162,12 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
     await step(s, () => ctx.mutate(how, () => deployWorker(w, o.deployVia, env, cf)));
     ctx.finish(key);
   }
-  s.done(`deployed ${components.length} component workers and ${execName}`);
+  const workerCount = `${components.length} component worker${components.length === 1 ? "" : "s"} and ${execName}`;
+  s.done(
+    skipped === deploys.length
+      ? `${workerCount} already deployed by an earlier run (use \`acr update\` to deploy new code)`
+      : `${o.dryRun ? "would deploy" : "deployed"} ${workerCount}${skipped ? ` (${skipped} already deployed)` : ""}`,
+  );
 
   const url = (o.executorUrl ?? ctx.state.url ?? `https://${execName}.${subdomain}.workers.dev`).replace(/\/+$/, "");
   const result: InstallResult = {
@@ -214,8 +223,16 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
   if (!ctx.done("seed")) {
     s = p.start("seeding the recipes");
     try {
-      const seeded = await admin.request<Record<string, unknown>>("POST", "/v1/init/seed", {});
-      s.done(`recipes seeded${typeof seeded?.count === "number" ? ` (${seeded.count})` : ""}`);
+      const seeded = await admin.request<Record<string, { created?: number; updated?: number; unchanged?: number }>>(
+        "POST",
+        "/v1/init/seed",
+        {},
+      );
+      const tally = { created: 0, updated: 0, unchanged: 0 };
+      for (const part of Object.values(seeded ?? {})) {
+        for (const k of ["created", "updated", "unchanged"] as const) tally[k] += Number(part?.[k] ?? 0);
+      }
+      s.done(`recipes seeded (${tally.created} created, ${tally.updated} updated, ${tally.unchanged} unchanged)`);
       ctx.finish("seed");
     } catch (err) {
       if (!(err instanceof ApiCallError && err.status === 404)) throw err;
