@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { ApiCallError } from "./api/client.js";
+import { registerAuthRecipe } from "./commands/auth-recipe.js";
 import { registerCredential } from "./commands/credential.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDev } from "./commands/dev.js";
+import { registerExecutions } from "./commands/executions.js";
 import { registerInit } from "./commands/init.js";
 import { registerParts } from "./commands/parts.js";
+import { registerRecipe } from "./commands/recipe.js";
+import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
 import { registerUpdate } from "./commands/update.js";
 import { registerWhoami } from "./commands/whoami.js";
+import { registerWorkflow } from "./commands/workflow.js";
 import { EXIT, UserError } from "./ui/errors.js";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -32,6 +37,11 @@ registerUpdate(program);
 registerDeploy(program);
 registerParts(program);
 registerCredential(program);
+registerWorkflow(program);
+registerRun(program);
+registerExecutions(program);
+registerRecipe(program);
+registerAuthRecipe(program);
 
 try {
   await program.parseAsync(process.argv);

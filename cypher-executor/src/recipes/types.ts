@@ -111,6 +111,8 @@ export const ExposureConsentSchema = z.object({
   confirmed_at: z.string().datetime(),
   /** The name the human typed to confirm. */
   typed_name: z.string().optional(),
+  /** How it was given: typed at a terminal, or `--confirm-exposure` in a script. */
+  via: z.enum(["typed_name", "flag"]).optional(),
 });
 
 export type RequiredSecret = z.infer<typeof RequiredSecretSchema>;
