@@ -234,6 +234,12 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
 
   // Template references: a root must be a node, a built-in or a FOREACH item alias.
   const policy: PathPolicy = (p) => {
+    // `steps.node.data.x` (the registry docs' spelling) is `node.data.x`.
+    const head = p.keys[0];
+    if (p.root === "steps" && typeof head === "string" && nodeIds.has(head)) {
+      p.root = head;
+      p.keys.shift();
+    }
     if (INPUT_ALIASES.has(p.root)) {
       // The body is always read as `trigger.body`: an engine may keep the input node's own result
       // ({ success, data, error }) under `input` like any other node's, and plans must not care.
@@ -255,7 +261,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
       message: `Template refers to "${p.root}", which is not a node of this workflow${hint}; input fields are read as {{ input.${p.root} }}`,
     };
   };
-  const compileAt = (value: unknown, path: Path): CompiledValue => {
+  const compileAt = (value: unknown, path: Path): CompiledValue | undefined => {
     try {
       return compileValue(value, policy);
     } catch (err) {
@@ -264,7 +270,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
       locateTemplateErrors(value, path, policy, (sub, problems) => {
         for (const pr of problems) report(pr.code, pr.message, sub, nodeAt(sub), { index: pr.index });
       });
-      return { kind: "literal", value: null };
+      return undefined;
     }
   };
 
@@ -343,7 +349,12 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
     for (const bad of findProtoKeys(cfg, [...base]))
       report("RESERVED_KEY", `"${bad[bad.length - 1]}" cannot be used as a key`, bad, keyAt(bad));
     const input = compileAt(fields, base);
-    const step: Step = { id, component, role: OUTPUT_NAMES.includes(id) ? "output" : "step", input };
+    const step: Step = {
+      id,
+      component,
+      role: OUTPUT_NAMES.includes(id) ? "output" : "step",
+      input: input ?? { kind: "literal", value: null },
+    };
     if (subflow) step.subflow = subflow;
     if (pos) step.pos = pos;
     if (cfg.retry !== undefined) {
