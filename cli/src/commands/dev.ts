@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { ApiClient } from "../api/client.js";
 import { type DevFile, devFilePath } from "../config/index.js";
-import { type LocalPlatform, startLocalPlatform } from "../platform/local.js";
+import { type LocalPlatform, startLocalPlatform, startMinuteTicker } from "../platform/local.js";
 import { localHome } from "../platform/paths.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { UserError } from "../ui/errors.js";
@@ -91,6 +91,8 @@ export function registerDev(program: Command): void {
     .action(async (o: DevOptions) => {
       const json = Boolean(program.opts().json);
       const { platform, dev } = await startDev(o);
+      // Cron workflows and due waits: the scheduled handler, every minute, as on Cloudflare.
+      const stopTicker = startMinuteTicker(platform);
       if (json) {
         console.log(JSON.stringify({ url: dev.url, apiKey: dev.apiKey, ns: dev.ns, devFile: devFilePath() }));
       } else {
@@ -101,6 +103,7 @@ export function registerDev(program: Command): void {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
           if (!json) console.log("\nstopping arcrun …");
+          stopTicker();
           platform.dispose().then(resolveStop, resolveStop);
         };
         process.on("SIGINT", stop);
