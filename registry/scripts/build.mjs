@@ -90,6 +90,7 @@ export async function buildComponents(opts = {}) {
 async function buildOne(src, out, name, opts) {
   if (!NAME.test(name)) throw new Error(`component names are snake_case (a-z, 0-9, _), got "${name}"`);
   const manifest = readManifest(src, name);
+  if (manifest.language === "quickjs") return interpreterComponent(out, name, manifest);
   const isGo = existsSync(join(src, "main.go"));
   if (!isGo && !existsSync(join(src, "main.ts"))) throw new Error("no main.ts (AssemblyScript) or main.go (Go)");
   const hash = sourceHash(src, isGo);
@@ -108,6 +109,17 @@ async function buildOne(src, out, name, opts) {
   writeFileSync(join(out, "component.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   writeWorker(out, name);
   return { name, bytes: statSync(wasmFile).size, built, dir: out, language: manifest.language ?? "assemblyscript" };
+}
+
+/**
+ * `code` runs inside the executor on a vetted third-party QuickJS WASM build (the one exception to the
+ * AssemblyScript/TinyGo rule): nothing to compile here, and no worker of its own.
+ */
+function interpreterComponent(out, name, manifest) {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "component.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  const wasm = join(root, "node_modules", "@jitl", "quickjs-wasmfile-release-sync", "dist", "emscripten-module.wasm");
+  return { name, bytes: existsSync(wasm) ? statSync(wasm).size : 0, built: false, dir: out, language: "quickjs" };
 }
 
 function readManifest(src, name) {
@@ -140,8 +152,8 @@ function readManifest(src, name) {
   );
   need(
     "language",
-    m.language === undefined || ["assemblyscript", "go", "tinygo"].includes(m.language),
-    "assemblyscript, go or tinygo",
+    m.language === undefined || ["assemblyscript", "go", "tinygo", "quickjs"].includes(m.language),
+    "assemblyscript, go, tinygo or quickjs (the code component only)",
   );
   if (problems.length) throw new Error(problems.join("; "));
   return m;
@@ -180,6 +192,10 @@ function compileAssemblyScript(src, out, name) {
     `abort=${sdk}/wasi/abortToStderr`,
     "--use",
     `seed=${sdk}/wasi/seedFromWasi`,
+    // json-as otherwise allocates (and zeroes) a 1 MiB string-cache arena in every fresh instance,
+    // which cost milliseconds per call; its cache is off anyway.
+    "--use",
+    "JSON_CACHE_SIZE=128",
     "--disableWarning",
     "--noColors",
     "-o",

@@ -89,9 +89,20 @@ class Abort {
 const encoder = new TextEncoder();
 const jspiAvailable = typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === "function";
 
+/** Import lists never change for a module: read once, not per call. */
+const importCache = new WeakMap<WebAssembly.Module, WebAssembly.ModuleImportDescriptor[]>();
+function moduleImports(module: WebAssembly.Module): WebAssembly.ModuleImportDescriptor[] {
+  let imports = importCache.get(module);
+  if (!imports) {
+    imports = WebAssembly.Module.imports(module);
+    importCache.set(module, imports);
+  }
+  return imports;
+}
+
 /** True when the module imports a host function that needs the async (JSPI) bridge. */
 export function importsAsyncHost(module: WebAssembly.Module): boolean {
-  return WebAssembly.Module.imports(module).some(
+  return moduleImports(module).some(
     (i) => i.module === "u6u" && (HOST_FUNCTIONS as readonly string[]).includes(i.name),
   );
 }
@@ -210,7 +221,7 @@ export async function runSandbox(module: WebAssembly.Module, opts: SandboxOption
     }
   };
 
-  const imports = WebAssembly.Module.imports(module);
+  const imports = moduleImports(module);
   const useJspi = jspiAvailable && importsAsyncHost(module);
   const u6u: Record<string, unknown> = {
     result_read(dst: number, len: number): number {

@@ -15,6 +15,8 @@ interface CallRequest {
   limits?: ComponentLimits;
   keyHash: string;
   scan?: string[];
+  /** Benchmarks: run the call this many times and report per-call microseconds. */
+  repeat?: number;
 }
 
 export default {
@@ -23,6 +25,17 @@ export default {
     const body = (await request.json()) as CallRequest;
     const tenant = { keyHash: body.keyHash, ns: "testns", role: "user" as const, label: "", createdAt: "" };
     const found: boolean[] = [];
+    if (body.repeat) {
+      const ctx = { env, tenant, ...(body.limits ? { limits: body.limits } : {}) };
+      const times: number[] = [];
+      let last: unknown;
+      for (let i = 0; i < body.repeat; i++) {
+        const t0 = performance.now();
+        last = await runtime.call(name, body.input ?? {}, ctx);
+        times.push((performance.now() - t0) * 1000);
+      }
+      return Response.json({ times_us: times, outcome: last });
+    }
     const outcome = await runtime.callWith(
       name,
       body.input ?? {},
