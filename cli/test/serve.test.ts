@@ -217,3 +217,34 @@ describe("acr serve KV", () => {
     }
   }, 60_000);
 });
+
+describe("acr serve cron", () => {
+  it("fires the executor's scheduled() handler through the loopback cron socket", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-cron-"));
+    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
+    const recorder = `export default {
+      async scheduled(controller, env) { await env.USERS_KV.put("last-cron", controller.cron + "@" + controller.scheduledTime); },
+      async fetch(request, env) { return new Response(await env.USERS_KV.get("last-cron")); },
+    };`;
+    const p = await startServePlatform({
+      stateDir: dir,
+      secrets,
+      address: "127.0.0.1:0",
+      transformConfig: (config) => {
+        const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
+        if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
+          executor.worker.modules = [{ name: "recorder.mjs", esModule: recorder }];
+        }
+        return config;
+      },
+    });
+    try {
+      expect(p.ports.cron).toBeGreaterThan(0);
+      const fired = await fetch(`http://127.0.0.1:${p.ports.cron}/?cron=${encodeURIComponent("* * * * *")}&time=60000`);
+      expect(fired.status).toBe(200);
+      expect(await (await fetch(p.url)).text()).toBe("* * * * *@60000");
+    } finally {
+      await p.dispose();
+    }
+  });
+});

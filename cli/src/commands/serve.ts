@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { ApiClient } from "../api/client.js";
 import { type DevFile, devFilePath } from "../config/index.js";
 import { localHome } from "../platform/paths.js";
@@ -11,6 +11,7 @@ import { UserError } from "../ui/errors.js";
 export interface ServeOptions {
   address: string;
   state: string;
+  kv?: "arcrun" | "miniflare";
   allowHost?: string[];
   verbose?: boolean;
 }
@@ -46,6 +47,7 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
       address,
       allowHosts: opts.allowHost,
       verbose: opts.verbose,
+      kv: opts.kv,
     });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -101,6 +103,11 @@ export function registerServe(program: Command): void {
       "--allow-host <host>",
       "a private host http_request may reach (repeatable)",
       (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .addOption(
+      new Option("--kv <impl>", "KV storage: arcrun (fast, kv-serve/) or miniflare (acr dev's format, kv/)")
+        .choices(["arcrun", "miniflare"])
+        .default("arcrun"),
     )
     .option("--verbose", "forward the workers' console output")
     .addHelpText(

@@ -124,10 +124,26 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
     network: { allow: allowHosts.length > 0 ? ["public", "private", "local"] : ["public"] },
   };
 
+  // workerd has no cron scheduler: Node ticks this worker each minute on a loopback-only socket and it
+  // calls the executor's scheduled() handler, as Cloudflare's cron trigger `* * * * *` would.
+  const cron: Service = {
+    name: "arcrun-cron",
+    worker: {
+      modules: [{ name: "cron.mjs", esModule: CRON_WORKER_SCRIPT }],
+      compatibilityDate: COMPAT_DATE,
+      // Makes `EXECUTOR.scheduled()` the event a cron trigger sends, not an RPC call (as Miniflare does).
+      compatibilityFlags: ["service_binding_extra_handlers"],
+      bindings: [{ name: "EXECUTOR", service: { name: EXECUTOR_SERVICE } }],
+    },
+  };
+
   return {
     extensions: [{ modules: sharedStorageModules() }],
-    services: [executor, ...componentServices, ...stripLoopback([...kvServices, ...r2Services]), internet],
-    sockets: [{ name: "http", address: opts.address, http: {}, service: { name: EXECUTOR_SERVICE } }],
+    services: [executor, ...componentServices, ...stripLoopback([...kvServices, ...r2Services]), internet, cron],
+    sockets: [
+      { name: "http", address: opts.address, http: {}, service: { name: EXECUTOR_SERVICE } },
+      { name: "cron", address: "127.0.0.1:0", http: {}, service: { name: "arcrun-cron" } },
+    ],
   };
 }
 
@@ -164,6 +180,16 @@ function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Se
     ),
   ];
 }
+
+const CRON_WORKER_SCRIPT = `export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const cron = url.searchParams.get("cron") ?? "* * * * *";
+    const time = Number(url.searchParams.get("time") ?? Date.now());
+    const result = await env.EXECUTOR.scheduled({ scheduledTime: new Date(time), cron });
+    return Response.json(result, { status: result.outcome === "ok" ? 200 : 500 });
+  },
+};`;
 
 /** Each `.component-builds/{name}/worker.js` becomes a worker `arcrun-{kebab}` bound as `CMP_{NAME}` (as in `acr dev`). */
 export function listComponentWorkers(dir: string): ComponentWorker[] {

@@ -91,6 +91,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
   const sockets = (config.sockets ?? []).map((sk) => sk.name ?? "");
   const ports = await waitForListen(child, stderrTail, sockets);
   const port = ports.http;
+  const stopCron = tickCron(ports.cron);
   const shownHost = host === "0.0.0.0" || host === "*" ? "127.0.0.1" : host;
   return {
     url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
@@ -99,9 +100,32 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     exited,
     dispose: async () => {
       disposing = true;
+      stopCron();
       await stop(child);
     },
   };
+}
+
+/** Fires the executor's `* * * * *` cron at the start of every minute; returns the stop function. */
+function tickCron(port: number | undefined): () => void {
+  if (port === undefined) return () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    timer = setTimeout(fire, 60_000 - (Date.now() % 60_000));
+    timer.unref();
+  };
+  const fire = () => {
+    const minute = Date.now() - (Date.now() % 60_000);
+    fetch(`http://127.0.0.1:${port}/?cron=${encodeURIComponent("* * * * *")}&time=${minute}`)
+      .then((r) => {
+        if (!r.ok) process.stderr.write(`[arcrun] the scheduled() handler failed (HTTP ${r.status})\n`);
+        return r.arrayBuffer();
+      })
+      .catch(() => undefined)
+      .finally(schedule);
+  };
+  schedule();
+  return () => clearTimeout(timer);
 }
 
 /** Splits `host:port` (`[::1]:8787` for IPv6); throws a clear error otherwise. */
