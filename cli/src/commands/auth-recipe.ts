@@ -13,22 +13,24 @@ type Primitive = "static_key" | "oauth2" | "service_account";
  * scaffoldAuthRecipe("acme", "static_key").inject // { header: { Authorization: "Bearer {{secret.api_key}}" } }
  */
 export function scaffoldAuthRecipe(service: string, primitive: Primitive): Record<string, unknown> {
+  // Host names allow no underscores: my_service → my-service.
+  const domain = service.replace(/_/g, "-");
   const base = {
     service,
     version: "1",
     display_name: service,
     primitive,
-    base_url: `https://api.${service}.com/v1`,
+    base_url: `https://api.${domain}.com/v1`,
     required_secrets: [
       {
         key: "api_key",
         label: "API key",
         help: "Where in the service's dashboard the user creates this key",
-        help_url: `https://${service}.com/settings/api-keys`,
+        help_url: `https://${domain}.com/settings/api-keys`,
       },
     ],
     inject: { header: { Authorization: "Bearer {{secret.api_key}}" } },
-    allowed_hosts: [`api.${service}.com`],
+    allowed_hosts: [`api.${domain}.com`],
     test: { method: "GET", path: "/me", expect_status: 200 },
   };
   if (primitive === "static_key") return base;
@@ -50,7 +52,7 @@ export function scaffoldAuthRecipe(service: string, primitive: Primitive): Recor
         endpoint: "https://oauth2.googleapis.com/token",
         scopes: ["https://www.googleapis.com/auth/…"],
       },
-      allowed_hosts: [`api.${service}.com`, "oauth2.googleapis.com"],
+      allowed_hosts: [`api.${domain}.com`, "oauth2.googleapis.com"],
     };
   }
   return {
@@ -59,10 +61,10 @@ export function scaffoldAuthRecipe(service: string, primitive: Primitive): Recor
       key,
       label: key,
       help: `The OAuth ${key.replace("_", " ")} of your ${service} app`,
-      help_url: `https://${service}.com/developers/apps`,
+      help_url: `https://${domain}.com/developers/apps`,
     })),
     inject: { header: { Authorization: "Bearer {{runtime.access_token}}" } },
-    token_exchange: { endpoint: `https://${service}.com/oauth/token`, scopes: [], grant_type: "refresh_token" },
+    token_exchange: { endpoint: `https://${domain}.com/oauth/token`, scopes: [], grant_type: "refresh_token" },
   };
 }
 
