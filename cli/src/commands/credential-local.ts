@@ -1,4 +1,4 @@
-import { unwatchFile, watchFile } from "node:fs";
+import { existsSync, unwatchFile, watchFile } from "node:fs";
 import type { LocalPlatform } from "../platform/local.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 
@@ -12,9 +12,18 @@ import { loadOrCreateSecrets } from "../platform/secrets.js";
  */
 export function reloadOnSecretsChange(file: string, platform: Pick<LocalPlatform, "setSecrets">): () => void {
   let chain = Promise.resolve();
+  // Only a real change of the secrets restarts workerd (a touch or a rewrite of the same keys does not).
+  let applied = JSON.stringify(loadOrCreateSecrets(file));
   const onChange = () => {
     chain = chain
-      .then(() => platform.setSecrets(loadOrCreateSecrets(file)))
+      .then(() => {
+        // A deleted or half-replaced file is ignored: never generate a key here (that would lose credentials).
+        if (!existsSync(file)) return;
+        const next = loadOrCreateSecrets(file);
+        if (JSON.stringify(next) === applied) return;
+        applied = JSON.stringify(next);
+        return platform.setSecrets(next);
+      })
       .catch((err: unknown) => {
         // Never the file's content: only that reloading failed and why.
         console.error(`arcrun: could not reload ${file}: ${err instanceof Error ? err.message : String(err)}`);
