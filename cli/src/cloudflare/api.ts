@@ -64,6 +64,7 @@ function hintFor(status: number, errors: CfError[], path: string): string | unde
       : "Give the API token the permissions listed in docs/install.md";
   }
   if (status === 429) return "Cloudflare rate-limited the token; wait a minute and run the same command again";
+  if (status >= 500) return "A Cloudflare-side error: run the same command again, finished steps are kept";
   return undefined;
 }
 

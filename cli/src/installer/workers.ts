@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import type { CloudflareApi } from "../cloudflare/index.js";
 import { enableWorkersDev, putSchedules, type ScriptBinding, uploadScript } from "../cloudflare/scripts.js";
 import { UserError } from "../ui/errors.js";
@@ -202,7 +203,7 @@ export function runProcess(
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
       cwd,
-      env: { ...process.env, ...extraEnv, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+      env: { ...process.env, ...extraEnv, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -216,8 +217,11 @@ export function runProcess(
     child.on("close", (code) => {
       if (code === 0) return resolvePromise(output);
       const node = cmd === process.execPath;
-      const shown = `${node ? basename(args[0] ?? cmd).replace(/\.js$/, "") : basename(cmd)} ${args.slice(node ? 1 : 0, node ? 3 : 3).join(" ")}`;
-      const tail = output.trim().split("\n").slice(-8).join("\n");
+      const shown = `${node ? basename(args[0] ?? cmd).replace(/\.js$/, "") : basename(cmd)} ${args.slice(node ? 1 : 0, 3).join(" ")}`;
+      // Wrangler colours its output even under NO_COLOR; its first [ERROR] line is the cause.
+      const lines = stripVTControlCharacters(output).trim().split("\n");
+      const first = lines.findIndex((l) => l.includes("[ERROR]"));
+      const tail = (first >= 0 ? lines.slice(first, first + 10) : lines.slice(-8)).join("\n");
       reject(
         new UserError(
           `${shown} failed (exit ${code}):\n${tail}`,
