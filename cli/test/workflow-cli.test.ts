@@ -1,0 +1,128 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
+
+// The built `acr` in a child process against a real platform on workerd.
+const bin = join(import.meta.dirname, "..", "dist", "bin.js");
+const examples = join(import.meta.dirname, "..", "..", "examples");
+
+let p: TestPlatform;
+let cwd: string;
+beforeAll(async () => {
+  p = await startTestPlatform();
+  cwd = mkdtempSync(join(tmpdir(), "arcrun-cli-"));
+});
+afterAll(() => p?.dispose());
+
+/** Runs the built CLI (async: a blocking spawn would stall the test worker). */
+function acr(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...process.env, ARCRUN_URL: p.url, ARCRUN_API_KEY: p.apiKey, NO_COLOR: "1" }, encoding: "utf8" },
+      (err, out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: stderr }),
+    );
+  });
+}
+
+// Each `acr` start loads the whole CLI: generous timeouts on a shared machine.
+describe("acr workflow / run / executions", { timeout: 180_000 }, () => {
+  it("deploys every example (hello first: subflow calls it), lists and shows them", async () => {
+    const files = readdirSync(examples)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => join(examples, f));
+    const hello = files.find((f) => f.endsWith("hello.yaml")) as string;
+    const d = await acr("--json", "push", hello, ...files.filter((f) => f !== hello));
+    expect(d.err).toBe("");
+    expect(d.code).toBe(0);
+    const deployed = JSON.parse(d.out) as { name: string }[];
+    expect(deployed.map((x) => x.name).sort()).toEqual(
+      [
+        "branching",
+        "chain-cypher",
+        "every-minute",
+        "failures",
+        "fanout-join",
+        "foreach",
+        "hello",
+        "open-webhook",
+        "subflow",
+      ].sort(),
+    );
+    const list = await acr("workflow", "list");
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/^hello\s+v1/m);
+    const show = await acr("workflow", "show", "hello");
+    expect(show.out).toContain("name: hello");
+  });
+
+  it("runs every example green, printing the output", async () => {
+    const inputs: Record<string, string[]> = {
+      hello: ["--input", "name=Ada"],
+      "chain-cypher": ["--input", '{"n": 1}'],
+      "fanout-join": ["--input", "x=1"],
+      branching: ["--input", "total=500", "--input", "vip=true", "--input", "region=eu"],
+      failures: [],
+      foreach: ["--input", '{"items":[{"sku":"a","qty":2,"price":3}]}'],
+      subflow: ["--input", "who=Lin"],
+      "open-webhook": ["--input", "k=v"],
+      "every-minute": [],
+    };
+    const runs = await Promise.all(
+      Object.entries(inputs).map(async ([name, args]) => ({ name, r: await acr("run", name, ...args) })),
+    );
+    for (const { name, r } of runs) {
+      expect(r.code, `${name}: ${r.err}`).toBe(0);
+      expect(r.out.length).toBeGreaterThan(0);
+    }
+    const hello = await acr("--json", "run", "hello", "--input", "name=Ada");
+    expect(JSON.parse(hello.out).output).toEqual({ greeting: "Hello Ada", at: "hello" });
+  });
+
+  it("reads --input @file, exits 1 when the run fails and prints a readable timeline", async () => {
+    const file = join(cwd, "in.json");
+    writeFileSync(file, JSON.stringify({ name: "File" }));
+    const r = await acr("--json", "run", "hello", "--input", `@${file}`);
+    expect(JSON.parse(r.out).output.greeting).toBe("Hello File");
+
+    const yaml = join(cwd, "broken.yaml");
+    writeFileSync(
+      yaml,
+      "name: broken\nflow:\n  - input >> ON_SUCCESS >> big\nconfig:\n  big: { component: set, values: { t: 'too long for eight bytes' }, limits: { max_output_bytes: 8 } }\n",
+    );
+    expect((await acr("workflow", "deploy", yaml)).code).toBe(0);
+    const failed = await acr("run", "broken");
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/✗ big\s+failed\s+1 attempt/);
+    expect(failed.err).toContain("OUTPUT_TOO_LARGE");
+  });
+
+  it("lists executions and shows one as a timeline", async () => {
+    const run = JSON.parse((await acr("--json", "run", "failures")).out) as { execution_id: string };
+    // The history write lands just after the response.
+    let shown = await acr("execution", run.execution_id);
+    for (let i = 0; i < 20 && shown.code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      shown = await acr("execution", run.execution_id);
+    }
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(/✗ risky\s+failed\s+3 attempts/);
+    expect(shown.out).toMatch(/✓ recover\s+succeeded/);
+    expect(shown.out).toMatch(/○ done_ok\s+skipped/);
+    const list = JSON.parse((await acr("--json", "executions", "--workflow", "failures")).out) as { id: string }[];
+    expect(list.map((e) => e.id)).toContain(run.execution_id);
+  });
+
+  it("reports a bad YAML with file:line:column for each error", async () => {
+    const yaml = join(cwd, "bad.yaml");
+    writeFileSync(yaml, "name: bad\nflow:\n  - input >> ON_SUCESS >> x\nconfig:\n  x: { component: nope }\n");
+    const r = await acr("workflow", "deploy", yaml);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.yaml:3:\d+\s+UNKNOWN_EDGE_LABEL/);
+    expect(r.err).toMatch(/bad\.yaml:5:\d+\s+UNKNOWN_COMPONENT/);
+  });
+});
