@@ -217,8 +217,8 @@ const cases: Array<[string, string, Expected[]]> = [
     "edge into input",
     wf([IN_A, "a >> ON_SUCCESS >> input"], A),
     [
-      { code: "INVALID_EDGE", path: "flow[1]", line: 4, column: 5, flowColumn: 20 },
       { code: "CYCLE", path: "flow[1]", line: 4, column: 5, flowColumn: 1 },
+      { code: "INVALID_EDGE", path: "flow[1]", line: 4, column: 5, flowColumn: 20 },
     ],
   ],
   [
@@ -228,6 +228,7 @@ const cases: Array<[string, string, Expected[]]> = [
   ],
 ];
 
+// Errors come back in source order (line, column, column inside the flow string).
 describe("every error code, with its position", () => {
   for (const [title, source, expected] of cases) {
     it(title, () => {

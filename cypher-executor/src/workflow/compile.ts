@@ -440,7 +440,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
       d.entry === undefined ? undefined : { index: d.index, flow: true },
     );
   }
-  if (errors.length) return { ok: false, errors };
+  if (errors.length) return { ok: false, errors: byPosition(errors) };
 
   const named = OUTPUT_NAMES.filter((n) => steps[n]);
   const terminals = graph.order.filter(
@@ -458,6 +458,15 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   };
   if (typeof data.description === "string") plan.description = data.description.trim();
   return { ok: true, plan };
+}
+
+/** Errors in source order (line, column, column in the flow string); unpositioned ones first. */
+function byPosition(errors: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => [d.pos?.line ?? 0, d.pos?.column ?? 0, d.pos?.flowColumn ?? 0];
+  return errors
+    .map((d, i) => ({ d, i, k: key(d) }))
+    .sort((a, b) => a.k[0]! - b.k[0]! || a.k[1]! - b.k[1]! || a.k[2]! - b.k[2]! || a.i - b.i)
+    .map((x) => x.d);
 }
 
 function compileCondition(
