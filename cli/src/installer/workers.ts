@@ -41,7 +41,14 @@ export function readJsonc<T>(file: string): T {
     .split("\n")
     .filter((l) => !/^\s*\/\//.test(l))
     .join("\n");
-  return JSON.parse(text) as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new UserError(
+      `${file} is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      "Rebuild it: npm run build (components: npm run build -w registry)",
+    );
+  }
 }
 
 /** The components `npm run build` produced, sorted by id. */
@@ -89,12 +96,16 @@ export function writeWranglerConfigs(d: DeployInputs): WorkerDeploy[] {
     const own = ["wrangler.jsonc", "wrangler.json"].map((f) => join(c.dir, f)).find((f) => existsSync(f));
     const base = own ? readJsonc<Partial<WranglerConfig>>(own) : {};
     delete base.$schema;
+    const main = resolve(c.dir, base.main ?? "worker.js");
+    if (!existsSync(main)) {
+      throw new UserError(`Component ${c.id} is not fully built: ${main} is missing`, "Run npm run build -w registry");
+    }
     const config: WranglerConfig = {
       compatibility_date: "2026-04-01",
       rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"], fallthrough: true }],
       ...base,
       name: componentWorkerName(d.prefix, c.id),
-      main: resolve(c.dir, base.main ?? "worker.js"),
+      main,
       workers_dev: true,
     };
     deploys.push(write(d.outDir, "component", config));
