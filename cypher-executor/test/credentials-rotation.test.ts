@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ArcrunClient, keyId } from "@arcrun/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CloudflareApi } from "../../cli/src/cloudflare/index";
 import { reloadOnSecretsChange } from "../../cli/src/commands/credential-local";
-import { localKeyInstaller, rotateKey } from "../../cli/src/commands/credential-rotate";
-import { ArcrunClient, keyId } from "../../js-sdk/src/index";
+import { cloudflareKeyInstaller, localKeyInstaller, rotateKey } from "../../cli/src/commands/credential-rotate";
 import { verifyCredential } from "./support/credentials";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
 
@@ -119,5 +122,103 @@ describe("acr credential rotate-key on the local platform", () => {
     });
     const fresh = new ArcrunClient({ url: p.url, apiKey: p.apiKey, encryptionKey: final.encryptionKey! });
     expect((await fresh.credentials.put("late", "x")).kid).toBe(newKid);
+  });
+});
+
+/**
+ * The Cloudflare API cannot be reached here, so the three Worker-secret endpoints rotation uses are played
+ * by a local HTTP server with Cloudflare's envelope `{ success, errors, messages, result }`. As on Cloudflare,
+ * each secret change redeploys the Worker: here, it swaps the bindings of the real executor on workerd.
+ */
+async function startSecretsApi(platform: TestPlatform, accountId: string, script: string) {
+  const secrets = new Map<string, string>([
+    ["ENCRYPTION_KEY", platform.encryptionKey],
+    ["ADMIN_TOKEN", platform.adminToken],
+  ]);
+  const calls: string[] = [];
+  const redeploy = () =>
+    platform.platform.setSecrets({
+      encryptionKey: secrets.get("ENCRYPTION_KEY") ?? "",
+      adminToken: secrets.get("ADMIN_TOKEN") ?? "",
+      ...(secrets.has("ENCRYPTION_KEY_NEXT") ? { encryptionKeyNext: secrets.get("ENCRYPTION_KEY_NEXT")! } : {}),
+    });
+  const base = `/accounts/${accountId}/workers/scripts/${script}/secrets`;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const reply = (status: number, body: object) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ messages: [], ...body }));
+    };
+    calls.push(`${req.method} ${req.url}`);
+    if (req.headers.authorization !== "Bearer cf-test-token") {
+      return reply(403, { success: false, errors: [{ code: 10000, message: "Authentication error" }], result: null });
+    }
+    if (req.method === "PUT" && req.url === base) {
+      const b = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { name: string; text: string; type: string };
+      if (!b.name || typeof b.text !== "string" || b.type !== "secret_text") {
+        return reply(400, { success: false, errors: [{ code: 10021, message: "name, text and type required" }] });
+      }
+      secrets.set(b.name, b.text);
+      await redeploy();
+      return reply(200, { success: true, errors: [], result: { name: b.name, type: "secret_text" } });
+    }
+    const del = req.method === "DELETE" && req.url?.startsWith(`${base}/`) ? req.url.slice(base.length + 1) : null;
+    if (del) {
+      if (!secrets.delete(decodeURIComponent(del))) {
+        return reply(404, { success: false, errors: [{ code: 10056, message: "secret not found" }], result: null });
+      }
+      await redeploy();
+      return reply(200, { success: true, errors: [], result: null });
+    }
+    return reply(404, { success: false, errors: [{ code: 7003, message: "No route for that URI" }], result: null });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, secrets, calls, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe("acr credential rotate-key on Cloudflare (Worker secrets through the API)", () => {
+  it("installs ENCRYPTION_KEY_NEXT, re-encrypts, promotes and deletes NEXT; decrypting at every step", async () => {
+    const cfPlatform = await startTestPlatform();
+    const accountId = "0123456789abcdef0123456789abcdef";
+    const api = await startSecretsApi(cfPlatform, accountId, "arcrun-cypher-executor");
+    const configFile = join(dir, "config.yaml");
+    const oldCfKey = cfPlatform.encryptionKey;
+    writeFileSync(configFile, `account_id: ${accountId}\nprefix: arcrun\nencryption_key: ${oldCfKey}\n`);
+    try {
+      const client = new ArcrunClient({ url: cfPlatform.url, apiKey: cfPlatform.apiKey, encryptionKey: oldCfKey });
+      await client.credentials.put("notion", "secret_notion_value");
+      const check = async (step: string) =>
+        expect(await verifyCredential(cfPlatform, "notion", "secret_notion_value"), step).toEqual({
+          status: 200,
+          match: true,
+        });
+      const cf = new CloudflareApi({ accountId, apiToken: "cf-test-token", baseUrl: api.url });
+      const report = await rotateKey({
+        client,
+        oldKey: oldCfKey,
+        installer: cloudflareKeyInstaller(cf, "arcrun-cypher-executor", configFile),
+        onStep: check,
+      });
+      expect(report.reencrypted).toEqual(["notion"]);
+      const secretsPath = `/accounts/${accountId}/workers/scripts/arcrun-cypher-executor/secrets`;
+      expect(api.calls).toEqual([
+        `PUT ${secretsPath}`,
+        `PUT ${secretsPath}`,
+        `DELETE ${secretsPath}/ENCRYPTION_KEY_NEXT`,
+      ]);
+      expect([...api.secrets.keys()].sort()).toEqual(["ADMIN_TOKEN", "ENCRYPTION_KEY"]);
+      const newKey = api.secrets.get("ENCRYPTION_KEY")!;
+      expect(await keyId(newKey)).toBe(report.newKid);
+      // The client's copy followed, and the pending key was cleared.
+      const cfg = readFileSync(configFile, "utf8");
+      expect(cfg).toContain(`encryption_key: ${newKey}`);
+      expect(cfg).not.toContain("encryption_key_next");
+      await check("after the rotation");
+    } finally {
+      await api.close();
+      await cfPlatform.dispose();
+    }
   });
 });

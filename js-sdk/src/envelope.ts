@@ -133,7 +133,7 @@ export async function decryptCredential(base64Key: string, envelope: CredentialE
       key,
       data as BufferSource,
     );
-    return new TextDecoder("utf-8", { fatal: true }).decode(pt);
+    return new TextDecoder().decode(pt);
   } catch {
     throw new CredentialCryptoError(
       "CREDENTIAL_KEY_MISMATCH",
