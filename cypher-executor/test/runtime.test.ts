@@ -206,7 +206,9 @@ describe("crypto_sign_rs256", () => {
       true,
       ["sign", "verify"],
     )) as CryptoKeyPair;
-    const der = Buffer.from((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer).toString("base64");
+    const der = Buffer.from((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer).toString(
+      "base64",
+    );
     const pem = `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)?.join("\n")}\n-----END PRIVATE KEY-----\n`;
     await putCredential(A, "sa", JSON.stringify({ private_key: pem, client_email: "x@y" }));
     const data = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0";
@@ -289,5 +291,26 @@ describe("http_request", () => {
   it("enforces the manifest's allowed_hosts with HOST_NOT_ALLOWED", async () => {
     const { outcome } = await h.call("narrow", { input: { url: `${origin}/x` }, keyHash: A });
     expect(failed(outcome).code).toBe("HOST_NOT_ALLOWED");
+  });
+});
+
+describe("a Go (wasip1) component through the same ABI", () => {
+  it("reads stdin, writes stdout and logs", async () => {
+    const { outcome } = await h.call("go_hello", { input: { name: "Ada" }, keyHash: A });
+    expect(outcome).toMatchObject({ status: "succeeded", data: { hello: "Ada", lang: "go" } });
+    expect(outcome.logs).toContain("go_hello ran");
+  });
+
+  it("calls kv_get through JSPI, scoped to the caller", async () => {
+    await (await h.mf.getKVNamespace("CREDENTIALS_KV")).put(`${A}:oauth2:go`, "tok-go");
+    const { outcome } = await h.call("go_hello", { input: { name: "Ada", key: "oauth2:go" }, keyHash: A });
+    expect(outcome).toMatchObject({ status: "succeeded", data: { value: "tok-go" }, hostCalls: 1 });
+    const denied = await h.call("go_hello", { input: { name: "Ada", key: "session:x" }, keyHash: A });
+    expect(failed(denied.outcome).code).toBe("KV_ACCESS_DENIED");
+  });
+
+  it("fail() exits 1 with the component's error", async () => {
+    const { outcome } = await h.call("go_hello", { input: { fail: true }, keyHash: A });
+    expect(failed(outcome)).toEqual({ code: "GO_SAID_NO", message: "asked to fail" });
   });
 });

@@ -1,0 +1,3 @@
+module arcrun.dev/registry
+
+go 1.24
