@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runHttpSection } from "./lib/http-section.mjs";
 import { builtCli } from "./lib/platforms.mjs";
-import { printKv, printRows, printTargets, targets } from "./lib/report.mjs";
+import { markdown, printKv, printRows, printTargets, targets } from "./lib/report.mjs";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,6 +102,7 @@ results.durationSec = Math.round((Date.now() - started.getTime()) / 1000);
 results.machine.loadavgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(join(here, "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-log(`\nwrote bench/results/latest.json (${results.durationSec} s)`);
+writeFileSync(join(here, "results", "latest.md"), markdown(results));
+log(`\nwrote bench/results/latest.json and latest.md (${results.durationSec} s)`);
 // Child processes (workerd, Node-RED) are all disposed; exit explicitly in case a handle lingers.
 process.exit(0);

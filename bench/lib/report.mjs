@@ -76,3 +76,46 @@ export function printTargets(log, t, n8n) {
   }
   log(`  n8n figure: ${n8n.setup}; ${n8n.source} (published, not a same-run comparison)`);
 }
+
+/** The run as markdown (rows, KV counts, targets), for docs/performance.md. */
+export function markdown(results) {
+  const http = results.sections.http ?? {};
+  const out = [];
+  out.push(
+    `Run ${results.date}, ${results.quick ? "quick" : "full"}, ${results.durationSec ?? "?"} s; ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memGb} GB, Node ${results.machine.node}, workerd ${results.machine.workerd}; load average ${results.machine.loadavgAtStart.join(" / ")} at start, ${(results.machine.loadavgAtEnd ?? []).join(" / ")} at end.`,
+    "",
+  );
+  out.push(
+    "| system | target | conns | exec/s | p50 ms | p99 ms | errors | RSS MB | CPU ms/exec |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+  );
+  for (const r of http.rows ?? []) {
+    if (r.skipped || r.failed)
+      out.push(
+        `| ${r.system} | ${r.target} | ${r.connections ?? ""} | ${r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.failed}`} | | | | | |`,
+      );
+    else
+      out.push(
+        `| ${r.system} | ${r.target} | ${r.connections} | ${r.execPerSec} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} | ${fmt(r.cpuMsPerExec, 3)} |`,
+      );
+  }
+  out.push(
+    "",
+    "| KV per successful execution (acr serve) | reads | writes | deletes | lists | by namespace |",
+    "|---|--:|--:|--:|--:|---|",
+  );
+  for (const [id, c] of Object.entries(http.kv ?? {})) {
+    if (c.skipped) out.push(`| ${id} | skipped: ${c.skipped} | | | | |`);
+    else
+      out.push(
+        `| ${id} | ${fmt(c.reads, 2)} | ${fmt(c.writes, 2)} | ${fmt(c.deletes, 2)} | ${fmt(c.lists, 2)} | \`${JSON.stringify(c.byNamespace)}\` |`,
+      );
+  }
+  out.push("", "| target | measured | met? |", "|---|--:|---|");
+  for (const t of results.sections.targets ?? []) {
+    const met =
+      t.got === null || t.want === null ? "" : (t.lowerIsBetter ? t.got <= t.want : t.got >= t.want) ? "yes" : "**no**";
+    out.push(`| ${t.target} | ${t.got === null ? "n/a" : fmt(t.got, 2)} | ${met} |`);
+  }
+  return `${out.join("\n")}\n`;
+}
