@@ -17,6 +17,15 @@ export interface BundledComponent {
   manifest: ComponentManifest;
 }
 
+/**
+ * A component that runs in the executor on its own sandbox rather than the WASI shim: only `code`
+ * (QuickJS compiled to WASM, see runtime/code/).
+ */
+export interface NativeComponent {
+  manifest: ComponentManifest;
+  run(input: unknown, ctx: CallContext): Promise<ComponentOutcome>;
+}
+
 /** Extra knobs for tests and benchmarks; never reachable from a workflow. */
 export interface CallOptions {
   /** Receives the instance's linear memory after the call (secret-leak tests). */
@@ -35,16 +44,20 @@ const encoder = new TextEncoder();
  */
 export function createRuntime(
   components: Record<string, BundledComponent>,
+  natives: Record<string, NativeComponent> = {},
 ): ComponentRuntime & {
   callWith(name: string, input: unknown, ctx: CallContext, opts: CallOptions): Promise<ComponentOutcome>;
 } {
   const byName = new Map(Object.entries(components));
+  const nativeByName = new Map(Object.entries(natives));
   const callWith = async (
     name: string,
     input: unknown,
     ctx: CallContext,
     opts: CallOptions = {},
   ): Promise<ComponentOutcome> => {
+    const native = nativeByName.get(name);
+    if (native) return native.run(input, ctx);
     const started = performance.now();
     const c = byName.get(name);
     if (!c) {
@@ -72,9 +85,9 @@ export function createRuntime(
     return toOutcome(result, Math.round((performance.now() - started) * 1000));
   };
   return {
-    has: (name) => byName.has(name),
-    manifest: (name) => byName.get(name)?.manifest,
-    list: () => [...byName.values()].map((c) => c.manifest),
+    has: (name) => byName.has(name) || nativeByName.has(name),
+    manifest: (name) => byName.get(name)?.manifest ?? nativeByName.get(name)?.manifest,
+    list: () => [...byName.values(), ...nativeByName.values()].map((c) => c.manifest),
     call: (name, input, ctx) => callWith(name, input, ctx),
     callWith,
   };

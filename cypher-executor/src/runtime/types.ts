@@ -61,7 +61,7 @@ export interface ComponentManifest {
   capabilities: string[];
   /** Hosts `http_request` may reach for this component (`*` = any public host). */
   allowed_hosts: string[];
-  language?: "assemblyscript" | "go" | "tinygo";
+  language?: "assemblyscript" | "go" | "tinygo" | "quickjs";
 }
 
 /** The runtime the engine uses. */
