@@ -2,9 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reviewApiRecipeExposure, reviewAuthRecipeExposure } from "../src/recipes/exposure";
+import { reviewApiRecipeExposure, reviewAuthRecipeExposure, reviewWorkflowExposure } from "../src/recipes/exposure";
+import { withRecipes } from "../src/recipes/index";
 import { SEED_API_RECIPES, SEED_AUTH_RECIPES } from "../src/recipes/seed-data";
 import { ApiRecipeSchema, AuthRecipeSchema } from "../src/recipes/types";
+import { exposureSteps } from "../src/recipes/workflow-exposure";
+import { compileWorkflow } from "../src/workflow/index";
 import {
   consent,
   localize,
@@ -337,5 +340,53 @@ describe("recipes on the platform", () => {
     const kv = await p.platform.mf.getKVNamespace("RECIPES");
     const { keys } = await kv.list();
     for (const k of keys) expect((await kv.get(k.name)) ?? "").not.toContain("xoxb-good");
+  });
+});
+
+describe("workflow exposure (what acr push must get consent for)", () => {
+  const manifests = Object.fromEntries(
+    ["set", "http_request"].map((n) => [
+      n,
+      JSON.parse(readFileSync(join(__dirname, "..", "..", "registry", "components", n, "component.json"), "utf8")),
+    ]),
+  );
+  const catalog = withRecipes({ manifest: (n: string) => manifests[n] });
+  const compile = (yaml: string) => {
+    const r = compileWorkflow(yaml, catalog);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.plan;
+  };
+  const yaml = `name: report
+flow:
+  - input >> ON_SUCCESS >> tell
+  - tell >> ON_SUCCESS >> hook
+  - hook >> ON_SUCCESS >> guess
+config:
+  tell:
+    component: slack_post
+    credential: slack
+    channel: C1
+    text: "{{ input.text }}"
+  hook:
+    component: http_request
+    url: "https://hooks.example.com/notify/{{ input.id }}"
+    body: { text: "{{ input.text }}" }
+  guess:
+    component: http_request
+    url: "{{ input.callback }}"
+`;
+
+  it("lists recipe and http_request destinations; a URL from input is a danger", async () => {
+    const plan = compile(yaml);
+    const steps = exposureSteps(plan);
+    expect(steps.find((s) => s.id === "hook")).toMatchObject({ url: "https://hooks.example.com/notify/" });
+    expect(steps.find((s) => s.id === "guess")).toMatchObject({ dynamicUrl: true });
+    const slack = {
+      recipe: ApiRecipeSchema.parse(seedFile("api", "slack_post")),
+      auth: AuthRecipeSchema.parse(seedFile("auth", "slack")),
+    };
+    const review = await reviewWorkflowExposure("report", steps, async (c) => (c === "slack_post" ? slack : null));
+    expect(review.destinations.map((d) => d.host)).toEqual(["hooks.example.com", "slack.com"]);
+    expect(review.findings.map((f) => [f.code, f.where])).toEqual([["DYNAMIC_HOST", "steps.guess.url"]]);
   });
 });

@@ -26,6 +26,12 @@ export { checkConnectivity, runApiRecipe } from "./runner";
 export { getApiRecipe, getAuthRecipe, recipeId, searchApiRecipes, seedRecipes } from "./store";
 export { hostAccessTokens } from "./tokens";
 export type { ApiRecipe, AuthRecipe, ExposureConsent } from "./types";
+export {
+  EXPOSURE_CONSENT_HEADER,
+  enforceWorkflowExposure,
+  exposureSteps,
+  reviewPlanExposure,
+} from "./workflow-exposure";
 
 /** Canonical names of the seed API recipes (known without a KV read). */
 export const SEED_RECIPE_NAMES: ReadonlySet<string> = new Set(
