@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloudflareApi } from "../../cli/src/cloudflare/index";
 import { reloadOnSecretsChange } from "../../cli/src/commands/credential-local";
 import { cloudflareKeyInstaller, localKeyInstaller, rotateKey } from "../../cli/src/commands/credential-rotate";
-import { verifyCredential } from "./support/credentials";
+import { expectedHmac, hmacThroughComponent, verifyCredential } from "./support/credentials";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
 
 // Key rotation on the real platform: the CLI's rotation engine edits the local secrets file, the running
@@ -54,6 +54,13 @@ async function allDecrypt(step: string): Promise<void> {
     const name = id.split("/")[1]!;
     const res = await verifyCredential(p, name, s.value, s.apiKey);
     expect(res, `${id} at step "${step}"`).toEqual({ status: 200, match: true });
+    // And as a workflow step uses it, when the component that reads credentials is built.
+    const used = await hmacThroughComponent(p, name, step, s.apiKey);
+    if (used)
+      expect(used, `${id} used by a component at step "${step}"`).toMatchObject({
+        status: 200,
+        result: expectedHmac(s.value, step),
+      });
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { keyId, sealCredential } from "../src/credentials/envelope";
-import { allKvValues, verifyCredential } from "./support/credentials";
+import { allKvValues, expectedHmac, hmacThroughComponent, verifyCredential } from "./support/credentials";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
 
 // A secret that must never appear outside the client and the host function.
@@ -80,6 +80,17 @@ describe("credential API", () => {
   it("decrypts inside workerd (host-side) to the exact secret", async () => {
     expect(await verifyCredential(p, "github", SECRET)).toEqual({ status: 200, match: true });
     expect(await verifyCredential(p, "github", `${SECRET}x`)).toEqual({ status: 200, match: false });
+  });
+
+  it("a component uses it through the crypto_decrypt host function (platform_crypto HMAC)", async (ctx) => {
+    const used = await hmacThroughComponent(p, "github", "payload");
+    if (!used) ctx.skip(); // platform_crypto is not built into this executor yet
+    expect(used).toMatchObject({ status: 200, result: expectedHmac(SECRET, "payload") });
+    const other = await p.newKey("user");
+    const denied = await hmacThroughComponent(p, "github", "payload", other.apiKey);
+    expect(denied?.status).not.toBe(200);
+    expect(denied?.text).toContain("CREDENTIAL_NOT_FOUND");
+    expect(denied?.text).not.toContain(SECRET);
   });
 
   it("the local verify route does not exist without the admin token", async () => {

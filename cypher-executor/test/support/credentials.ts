@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { KV_BINDINGS } from "../../../cli/src/platform/local";
 import type { TestPlatform } from "./platform";
 
@@ -43,4 +43,32 @@ export async function allKvValues(p: Pick<TestPlatform, "platform">): Promise<st
     }
   }
   return out;
+}
+
+/**
+ * Uses credential `name` the way a workflow step does: the built-in `platform_crypto` component computes
+ * HMAC-SHA256(secret, message), its WASM asking the host for the secret through `crypto_decrypt`.
+ * Returns null when that component is not built into this executor.
+ */
+export async function hmacThroughComponent(
+  p: Pick<TestPlatform, "url" | "apiKey">,
+  name: string,
+  message: string,
+  apiKey = p.apiKey,
+): Promise<{ status: number; result?: string; text: string } | null> {
+  const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+  if ((await fetch(`${p.url}/v1/components/platform_crypto`, { headers })).status !== 200) return null;
+  const res = await fetch(`${p.url}/v1/components/platform_crypto/call`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ input: { op: "hmac", algorithm: "sha256", key_credential: name, value: message } }),
+  });
+  const text = await res.text();
+  const body = JSON.parse(text) as { data?: { result?: string } };
+  return { status: res.status, result: body.data?.result, text };
+}
+
+/** The HMAC-SHA256 hex that {@link hmacThroughComponent} must return. */
+export function expectedHmac(secret: string, message: string): string {
+  return createHmac("sha256", secret).update(message, "utf8").digest("hex");
 }
