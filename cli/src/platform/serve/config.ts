@@ -102,6 +102,10 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       bindings: [
         ...storageBindings,
         { name: "ENCRYPTION_KEY", text: opts.secrets.encryptionKey },
+        // Only during a key rotation (docs/credentials.md); `acr serve` picks it up when restarted.
+        ...(opts.secrets.encryptionKeyNext
+          ? [{ name: "ENCRYPTION_KEY_NEXT", text: opts.secrets.encryptionKeyNext }]
+          : []),
         { name: "ADMIN_TOKEN", text: opts.secrets.adminToken },
         { name: "ARCRUN_ENV", text: "local" },
         { name: "WORKER_SUBDOMAIN", text: "" },
