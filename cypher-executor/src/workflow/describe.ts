@@ -1,11 +1,12 @@
 /**
  * The compiled graph as plain JSON, for `POST /cypher/search {mode: "compile"}` and for UIs.
  */
-import { INPUT_ALIASES, OUTPUT_NAMES } from "./compile";
+
 import { ExprError } from "./expr";
 import { parseFlowEntry } from "./flow";
 import { buildGraph } from "./graph";
 import type { Diagnostic, Edge, EdgeKind, Plan } from "./plan";
+import { INPUT_ALIASES, OUTPUT_NAMES } from "./steps";
 import { compileExpr } from "./template";
 
 export interface FlowDescription {

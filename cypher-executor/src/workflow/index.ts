@@ -6,7 +6,8 @@ export { compileWorkflow, INPUT_ALIASES, OUTPUT_NAMES, RESERVED_KEYS } from "./c
 export { CronError, type CronSpec, nextCronTimes, parseCron } from "./cron";
 export { compileFlow, describeFlow, type FlowDescription } from "./describe";
 export { parseDuration } from "./duration";
-export { evaluate, isTruthy, type Scope, toText } from "./expr";
+export { evaluate, isTruthy, toText } from "./evaluate";
+export type { Scope } from "./expr";
 export { EDGE_ALIASES, parseFlowEntry } from "./flow";
 export type * from "./plan";
 export { compileExpr, credentialPlaceholder, needsResolve, resolveValue } from "./template";

@@ -2,7 +2,8 @@
  * Templates in config values: `"{{ expr }}"` keeps the JSON type of its value, text around templates
  * interpolates. Compiled once into a `CompiledValue`; `resolveValue` only walks that tree.
  */
-import { ExprError, type ExprNode, evaluate, parseExpression, type Scope, toText, visitPaths } from "./expr";
+import { evaluate, toText } from "./evaluate";
+import { ExprError, type ExprNode, parseExpression, type Scope, visitPaths } from "./expr";
 import type { CompiledExpr, CompiledValue } from "./plan";
 
 /** Roots that name a credential; the placeholder is kept as text and resolved only by a host function. */

@@ -1,0 +1,103 @@
+/**
+ * The YAML side of compilation: the parsed document, positions (line, column, column inside a flow
+ * string) and the diagnostics collected so far.
+ */
+import { isMap, isScalar, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from "yaml";
+import type { Diagnostic, SourcePos } from "./plan";
+import type { SettingProblem } from "./settings";
+
+/** A path in the document: `["config", "notify", "retry"]`, `["flow", 3]`. */
+export type Path = Array<string | number>;
+
+/** Where inside a node a problem is: an offset in a string scalar, or a column inside a flow string. */
+export interface At {
+  index?: number;
+  flow?: boolean;
+}
+
+/**
+ * A parsed workflow file that knows where everything is.
+ *
+ * @example
+ * const src = new WorkflowSource(text);
+ * src.report("INVALID_NAME", "…", ["name"], src.nodeAt(["name"]));
+ */
+export class WorkflowSource {
+  readonly errors: Diagnostic[] = [];
+  readonly data: Record<string, unknown> = {};
+  readonly isMapping: boolean;
+  private readonly lc = new LineCounter();
+  private readonly doc;
+
+  constructor(text: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lc, uniqueKeys: true, prettyErrors: false });
+    for (const e of this.doc.errors) {
+      const { line, col } = this.lc.linePos(e.pos[0]);
+      this.errors.push({ code: "YAML_SYNTAX", message: e.message.split("\n")[0]!, pos: { line, column: col } });
+    }
+    this.isMapping = isMap(this.doc.contents);
+    if (this.errors.length === 0 && this.isMapping) {
+      this.data = this.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    }
+  }
+
+  /** The document's root node. */
+  get root(): Node | null {
+    return this.doc.contents as Node | null;
+  }
+
+  posAt(offset: number, flowColumn?: number): SourcePos {
+    const { line, col } = this.lc.linePos(offset);
+    return flowColumn === undefined ? { line, column: col } : { line, column: col, flowColumn };
+  }
+
+  /** The value node at a path, or null. */
+  nodeAt(path: Path): Node | null {
+    return (this.doc.getIn(path, true) as Node | undefined) ?? null;
+  }
+
+  /** The key node of the last path segment (where "unknown key" errors point), else the value node. */
+  keyAt(path: Path): Node | null {
+    const parent = path.length > 1 ? this.nodeAt(path.slice(0, -1)) : this.root;
+    if (!isMap(parent)) return this.nodeAt(path);
+    const last = path[path.length - 1];
+    const pair = (parent as YAMLMap).items.find((p) => isScalar(p.key) && (p.key as Scalar).value === last);
+    return (pair?.key as Node | undefined) ?? this.nodeAt(path);
+  }
+
+  /** Records a diagnostic positioned at `node` (plus an offset inside a string, or a flow column). */
+  report(code: string, message: string, path: Path, node?: Node | null, at?: At): void {
+    const d: Diagnostic = { code, message, path: formatPath(path) };
+    if (node?.range) {
+      const quoted = isScalar(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") ? 1 : 0;
+      if (at?.flow) d.pos = this.posAt(node.range[0], (at.index ?? 0) + 1);
+      else d.pos = this.posAt(node.range[0] + (at?.index !== undefined ? quoted + at.index : 0));
+    }
+    this.errors.push(d);
+  }
+
+  /** Records the problems of a `trigger`/`retry`/`limits` section found under `base`. */
+  reportSettings(base: Path, problems: SettingProblem[]): void {
+    for (const p of problems) {
+      const path = [...base, ...p.path];
+      const onKey = p.code === "UNKNOWN_KEY" || p.message.startsWith("Unknown");
+      this.report(p.code, p.message, path, onKey ? this.keyAt(path) : this.nodeAt(path));
+    }
+  }
+
+  /** The diagnostics in source order (line, column, column in the flow string); unpositioned first. */
+  sortedErrors(): Diagnostic[] {
+    const key = (d: Diagnostic) => [d.pos?.line ?? 0, d.pos?.column ?? 0, d.pos?.flowColumn ?? 0];
+    return this.errors
+      .map((d, i) => ({ d, i, k: key(d) }))
+      .sort((a, b) => a.k[0]! - b.k[0]! || a.k[1]! - b.k[1]! || a.k[2]! - b.k[2]! || a.i - b.i)
+      .map((x) => x.d);
+  }
+}
+
+/** `["config", "notify", "retry", "delay"]` → `config.notify.retry.delay`; indexes as `[3]`. */
+export function formatPath(path: Path): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out ? `.${p}` : p;
+  return out;
+}
