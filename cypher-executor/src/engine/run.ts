@@ -162,7 +162,8 @@ class Execution {
     const each = via.find((e) => e.kind === "FOREACH");
     let rec: NodeRecord;
     if (each) rec = await this.runForeach(step, each);
-    else if (step.subflow !== undefined) rec = await this.runSubflow(step, via.find((e) => e.kind === "CALLS_SUBFLOW") ?? via[0]);
+    else if (step.subflow !== undefined)
+      rec = await this.runSubflow(step, via.find((e) => e.kind === "CALLS_SUBFLOW") ?? via[0]);
     else {
       const input = this.deps.templates.resolveValue(step.input, this.scope);
       rec = await this.callWithRetry(step, input);
@@ -295,7 +296,7 @@ class Execution {
     if (!loaded) {
       return failedRecord({ code: "SUBFLOW_NOT_FOUND", message: `No workflow named "${name}"` }, 0, 0);
     }
-    const input = Object.keys(cfg).length > 0 ? cfg : (edge ? this.nodes[edge.from]?.data : undefined);
+    const input = Object.keys(cfg).length > 0 ? cfg : edge ? this.nodes[edge.from]?.data : undefined;
     const r = await runPlan(loaded.plan, this.deps, {
       ...this.opts,
       executionId: `${this.opts.executionId}/${step.id}`,

@@ -68,7 +68,8 @@ export async function startExecution(
   platform: Platform,
   opts: StartOptions,
 ): Promise<ExecutionResponse> {
-  const loaded = opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
+  const loaded =
+    opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
   if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
   const now = new Date().toISOString();
   const rec: ExecutionRecord = {
@@ -139,7 +140,14 @@ export async function resumeExecution(
         .map((n) => n.pending?.task_id),
     });
   }
-  const loaded = await loadPlan(env, tenant, rec.workflow, platform.compile, () => platform.catalog(env, tenant), rec.version);
+  const loaded = await loadPlan(
+    env,
+    tenant,
+    rec.workflow,
+    platform.compile,
+    () => platform.catalog(env, tenant),
+    rec.version,
+  );
   if (!loaded) {
     throw new ApiError(409, "WORKFLOW_VERSION_GONE", `Workflow "${rec.workflow}" v${rec.version} was deleted`, {
       workflow: rec.workflow,
@@ -217,7 +225,7 @@ class Recorder {
   private readonly t0 = Date.now();
   private long = false;
   private lastBeat = 0;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inflight: Promise<unknown>[] = [];
   private readonly settled = new Map<string, NodeRecord>();
 
@@ -229,11 +237,18 @@ class Recorder {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), 250);
+    // Short executions (the common case) never get past this one timer.
+    this.timer = setTimeout(() => {
+      this.tick();
+      this.timer = setInterval(() => this.tick(), 250);
+    }, LONG_MS);
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      clearInterval(this.timer);
+    }
     this.timer = undefined;
   }
 

@@ -33,6 +33,13 @@ interface WorkflowMeta {
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const PLAN_CACHE_MAX = 512;
 const planCache = new Map<string, Plan>();
+/**
+ * The current version per (key hash, name), kept for a moment so a burst of triggers reads KV once.
+ * KV itself is eventually consistent across locations (up to ~60 s), so this adds no new staleness;
+ * a deploy or delete in this isolate clears it at once.
+ */
+const CURRENT_TTL_MS = 2_000;
+const currentCache = new Map<string, { at: number; workflow: StoredWorkflow }>();
 
 export const workflowKey = (keyHash: string, name: string) => `webhook:${keyHash}:${name}`;
 export const versionKey = (keyHash: string, name: string, v: number) => `webhook:${keyHash}:${name}:v${v}`;
@@ -105,6 +112,7 @@ export async function putWorkflow(
   if (workflow.cron) await env.WEBHOOKS.put(cronKey(tenant.keyHash, name), workflow.cron);
   else if (hadCron) await env.WEBHOOKS.delete(cronKey(tenant.keyHash, name));
   cachePlan(tenant.keyHash, name, version, plan);
+  currentCache.set(`${tenant.keyHash}:${name}`, { at: Date.now(), workflow });
   return { workflow, plan, created: version === 1 };
 }
 
@@ -169,6 +177,7 @@ export async function listVersions(
 export async function deleteWorkflow(env: Env, tenant: Tenant, name: string): Promise<boolean> {
   if (!NAME_RE.test(name)) return false;
   const cur = await env.WEBHOOKS.getWithMetadata<WorkflowMeta>(workflowKey(tenant.keyHash, name), "text");
+  currentCache.delete(`${tenant.keyHash}:${name}`);
   if (cur.value === null) return false;
   const versions = await listVersions(env, tenant, name);
   await env.WEBHOOKS.delete(workflowKey(tenant.keyHash, name));
@@ -192,8 +201,14 @@ export async function loadPlan(
   catalog: () => Promise<ComponentCatalog>,
   version?: number,
 ): Promise<{ plan: Plan; workflow: StoredWorkflow } | null> {
-  const workflow = await getWorkflow(env, tenant, name, version);
+  const hot = version === undefined ? currentCache.get(`${tenant.keyHash}:${name}`) : undefined;
+  const workflow =
+    hot && Date.now() - hot.at < CURRENT_TTL_MS ? hot.workflow : await getWorkflow(env, tenant, name, version);
   if (!workflow) return null;
+  if (version === undefined && workflow !== hot?.workflow) {
+    if (currentCache.size >= PLAN_CACHE_MAX) currentCache.clear();
+    currentCache.set(`${tenant.keyHash}:${name}`, { at: Date.now(), workflow });
+  }
   const cacheKey = `${tenant.keyHash}:${name}:${workflow.version}`;
   const cached = planCache.get(cacheKey);
   if (cached) return { plan: cached, workflow };
