@@ -222,6 +222,30 @@ const cases: Array<[string, string, Expected[]]> = [
     ],
   ],
   [
+    "config that is not a mapping",
+    'name: t\nflow:\n  - "input >> ON_SUCCESS >> a"\nconfig:\n  - a\n',
+    [
+      { code: "UNKNOWN_NODE", path: "flow[0]", line: 3, column: 5, flowColumn: 24 },
+      { code: "INVALID_TYPE", path: "config", line: 5, column: 3 },
+    ],
+  ],
+  [
+    "unknown webhook key, with a suggestion",
+    'name: t\ntrigger:\n  webhook: { auth: none, secert: x }\nflow:\n  - "(input)-[:ON_SUCCESS]->(a:set)"\n',
+    [{ code: "UNKNOWN_KEY", path: "trigger.webhook.secert", line: 3, column: 26, message: /did you mean "secret"/ }],
+  ],
+  ["duplicate keys", "name: t\nname: u\nflow: []\n", [{ code: "YAML_SYNTAX", line: 2, column: 1 }]],
+  [
+    "bad subflow name",
+    'name: t\nflow:\n  - "input >> CALLS_SUBFLOW >> Enrich"\n',
+    [{ code: "INVALID_NAME", path: "flow[0]", line: 3, column: 5, flowColumn: 27 }],
+  ],
+  [
+    "flow entry that is not a string",
+    "name: t\nflow:\n  - 42\n",
+    [{ code: "INVALID_FLOW_ENTRY", path: "flow[0]", line: 3, column: 5 }],
+  ],
+  [
     "__proto__ as a config key",
     wf([IN_A], "  a:\n    component: set\n    __proto__: { polluted: true }\n"),
     [{ code: "RESERVED_KEY", path: "config.a.__proto__", line: 7, column: 5 }],

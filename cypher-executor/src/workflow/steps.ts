@@ -107,8 +107,10 @@ export function buildStep(ctx: StepContext, id: string): Step {
     }
     subflow = typeof cfg.workflow === "string" ? cfg.workflow : id;
     if (!NAME.test(subflow)) {
-      const where: Path = seen?.entry === undefined ? [...base, "workflow"] : ["flow", seen.entry];
-      src.report("INVALID_NAME", `Subflow name "${subflow}" must match [a-z0-9_-]{1,64}`, where, at);
+      const message = `Subflow name "${subflow}" must match [a-z0-9_-]{1,64}`;
+      if (seen?.entry === undefined)
+        src.report("INVALID_NAME", message, [...base, "workflow"], src.nodeAt([...base, "workflow"]));
+      else src.report("INVALID_NAME", message, ["flow", seen.entry], at, { index: seen.index, flow: true });
     }
     component = "subflow";
   } else if (label && component && label.component !== component) {
