@@ -126,6 +126,8 @@ describe("templates", () => {
     expect(tpl("{{ credential.slack_bot }}", s)).toBe("{{credential.slack_bot}}");
     expect(tpl("Bearer {{credential.slack_bot}}", s)).toBe("Bearer {{credential.slack_bot}}");
     expect(tpl("Bearer {{ creds.slack_bot }} for {{ input.name }}", s)).toBe("Bearer {{credential.slack_bot}} for Ada");
+    expect(tpl("{{ credential.google.access_token }}", s)).toBe("{{credential.google.access_token}}");
+    expect(tpl("Bearer {{credential:slack_bot}}", s)).toBe("Bearer {{credential.slack_bot}}");
     expect(
       JSON.stringify(resolveValue(compileValue({ h: { a: "Bearer {{ credential.slack_bot }}" } }), s)),
     ).not.toContain("SECRET");

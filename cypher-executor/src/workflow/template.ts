@@ -22,9 +22,18 @@ export interface TemplateProblem {
  */
 export type PathPolicy = (path: Extract<ExprNode, { t: "get" }>) => { code: string; message: string } | undefined;
 
-/** The canonical placeholder text the `http_request` host function substitutes. */
-export function credentialPlaceholder(name: string): string {
-  return `{{credential.${name}}}`;
+/** `credential.NAME`, `credential.NAME.field` (one field of a JSON credential), `credential:NAME`; `creds.`/`credentials.` too. */
+const CREDENTIAL_TEMPLATE = /^\s*(credential|credentials|creds)\s*[.:]\s*([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_]+))?\s*$/;
+
+/**
+ * The canonical placeholder text the host functions substitute (`{{credential.NAME}}` or
+ * `{{credential.NAME.field}}`).
+ *
+ * @example
+ * credentialPlaceholder("slack_bot") // "{{credential.slack_bot}}"
+ */
+export function credentialPlaceholder(name: string, field?: string): string {
+  return field ? `{{credential.${name}.${field}}}` : `{{credential.${name}}}`;
 }
 
 /**
@@ -126,9 +135,9 @@ export function compileString(text: string, policy?: PathPolicy): CompiledValue 
       parts.push(part.text);
       continue;
     }
-    const cred = /^\s*(credential|credentials|creds)\.([A-Za-z0-9_-]+)\s*$/.exec(part.text);
+    const cred = CREDENTIAL_TEMPLATE.exec(part.text);
     if (cred) {
-      parts.push(credentialPlaceholder(cred[2]!));
+      parts.push(credentialPlaceholder(cred[2]!, cred[3]));
       continue;
     }
     try {
