@@ -93,6 +93,20 @@ describe("POST /cypher/search {mode: compile}", () => {
     ]);
   });
 
+  it("answers in the original arcrun's shape too: cypher.nodes with componentId, and missing components", async () => {
+    const res = await p.call("POST", "/cypher/search", {
+      triplets: ["(input)-[:ON_SUCCESS]->(a:set)", "(a)-[:ON_SUCCESS]->(b:no_such_part)"],
+    });
+    const body = (await res.json()) as { cypher: { nodes: unknown[]; edges: unknown[] }; missing: string[] };
+    expect(body.missing).toEqual(["no_such_part"]);
+    expect(body.cypher.nodes).toEqual([
+      { id: "input", role: "trigger", componentId: "input" },
+      { id: "a", role: "step", componentId: "set" },
+      { id: "b", role: "step", componentId: "no_such_part" },
+    ]);
+    expect(body.cypher.edges).toHaveLength(2);
+  });
+
   it("takes flow text too, and reports bad entries as one 400 with every problem", async () => {
     const ok = await p.call("POST", "/cypher/search", {
       triplets: '- "input >> NEXT >> a"\n# note\n- "a >> PIPE >> b"\n',

@@ -71,7 +71,18 @@ const search = createRoute({
   responses: {
     200: {
       description: "The compiled graph",
-      content: { "application/json": { schema: z.object({ mode: z.literal("compile"), graph: GraphSchema }) } },
+      content: {
+        "application/json": {
+          schema: z.object({
+            mode: z.literal("compile"),
+            graph: GraphSchema,
+            cypher: z
+              .object({ nodes: z.array(z.object({ id: z.string() }).passthrough()), edges: z.array(z.unknown()) })
+              .openapi({ description: "The same graph in the original arcrun's shape (`componentId` per node)" }),
+            missing: z.array(z.string()).openapi({ description: "Cypher-label components the platform does not have" }),
+          }),
+        },
+      },
     },
     ...errorResponses,
   },
@@ -96,7 +107,7 @@ export function registerValidateRoutes(
     return c.json({ valid: true, errors: [], graph: describeFlow(result.plan) }, 200);
   });
 
-  app.openapi(search, (c) => {
+  app.openapi(search, async (c) => {
     const body = c.req.valid("json");
     const entries =
       typeof body.triplets === "string"
@@ -116,7 +127,16 @@ export function registerValidateRoutes(
     if (!graph) {
       throw new ApiError(400, "INVALID_FLOW", `${errors.length} problem(s) in the flow entries`, { errors });
     }
-    return c.json({ mode: "compile" as const, graph }, 200);
+    // `cypher` and `missing` keep the original arcrun's deploy scripts working unchanged.
+    const known = await catalog(c);
+    const missing = graph.nodes
+      .map((n) => n.component)
+      .filter((name): name is string => !!name && name !== "input" && !known.manifest(name) && !known.isRecipe?.(name));
+    const cypher = {
+      nodes: graph.nodes.map((n) => ({ id: n.id, role: n.role, ...(n.component ? { componentId: n.component } : {}) })),
+      edges: graph.edges,
+    };
+    return c.json({ mode: "compile" as const, graph, cypher, missing: [...new Set(missing)] }, 200);
   });
 }
 
