@@ -72,3 +72,52 @@ export async function hmacThroughComponent(
 export function expectedHmac(secret: string, message: string): string {
   return createHmac("sha256", secret).update(message, "utf8").digest("hex");
 }
+
+/** Workflow name of {@link deploySigningWorkflow} for a credential. */
+export function signingWorkflowName(credential: string): string {
+  return `sign_with_${credential.toLowerCase().replace(/[^a-z0-9_-]/g, "_")}`.slice(0, 64);
+}
+
+/**
+ * Stores a workflow whose one step signs `input.message` with HMAC-SHA256 keyed by credential `credential`
+ * (platform_crypto, which asks the host for the secret through crypto_decrypt).
+ */
+export async function deploySigningWorkflow(
+  p: Pick<TestPlatform, "url">,
+  apiKey: string,
+  credential: string,
+): Promise<string> {
+  const name = signingWorkflowName(credential);
+  const yaml = [
+    `name: ${name}`,
+    "flow:",
+    '  - "input >> ON_SUCCESS >> sign"',
+    "config:",
+    `  sign: { component: platform_crypto, op: hmac, algorithm: sha256, key_credential: "${credential}", value: "{{ input.message }}" }`,
+    "",
+  ].join("\n");
+  const res = await fetch(`${p.url}/v1/workflows/${name}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/yaml" },
+    body: yaml,
+  });
+  if (!res.ok) throw new Error(`deploying ${name} failed: ${res.status} ${await res.text()}`);
+  return name;
+}
+
+/** Runs the signing workflow; `result` is the HMAC hex when the run succeeded, `text` the whole answer. */
+export async function runSigningWorkflow(
+  p: Pick<TestPlatform, "url">,
+  apiKey: string,
+  credential: string,
+  message: string,
+): Promise<{ status: string; result?: string; text: string }> {
+  const res = await fetch(`${p.url}/v1/workflows/${signingWorkflowName(credential)}/runs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ message }),
+  });
+  const text = await res.text();
+  const body = JSON.parse(text) as { status?: string; output?: { result?: string } };
+  return { status: body.status ?? `HTTP ${res.status}`, result: body.output?.result, text };
+}
