@@ -21,8 +21,13 @@ interface Run {
   nodes: Record<string, NodeView>;
 }
 
+/** A human's consent to the exposure review (the crash test's workflow calls a service on 127.0.0.1). */
+const consent = JSON.stringify({ confirmed_by_human: true, understood: true, confirmed_at: new Date().toISOString() });
 const deploy = (p: TestPlatform, name: string, yaml: string) =>
-  p.call("PUT", `/v1/workflows/${name}`, yaml, { "content-type": "application/yaml" });
+  p.call("PUT", `/v1/workflows/${name}`, yaml, {
+    "content-type": "application/yaml",
+    "x-arcrun-exposure-consent": consent,
+  });
 
 async function run(p: TestPlatform, name: string, input: unknown = {}): Promise<Run> {
   const res = await p.call("POST", `/v1/workflows/${name}/runs`, input);

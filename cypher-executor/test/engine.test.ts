@@ -12,7 +12,10 @@ interface Run {
   output: unknown;
   kv_writes: number;
   error?: { code: string; node?: string };
-  nodes: Record<string, { status: string; attempts: number; data?: unknown; error?: { code: string }; reused?: boolean }>;
+  nodes: Record<
+    string,
+    { status: string; attempts: number; data?: unknown; error?: { code: string }; reused?: boolean }
+  >;
 }
 
 let p: TestPlatform;
@@ -80,6 +83,24 @@ describe("workflow storage", () => {
     expect(body.error.diagnostics.every((d) => d.pos !== undefined)).toBe(true);
     const after = (await (await p.call("GET", "/v1/workflows/hello")).json()) as { version: number };
     expect(after.version).toBe(before.version);
+  });
+
+  it("asks for exposure consent before storing a workflow that sends data to a third-party host", async () => {
+    const yaml =
+      "name: outbound\nflow:\n  - input >> ON_SUCCESS >> post\n" +
+      "config:\n  post: { component: http_request, method: POST, url: 'https://example.com/hook', body: '{{ input }}' }\n";
+    const refused = await deploy("outbound", yaml);
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: { code: string; review: { destinations: { host: string }[] } } };
+    expect(body.error.code).toBe("EXPOSURE_CONSENT_REQUIRED");
+    expect(body.error.review.destinations.map((d) => d.host)).toEqual(["example.com"]);
+    expect((await p.call("GET", "/v1/workflows/outbound")).status).toBe(404);
+    const consent = { confirmed_by_human: true, understood: true, confirmed_at: new Date().toISOString() };
+    const ok = await p.call("PUT", "/v1/workflows/outbound", yaml, {
+      "content-type": "application/yaml",
+      "x-arcrun-exposure-consent": JSON.stringify(consent),
+    });
+    expect(ok.status).toBe(201);
   });
 
   it("keeps tenants apart: another key sees no workflow and no execution", async () => {

@@ -5,6 +5,7 @@ import { ApiCallError, ApiClient } from "../api/client.js";
 import { projectRoot } from "../platform/paths.js";
 import { color } from "../ui/color.js";
 import { UserError } from "../ui/errors.js";
+import { confirmExposure, type ExposureReview } from "./recipe.js";
 import { requireConfig } from "./whoami.js";
 
 interface Diagnostic {
@@ -36,7 +37,11 @@ export function workflowNameOf(source: string, file: string): string {
  * @example
  * await deployWorkflow(api, "examples/hello.yaml");
  */
-export async function deployWorkflow(api: ApiClient, file: string): Promise<Deployed> {
+export async function deployWorkflow(
+  api: ApiClient,
+  file: string,
+  opts: { confirmExposure?: boolean; interactive?: boolean } = {},
+): Promise<Deployed> {
   let source: string;
   try {
     source = readFileSync(file, "utf8");
@@ -44,10 +49,24 @@ export async function deployWorkflow(api: ApiClient, file: string): Promise<Depl
     throw new UserError(`Cannot read ${file}`, "Check the path");
   }
   const name = workflowNameOf(source, file);
-  try {
-    return await api.request<Deployed>("PUT", `/v1/workflows/${encodeURIComponent(name)}`, source, {
+  const put = (headers: Record<string, string> = {}) =>
+    api.request<Deployed>("PUT", `/v1/workflows/${encodeURIComponent(name)}`, source, {
       contentType: "application/yaml",
+      headers,
     });
+  try {
+    try {
+      return await put();
+    } catch (err) {
+      // Data leaving for third-party hosts: show the review, get a human's consent, send it along.
+      if (!(err instanceof ApiCallError && err.code === "EXPOSURE_CONSENT_REQUIRED")) throw err;
+      const review = (err.body as { error: { review: ExposureReview } }).error.review;
+      const consent = await confirmExposure(review, name, {
+        flag: opts.confirmExposure,
+        interactive: opts.interactive ?? process.stdin.isTTY === true,
+      });
+      return await put({ "x-arcrun-exposure-consent": JSON.stringify(consent) });
+    }
   } catch (err) {
     if (err instanceof ApiCallError && err.code === "WORKFLOW_INVALID") {
       const diags = ((err.body as { error?: { diagnostics?: Diagnostic[] } })?.error?.diagnostics ?? []).map(
@@ -60,10 +79,10 @@ export async function deployWorkflow(api: ApiClient, file: string): Promise<Depl
 }
 
 function deployAction(program: Command) {
-  return async (files: string[]) => {
+  return async (files: string[], o: { confirmExposure?: boolean }) => {
     const api = new ApiClient(requireConfig());
     const out: Deployed[] = [];
-    for (const file of files) out.push(await deployWorkflow(api, file));
+    for (const file of files) out.push(await deployWorkflow(api, file, { confirmExposure: o.confirmExposure }));
     if (program.opts().json) console.log(JSON.stringify(out.length === 1 ? out[0] : out));
     else
       for (const d of out)
@@ -157,7 +176,8 @@ export async function seedExamples(api: ApiClient, dir = join(projectRoot(), "ex
     const name = workflowNameOf(readFileSync(file, "utf8"), file);
     if (have.has(name)) continue;
     try {
-      await deployWorkflow(api, file);
+      // The examples are the project's own: nothing in them sends data to a third party.
+      await deployWorkflow(api, file, { interactive: false });
       seeded.push(name);
     } catch {
       // An example for a component this build lacks stays undeployed; `acr workflow deploy` shows why.

@@ -12,6 +12,7 @@ import { AcceptedSchema, ExecutionResponseSchema, executionHeaders, parseInput, 
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { EXPOSURE_CONSENT_HEADER, enforceWorkflowExposure } from "../recipes/index";
 import { verifyHmac } from "../triggers/hmac";
 import { sha256Hex, timingSafeEqual } from "../utils/crypto";
 import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan, putWorkflow } from "../workflows/index";
@@ -213,6 +214,8 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
       source,
       p.compile,
       await p.catalog(c.env, c.var.tenant),
+      // Data sent to third-party hosts needs a human's consent once (see docs/recipes.md).
+      (plan) => enforceWorkflowExposure(c.env, c.var.tenant, name, plan, c.req.header(EXPOSURE_CONSENT_HEADER) ?? null),
     );
     const body = {
       success: true as const,

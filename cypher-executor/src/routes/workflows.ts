@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import type { Platform } from "../engine/service";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { EXPOSURE_CONSENT_HEADER, enforceWorkflowExposure } from "../recipes/index";
 import { checkName, deleteWorkflow, getWorkflow, listVersions, listWorkflows, putWorkflow } from "../workflows/index";
 
 const NameParam = z.object({
@@ -56,6 +57,10 @@ const putRoute = createRoute({
     200: json(WorkflowSchema.omit({ source: true }), "A new version of an existing workflow"),
     201: json(WorkflowSchema.omit({ source: true }), "Created"),
     ...errorResponses,
+    403: json(
+      ErrorSchema,
+      "Sends data to third-party hosts: needs X-Arcrun-Exposure-Consent (EXPOSURE_CONSENT_REQUIRED)",
+    ),
   },
 });
 
@@ -144,6 +149,8 @@ export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, platform: () =>
       source,
       p.compile,
       await p.catalog(c.env, c.var.tenant),
+      // Data sent to third-party hosts needs a human's consent once (see docs/recipes.md).
+      (plan) => enforceWorkflowExposure(c.env, c.var.tenant, name, plan, c.req.header(EXPOSURE_CONSENT_HEADER) ?? null),
     );
     const { source: _omit, ...meta } = workflow;
     return c.json(meta, created ? 201 : 200);

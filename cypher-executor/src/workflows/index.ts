@@ -71,6 +71,8 @@ export async function putWorkflow(
   source: string,
   compile: Compile,
   catalog: ComponentCatalog,
+  /** Runs after a successful compile and before anything is stored (the exposure consent check). */
+  beforeStore?: (plan: Plan) => Promise<unknown>,
 ): Promise<{ workflow: StoredWorkflow; plan: Plan; created: boolean }> {
   checkName(name);
   const result = compile(source, catalog);
@@ -91,6 +93,7 @@ export async function putWorkflow(
       },
     );
   }
+  await beforeStore?.(plan);
   const prev = await env.WEBHOOKS.getWithMetadata<WorkflowMeta>(workflowKey(tenant.keyHash, name), "text");
   const version = (prev.metadata?.version ?? 0) + 1;
   const workflow: StoredWorkflow = {
