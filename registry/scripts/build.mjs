@@ -12,7 +12,16 @@
 // Usage: node registry/scripts/build.mjs [name ...] [--testdata] [--force] [--quiet]
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { instrumentFuel } from "./fuel.mjs";
@@ -60,7 +69,7 @@ export async function buildComponents(opts = {}) {
     for (const name of names) {
       if (opts.names?.length && !opts.names.includes(name) && set.shipped) continue;
       try {
-        const row = await buildOne(join(set.src, name), join(set.out, name), name, opts);
+        const row = await buildOne(join(set.src, name), join(set.out, name), name, opts, set.shipped);
         rows.push(row);
         built.push(row);
         log(`${row.built ? "built " : "fresh "} ${name.padEnd(24)} ${(row.bytes / 1024).toFixed(1).padStart(7)} KB`);
@@ -87,7 +96,7 @@ export async function buildComponents(opts = {}) {
   return rows;
 }
 
-async function buildOne(src, out, name, opts) {
+async function buildOne(src, out, name, opts, shipped) {
   if (!NAME.test(name)) throw new Error(`component names are snake_case (a-z, 0-9, _), got "${name}"`);
   const manifest = readManifest(src, name);
   if (manifest.language === "quickjs") return interpreterComponent(out, name, manifest);
@@ -103,6 +112,8 @@ async function buildOne(src, out, name, opts) {
     const wasm = instrumentFuel(raw);
     checkImports(wasm, manifest);
     writeFileSync(wasmFile, wasm);
+    // Test components keep an uninstrumented twin, to measure what fuel costs (bench/component-call.ts).
+    if (!shipped) writeFileSync(join(out, `${name}.nofuel.wasm`), raw);
     writeFileSync(hashFile, hash);
     built = true;
   }
@@ -118,8 +129,14 @@ async function buildOne(src, out, name, opts) {
 function interpreterComponent(out, name, manifest) {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "component.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Copied beside the other modules so the executor imports it by a `.wasm` path (wrangler's
+  // CompiledWasm rule matches the import text; the package's `./wasm` export would not match).
   const wasm = join(root, "node_modules", "@jitl", "quickjs-wasmfile-release-sync", "dist", "emscripten-module.wasm");
-  return { name, bytes: existsSync(wasm) ? statSync(wasm).size : 0, built: false, dir: out, language: "quickjs" };
+  if (!existsSync(wasm)) throw new Error("@jitl/quickjs-wasmfile-release-sync is not installed: run npm ci");
+  const target = join(out, "quickjs.wasm");
+  const built = !existsSync(target) || statSync(target).size !== statSync(wasm).size;
+  if (built) copyFileSync(wasm, target);
+  return { name, bytes: statSync(target).size, built, dir: out, language: "quickjs" };
 }
 
 function readManifest(src, name) {
@@ -321,13 +338,18 @@ function writeIndex(out, names) {
     "// (Cloudflare forbids compiling WebAssembly from bytes at run time).",
     `import type { BundledComponent, ComponentManifest } from "${typeImport}";`,
   ];
+  const twins = names.filter((n) => existsSync(join(out, n, `${n}.nofuel.wasm`)));
   for (const n of names) {
     lines.push(`import ${n}_module from "./${n}/${n}.wasm";`);
     lines.push(`import ${n}_manifest from "./${n}/component.json";`);
   }
+  for (const n of twins) lines.push(`import ${n}_nofuel from "./${n}/${n}.nofuel.wasm";`);
   lines.push("", "export const components: Record<string, BundledComponent> = {");
   for (const n of names) {
     lines.push(`  ${n}: { module: ${n}_module, manifest: ${n}_manifest as unknown as ComponentManifest },`);
+  }
+  for (const n of twins) {
+    lines.push(`  ${n}_nofuel: { module: ${n}_nofuel, manifest: ${n}_manifest as unknown as ComponentManifest },`);
   }
   lines.push("};", "");
   const file = join(out, "index.ts");

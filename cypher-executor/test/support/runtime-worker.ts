@@ -26,15 +26,12 @@ export default {
     const tenant = { keyHash: body.keyHash, ns: "testns", role: "user" as const, label: "", createdAt: "" };
     const found: boolean[] = [];
     if (body.repeat) {
+      // workerd's clock is coarse (1 ms): time the whole batch, the caller divides.
       const ctx = { env, tenant, ...(body.limits ? { limits: body.limits } : {}) };
-      const times: number[] = [];
       let last: unknown;
-      for (let i = 0; i < body.repeat; i++) {
-        const t0 = performance.now();
-        last = await runtime.call(name, body.input ?? {}, ctx);
-        times.push((performance.now() - t0) * 1000);
-      }
-      return Response.json({ times_us: times, outcome: last });
+      const t0 = performance.now();
+      for (let i = 0; i < body.repeat; i++) last = await runtime.call(name, body.input ?? {}, ctx);
+      return Response.json({ total_us: (performance.now() - t0) * 1000, outcome: last });
     }
     const outcome = await runtime.callWith(
       name,

@@ -71,6 +71,16 @@ function main(): void {
   } else if (op == "sign") {
     out.set("signature", cryptoSignRs256(str(input, "data"), str(input, "credential")));
     writeOutput<JSON.Obj>(out);
+  } else if (op == "work") {
+    // A realistic compute mix (allocation, calls, loops) for the fuel-overhead benchmark.
+    const n = num(input, "n");
+    const arr = new Array<f64>();
+    for (let i = 0; i < n; i++) arr.push(<f64>i * 1.5);
+    const text = JSON.stringify<Array<f64>>(arr);
+    const back = JSON.parse<Array<f64>>(text);
+    out.set("length", text.length);
+    out.set("count", back.length);
+    writeOutput<JSON.Obj>(out);
   } else if (op == "spin") {
     let i: i64 = 0;
     while (true) i++;

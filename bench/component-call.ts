@@ -1,0 +1,86 @@
+// Component-call benchmark: instantiate + run of one component, measured INSIDE workerd by the
+// test runtime worker (cypher-executor/test/support/runtime-worker.ts), which loops the calls.
+// workerd's clock is coarse (1 ms) and only advances across I/O, so calls are timed in batches:
+// a row's median / p99 are over batch means (µs per call), not over single calls.
+//
+// Run alone: npx tsx bench/component-call.ts [--quick]   (needs `npm run build -w registry` first)
+// From the harness: runComponentBench({ quick }) → rows.
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { startRuntimeHarness } from "../cypher-executor/test/support/runtime-harness";
+
+export interface ComponentBenchRow {
+  case: string;
+  component: string;
+  calls: number;
+  median_us: number;
+  p99_us: number;
+  target_us?: number;
+  meets_target?: boolean;
+}
+
+const KEY_HASH = "c".repeat(64);
+
+const CASES: { case: string; component: string; input: unknown; target?: number }[] = [
+  { case: "trivial (set, no host imports: sync, no JSPI)", component: "set", input: { values: { a: 1 } }, target: 60 },
+  { case: "trivial through JSPI (probe echo)", component: "probe", input: { op: "echo" } },
+  {
+    case: "one local KV read (probe kv_get)",
+    component: "probe",
+    input: { op: "kv_get", key: "oauth2:bench" },
+    target: 400,
+  },
+  { case: "compute, fuel-instrumented (probe work n=2000)", component: "probe", input: { op: "work", n: 2000 } },
+  { case: "compute, no fuel (same wasm uninstrumented)", component: "probe_nofuel", input: { op: "work", n: 2000 } },
+];
+
+/**
+ * Runs the component benchmark and returns one row per case.
+ *
+ * @example
+ * const rows = await runComponentBench({ quick: true });
+ */
+export async function runComponentBench(opts: { quick?: boolean } = {}): Promise<ComponentBenchRow[]> {
+  const batch = 50;
+  const batches = opts.quick ? 20 : 100;
+  const h = await startRuntimeHarness({ encryptionKey: randomBytes(32).toString("base64") });
+  try {
+    await (await h.mf.getKVNamespace("CREDENTIALS_KV")).put(`${KEY_HASH}:oauth2:bench`, "token");
+    const url = (await h.mf.ready).toString();
+    const rows: ComponentBenchRow[] = [];
+    for (const c of CASES) {
+      const run = async (repeat: number) => {
+        const res = await fetch(`${url}call/${c.component}`, {
+          method: "POST",
+          body: JSON.stringify({ input: c.input, keyHash: KEY_HASH, repeat, batch: true }),
+        });
+        const j = (await res.json()) as { total_us: number; outcome: { status: string } };
+        if (j.outcome.status !== "succeeded") throw new Error(`${c.component}: ${JSON.stringify(j.outcome)}`);
+        return j.total_us / repeat;
+      };
+      for (let i = 0; i < 3; i++) await run(batch); // warm-up: JIT tiers, KV cache
+      const means: number[] = [];
+      for (let i = 0; i < batches; i++) means.push(await run(batch));
+      means.sort((a, b) => a - b);
+      const median = Math.round(means[Math.floor(means.length / 2)] ?? 0);
+      const p99 = Math.round(means[Math.min(means.length - 1, Math.floor(means.length * 0.99))] ?? 0);
+      rows.push({
+        case: c.case,
+        component: c.component,
+        calls: batch * batches,
+        median_us: median,
+        p99_us: p99,
+        ...(c.target ? { target_us: c.target, meets_target: median <= c.target } : {}),
+      });
+    }
+    return rows;
+  } finally {
+    await h.dispose();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.env.WRANGLER_SEND_METRICS = "false";
+  const rows = await runComponentBench({ quick: process.argv.includes("--quick") });
+  console.table(rows);
+}
