@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCredential } from "../../cypher-executor/test/support/credentials";
 import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
@@ -42,6 +42,24 @@ describe("ArcrunClient", () => {
   it("without an encryption key, put explains what is missing", async () => {
     const bare = new ArcrunClient({ url: p.url, apiKey: p.apiKey });
     await expect(bare.credentials.put("x", "y")).rejects.toMatchObject({ code: "ENCRYPTION_KEY_MISSING" });
+  });
+
+  it("deploys and runs a workflow that signs with a credential; the run never shows the secret", async () => {
+    const secret = `whsec_${randomBytes(8).toString("hex")}`;
+    await arc.credentials.put("signing", secret);
+    const yaml = [
+      "name: sign_it",
+      "flow:",
+      '  - "input >> ON_SUCCESS >> sign"',
+      "config:",
+      '  sign: { component: platform_crypto, op: hmac, algorithm: sha256, key_credential: signing, value: "{{ input.message }}" }',
+      "",
+    ].join("\n");
+    expect(await arc.deployWorkflow("sign_it", yaml)).toMatchObject({ name: "sign_it", version: 1 });
+    const run = await arc.runWorkflow<{ status: string; output: { result: string } }>("sign_it", { message: "hi" });
+    expect(run.status).toBe("succeeded");
+    expect(run.output.result).toBe(createHmac("sha256", secret).update("hi").digest("hex"));
+    expect(JSON.stringify(run)).not.toContain(secret);
   });
 
   it("a bad API key is an ArcrunError UNAUTHORIZED", async () => {

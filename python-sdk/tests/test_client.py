@@ -1,6 +1,7 @@
 """The Python client against the real platform: `acr dev` (workerd via Miniflare) on 127.0.0.1."""
 
 import hashlib
+import hmac
 import json
 import os
 import pathlib
@@ -30,12 +31,13 @@ def platform(tmp_path_factory):
         cwd=home,
         env=env,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
         line = proc.stdout.readline()
         if not line:
-            raise RuntimeError(f"acr dev exited with {proc.wait()}")
+            raise RuntimeError(f"acr dev exited with {proc.wait()}: {proc.stderr.read()[-2000:]}")
         dev = json.loads(line)
         local = json.loads((state / "secrets.json").read_text("utf-8"))
         yield {**dev, **local}
@@ -89,3 +91,24 @@ def test_bad_api_key(platform):
     with pytest.raises(ArcrunError) as e:
         Client(platform["url"], "acr_nope").whoami()
     assert e.value.code == "UNAUTHORIZED"
+
+
+def test_run_workflow_signing_with_a_credential(platform):
+    arc = Client(platform["url"], platform["apiKey"], encryption_key=platform["encryptionKey"])
+    secret = "whsec_" + secrets.token_hex(8)
+    arc.put_credential("py_signing", secret)
+    yaml_text = "\n".join(
+        [
+            "name: py_sign",
+            "flow:",
+            '  - "input >> ON_SUCCESS >> sign"',
+            "config:",
+            '  sign: { component: platform_crypto, op: hmac, algorithm: sha256, key_credential: py_signing, value: "{{ input.message }}" }',
+            "",
+        ]
+    )
+    assert arc.deploy_workflow("py_sign", yaml_text)["name"] == "py_sign"
+    run = arc.run_workflow("py_sign", {"message": "hi"})
+    assert run["status"] == "succeeded"
+    assert run["output"]["result"] == hmac.new(secret.encode(), b"hi", hashlib.sha256).hexdigest()
+    assert secret not in json.dumps(run)
