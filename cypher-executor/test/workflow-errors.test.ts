@@ -235,6 +235,8 @@ const cases: Array<[string, string, Expected[]]> = [
     [{ code: "UNKNOWN_KEY", path: "trigger.webhook.secert", line: 3, column: 26, message: /did you mean "secret"/ }],
   ],
   ["duplicate keys", "name: t\nname: u\nflow: []\n", [{ code: "YAML_SYNTAX", line: 2, column: 1 }]],
+  ["unresolved alias", "name: t\nflow: *nothing\n", [{ code: "YAML_SYNTAX", line: 1, column: 1 }]],
+  ["a mapping as a key", "name: t\nflow: []\n? { a: 1 }\n: x\n", [{ code: "YAML_SYNTAX", line: 3, column: 3 }]],
   [
     "bad subflow name",
     'name: t\nflow:\n  - "input >> CALLS_SUBFLOW >> Enrich"\n',

@@ -2,7 +2,7 @@
  * The YAML side of compilation: the parsed document, positions (line, column, column inside a flow
  * string) and the diagnostics collected so far.
  */
-import { isMap, isScalar, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from "yaml";
+import { isMap, isScalar, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLMap } from "yaml";
 import type { Diagnostic, SourcePos } from "./plan";
 import type { SettingProblem } from "./settings";
 
@@ -36,8 +36,31 @@ export class WorkflowSource {
       this.errors.push({ code: "YAML_SYNTAX", message: e.message.split("\n")[0]!, pos: { line, column: col } });
     }
     this.isMapping = isMap(this.doc.contents);
+    if (this.errors.length === 0) {
+      // Keys must be plain values: a mapping or list as a key would be stringified by toJS.
+      visit(this.doc, {
+        Pair: (_, pair) => {
+          if (pair.key !== null && !isScalar(pair.key)) {
+            const node = pair.key as Node;
+            this.report("YAML_SYNTAX", "A key must be a plain value, not a mapping or a list", [], node);
+          }
+        },
+      });
+    }
     if (this.errors.length === 0 && this.isMapping) {
-      this.data = this.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+      try {
+        this.data = this.doc.toJS({ maxAliasCount: 100 }) as Record<
+          string,
+          unknown
+        >;
+      } catch (err) {
+        // Unresolved or excessive aliases (`*name`): reported like any syntax error.
+        this.errors.push({
+          code: "YAML_SYNTAX",
+          message: (err as Error).message.split("\n")[0]!,
+          pos: { line: 1, column: 1 },
+        });
+      }
     }
   }
 
