@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileWorkflow, type Diagnostic, describeFlow, type EdgeKind, type Plan } from "../src/workflow/index";
+import { compileWorkflow, describeFlow, type EdgeKind, type Plan } from "../src/workflow/index";
 import { testCatalog } from "./fixtures/catalog";
 
 const fixture = (name: string) => readFileSync(join(__dirname, "fixtures", name), "utf8");

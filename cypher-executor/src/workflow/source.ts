@@ -49,10 +49,7 @@ export class WorkflowSource {
     }
     if (this.errors.length === 0 && this.isMapping) {
       try {
-        this.data = this.doc.toJS({ maxAliasCount: 100 }) as Record<
-          string,
-          unknown
-        >;
+        this.data = this.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
       } catch (err) {
         // Unresolved or excessive aliases (`*name`): reported like any syntax error.
         this.errors.push({
