@@ -59,7 +59,15 @@ async function setup(fake: FakeCloudflare, token = fake.addToken()) {
     ARCRUN_SKIP_BUILD: "1",
     ARCRUN_ENCRYPTION_KEY: "",
   };
-  const flags = ["--deploy-via", "api", "--executor-url", await fake.workerUrl("arcrun-cypher-executor")];
+  const flags = [
+    "--deploy-via",
+    "api",
+    "--executor-url",
+    await fake.workerUrl("arcrun-cypher-executor"),
+    // Two component workers keep each full deploy light on the shared CPUs; all are bundled in the executor.
+    "--components",
+    "set,string_ops",
+  ];
   const init = () => acr(home, env, ["init", "--self-hosted", ...flags]);
   const update = () => acr(home, env, ["update", ...flags]);
   const config = () => parse(readFileSync(join(home, "config.yaml"), "utf8")) as Record<string, string>;
@@ -74,7 +82,8 @@ async function setup(fake: FakeCloudflare, token = fake.addToken()) {
 const creations = (fake: FakeCloudflare) =>
   fake.log.filter((l) => l.method === "POST" && /kv\/namespaces$|r2\/buckets$/.test(l.path) && l.status === 200).length;
 
-describe("acr init --self-hosted against the Cloudflare API fake", () => {
+// Each run bundles Workers with wrangler: on shared CPUs a run can take a while.
+describe("acr init --self-hosted against the Cloudflare API fake", { timeout: 240_000 }, () => {
   const fake = new FakeCloudflare();
   let s: Awaited<ReturnType<typeof setup>>;
   let first: Run;
@@ -101,6 +110,11 @@ describe("acr init --self-hosted against the Cloudflare API fake", () => {
     );
     expect(kvBindings).toEqual(s.state().kv);
     expect(exec?.bindings).toContainEqual({ type: "plain_text", name: "WORKER_SUBDOMAIN", text: "tester" });
+    expect(exec?.bindings.filter((b) => b.type === "service")).toEqual([
+      { type: "service", name: "CMP_SET", service: "arcrun-set" },
+      { type: "service", name: "CMP_STRING_OPS", service: "arcrun-string-ops" },
+    ]);
+    expect(fake.scripts.get("arcrun-string-ops")?.workersDev).toBe(true);
     expect([...(exec?.secrets.keys() ?? [])].sort()).toEqual(["ADMIN_TOKEN", "ENCRYPTION_KEY"]);
 
     const cfg = s.config();
@@ -170,6 +184,18 @@ describe("acr init --self-hosted against the Cloudflare API fake", () => {
     });
   });
 
+  it("acr parts lists the deployed executor's components", async () => {
+    const all = await acr(s.home, {}, ["parts"]);
+    expect(all.code, all.stderr).toBe(0);
+    const names = ((all.json?.components ?? []) as { name: string }[]).map((c) => c.name);
+    expect(names.length).toBeGreaterThan(0);
+    const first = names[0] ?? "";
+    const some = await acr(s.home, {}, ["parts", "--search", first]);
+    expect(((some.json?.components ?? []) as { name: string }[]).map((c) => c.name)).toContain(first);
+    const none = await acr(s.home, {}, ["parts", "--search", "no-such-part-anywhere"]);
+    expect(none.json).toEqual({ components: [] });
+  });
+
   it("acr deploy redeploys only the named Worker", async () => {
     const before = [...fake.scripts.values()].map((w) => [w.name, w.uploads] as const);
     const r = await acr(s.home, s.env, ["deploy", "cypher-executor", ...s.flags]);
@@ -232,7 +258,7 @@ describe("acr init --self-hosted against the Cloudflare API fake", () => {
   });
 });
 
-describe("acr init --self-hosted: failures, resumption, pagination, permissions", () => {
+describe("acr init --self-hosted: failures, resumption, pagination, permissions", { timeout: 240_000 }, () => {
   const fake = new FakeCloudflare();
   beforeAll(async () => {
     await fake.start();

@@ -19,6 +19,7 @@ export interface CloudflareFlags {
   deployVia?: DeployVia;
   skipBuild?: boolean;
   executorUrl?: string;
+  components?: string;
 }
 
 /** Adds the Cloudflare flags to a command. */
@@ -34,7 +35,8 @@ export function cloudflareOptions(cmd: Command): Command {
       "wrangler",
     )
     .option("--skip-build", "use the components already in .component-builds")
-    .option("--executor-url <url>", "the executor's URL when not {prefix}-cypher-executor.{subdomain}.workers.dev");
+    .option("--executor-url <url>", "the executor's URL when not {prefix}-cypher-executor.{subdomain}.workers.dev")
+    .option("--components <ids>", "deploy only these component workers, comma-separated (default: every built one)");
 }
 
 /**
@@ -105,6 +107,10 @@ export async function runCloudflareCommand(
     deployVia: o.deployVia,
     skipBuild: Boolean(o.skipBuild || process.env.ARCRUN_SKIP_BUILD),
     executorUrl: o.executorUrl,
+    components: o.components
+      ?.split(",")
+      .map((c) => c.trim())
+      .filter(Boolean),
     only,
     progress,
   });

@@ -8,7 +8,9 @@ interface ComponentInfo {
   name: string;
   version?: string;
   description?: string;
-  source?: string;
+  language?: string;
+  /** Host functions it may call (`http_request`, `kv_get`, …). */
+  capabilities?: string[];
 }
 
 export function registerParts(program: Command): Command {
@@ -38,7 +40,7 @@ export function registerParts(program: Command): Command {
       }
       const width = Math.max(...list.map((c) => c.name.length));
       for (const c of list) {
-        const meta = [c.version, c.source].filter(Boolean).join(", ");
+        const meta = [c.version && `v${c.version}`, c.language, ...(c.capabilities ?? [])].filter(Boolean).join(", ");
         console.log(
           `${color.bold(c.name.padEnd(width))}  ${c.description ?? ""}${meta ? color.dim(`  (${meta})`) : ""}`,
         );

@@ -11,7 +11,14 @@ import type { Progress } from "./progress.js";
 import { ensureKvNamespaces, ensureR2Bucket } from "./resources.js";
 import { resolveSecrets } from "./secrets.js";
 import { deployDir, loadState } from "./state.js";
-import { type DeployVia, deployWorker, listBuiltComponents, runProcess, writeWranglerConfigs } from "./workers.js";
+import {
+  type BuiltComponent,
+  type DeployVia,
+  deployWorker,
+  listBuiltComponents,
+  runProcess,
+  writeWranglerConfigs,
+} from "./workers.js";
 
 export { createProgress, type Progress } from "./progress.js";
 export { deployDir, loadState, statePath } from "./state.js";
@@ -32,6 +39,8 @@ export interface InstallOptions {
   skipBuild: boolean;
   /** The executor's public URL when not `https://{prefix}-cypher-executor.{subdomain}.workers.dev`. */
   executorUrl?: string;
+  /** Deploy only these component workers (ids); default every built component. */
+  components?: string[];
   /** `acr deploy`: only these Workers (names with or without the prefix). */
   only?: string[];
   progress: Progress;
@@ -126,7 +135,7 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
     kv: Object.fromEntries(Object.entries(namespaces).map(([b, id]) => [b, id])),
     bucket,
     subdomain,
-    components: listBuiltComponents(componentBuilds(root)),
+    components: pickComponents(listBuiltComponents(componentBuilds(root)), o.components),
   }).filter((w) => !o.only?.length || o.only.some((n) => w.config.name === n || w.config.name === `${o.prefix}-${n}`));
   if (o.only?.length && deploys.length === 0) {
     throw new UserError(
@@ -259,6 +268,19 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
   }
   ctx.finish("api-key");
   return finish(ctx, result);
+}
+
+function pickComponents(all: BuiltComponent[], wanted?: string[]): BuiltComponent[] {
+  if (!wanted?.length) return all;
+  const unknown = wanted.filter((w) => !all.some((c) => c.id === w));
+  if (unknown.length) {
+    throw new UserError(
+      `No built component named ${unknown.join(", ")}`,
+      `Built: ${all.map((c) => c.id).join(", ") || "none"} (run npm run build -w registry)`,
+      2,
+    );
+  }
+  return all.filter((c) => wanted.includes(c.id));
 }
 
 function finish(ctx: InstallContext, result: InstallResult): InstallResult {
