@@ -47,7 +47,7 @@ async function measure(rows, { system, target, url, headers, pid, plan, method =
  * Deploys a workflow and checks its webhook answers 200; returns the trigger URL, or the reason it
  * cannot run yet (route missing, component missing, validation errors).
  */
-async function deploy(platform, key, wf) {
+export async function deploy(platform, key, wf) {
   const put = await fetch(`${platform.url}/v1/workflows/${wf.name}`, {
     method: "PUT",
     headers: { authorization: `Bearer ${key.apiKey}`, "content-type": "application/yaml" },

@@ -51,12 +51,19 @@ function stateDir() {
 }
 
 /** arcrun on plain workerd (`acr serve`); `transformConfig` lets the harness add KV counters. */
-export async function startServe({ transformConfig, kv } = {}) {
+export async function startServe({ transformConfig, kv, inspectorAddress } = {}) {
   const { startServePlatform } = await cli("platform/serve/index.js");
   const { loadOrCreateSecrets } = await cli("platform/secrets.js");
   const dir = stateDir();
   const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
-  const p = await startServePlatform({ stateDir: dir, secrets, address: "127.0.0.1:0", transformConfig, kv });
+  const p = await startServePlatform({
+    stateDir: dir,
+    secrets,
+    address: "127.0.0.1:0",
+    transformConfig,
+    kv,
+    inspectorAddress,
+  });
   return {
     name: "acr serve",
     url: p.url,

@@ -15,6 +15,7 @@ import { KV_BINDINGS } from "../local.js";
 import type { LocalSecrets } from "../secrets.js";
 import { KV_WORKER_SCRIPT } from "./kv-worker.js";
 
+// serve's own services are named `serve:…`: component workers are `arcrun-{name}`, so names never collide.
 /** The executor's worker name, also its service name in the workerd config. */
 export const EXECUTOR_SERVICE = "arcrun-cypher-executor";
 const COMPAT_DATE = "2026-04-01";
@@ -86,7 +87,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   } as unknown as Parameters<typeof R2_PLUGIN.getServices>[0])) as Service[];
   const storageBindings = [
     ...(ownKv
-      ? KV_BINDINGS.map((b): Worker_Binding => ({ name: b, kvNamespace: { name: `arcrun-kv:${b}` } }))
+      ? KV_BINDINGS.map((b): Worker_Binding => ({ name: b, kvNamespace: { name: `serve:kv:${b}` } }))
       : ((await KV_PLUGIN.getBindings(kvOptions as never, 0)) as Worker_Binding[])),
     ...((await R2_PLUGIN.getBindings(r2Options as never, 0)) as Worker_Binding[]),
   ];
@@ -131,7 +132,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   // workerd has no cron scheduler: Node ticks this worker each minute on a loopback-only socket and it
   // calls the executor's scheduled() handler, as Cloudflare's cron trigger `* * * * *` would.
   const cron: Service = {
-    name: "arcrun-cron",
+    name: "serve:cron",
     worker: {
       modules: [{ name: "cron.mjs", esModule: CRON_WORKER_SCRIPT }],
       compatibilityDate: COMPAT_DATE,
@@ -146,38 +147,38 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
     services: [executor, ...componentServices, ...stripLoopback([...kvServices, ...r2Services]), internet, cron],
     sockets: [
       { name: "http", address: opts.address, http: {}, service: { name: EXECUTOR_SERVICE } },
-      { name: "cron", address: "127.0.0.1:0", http: {}, service: { name: "arcrun-cron" } },
+      { name: "cron", address: "127.0.0.1:0", http: {}, service: { name: "serve:cron" } },
     ],
   };
 }
 
 /**
- * serve's own KV: one front worker per namespace (`arcrun-kv:{BINDING}`, holding that namespace's read
+ * serve's own KV: one front worker per namespace (`serve:kv:{BINDING}`, holding that namespace's read
  * cache) and one SQLite-backed Durable Object class storing every namespace under `dir`.
  */
 function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Service[] {
   mkdirSync(dir, { recursive: true });
   const modules = [{ name: "kv.mjs", esModule: KV_WORKER_SCRIPT }];
   return [
-    { name: "arcrun-kv-disk", disk: { path: dir, writable: true } },
+    { name: "serve:kv-disk", disk: { path: dir, writable: true } },
     {
-      name: "arcrun-kv-store",
+      name: "serve:kv-store",
       worker: {
         modules,
         compatibilityDate: COMPAT_DATE,
-        durableObjectNamespaces: [{ className: "KvStore", uniqueKey: "arcrun-kv-store", enableSql: true }],
-        durableObjectStorage: { localDisk: "arcrun-kv-disk" },
+        durableObjectNamespaces: [{ className: "KvStore", uniqueKey: "serve:kv-store", enableSql: true }],
+        durableObjectStorage: { localDisk: "serve:kv-disk" },
       },
     },
     ...Object.entries(namespaceIds).map(
       ([binding, id]): Service => ({
-        name: `arcrun-kv:${binding}`,
+        name: `serve:kv:${binding}`,
         worker: {
           modules,
           compatibilityDate: COMPAT_DATE,
           bindings: [
             { name: "NAMESPACE", text: id },
-            { name: "STORE", durableObjectNamespace: { className: "KvStore", serviceName: "arcrun-kv-store" } },
+            { name: "STORE", durableObjectNamespace: { className: "KvStore", serviceName: "serve:kv-store" } },
           ],
         },
       }),

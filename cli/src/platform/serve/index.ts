@@ -22,6 +22,8 @@ export interface ServePlatformOptions {
   allowHosts?: string[];
   /** Forward workerd's stdout (worker `console.log`) too, not only its errors. */
   verbose?: boolean;
+  /** `host:port` for workerd's V8 inspector (CPU profiles of the executor); off by default. */
+  inspectorAddress?: string;
   /** Which KV implementation backs the bindings (see `ServeConfigOptions.kv`). */
   kv?: "arcrun" | "miniflare";
   /** Last word on the generated config (the benchmarks add storage-op counters this way). */
@@ -67,7 +69,9 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
   });
   const config = opts.transformConfig ? opts.transformConfig(generated) : generated;
 
-  const child = spawn(workerdBinary(), ["serve", "--binary", "--experimental", "--control-fd=3", "-"], {
+  const args = ["serve", "--binary", "--experimental", "--control-fd=3"];
+  if (opts.inspectorAddress) args.push(`--inspector-addr=${opts.inspectorAddress}`);
+  const child = spawn(workerdBinary(), [...args, "-"], {
     stdio: ["pipe", "pipe", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });

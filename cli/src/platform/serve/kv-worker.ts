@@ -161,7 +161,8 @@ export default {
       throw err;
     } finally {
       // A rejected PUT must still read its body, or the binding waits forever to finish sending it.
-      if (request.body !== null && !request.bodyUsed) await request.body.pipeTo(new WritableStream());
+      // (Draining, not cancel(): a cancelled body leaves the sender waiting too.) GETs carry no body.
+      if (request.method !== "GET" && request.body !== null && !request.bodyUsed) await request.body.pipeTo(new WritableStream());
     }
   },
 };

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// `node bench/profile.mjs [three|chain10] [seconds]`: where an execution's time goes on `acr serve`.
+// 1. Sequential executions at 1 connection: client wall time against the engine's own `duration_ms`.
+// 2. A V8 CPU profile of every isolate in workerd (through its inspector) while autocannon drives
+//    16 connections, aggregated by function (self time) and by area (executor JS, WASM, GC, idle).
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { load } from "./lib/cannon.mjs";
+import { deploy, WORKFLOWS } from "./lib/http-section.mjs";
+import { createKey, freePort, root, startServe } from "./lib/platforms.mjs";
+
+const which = process.argv[2] ?? "three";
+const seconds = Number(process.argv[3] ?? 5);
+const WebSocket = createRequire(createRequire(join(root, "cli", "package.json")).resolve("miniflare"))("ws");
+
+const inspectorPort = await freePort();
+const platform = await startServe({ inspectorAddress: `127.0.0.1:${inspectorPort}` });
+try {
+  const key = await createKey(platform);
+  const d = await deploy(platform, key, WORKFLOWS[which]);
+  if (d.unavailable) throw new Error(d.unavailable);
+  const post = () =>
+    fetch(d.url, { method: "POST", headers: { ...d.headers, "content-type": "application/json" }, body: '{"n":21}' });
+
+  // 1. Wall time vs the engine's duration.
+  for (let i = 0; i < 50; i++) await (await post()).arrayBuffer();
+  const walls = [];
+  const engines = [];
+  const nodeTimes = {};
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    const r = await post();
+    const body = await r.json();
+    walls.push(performance.now() - t0);
+    engines.push(body.duration_ms ?? Number.NaN);
+    for (const [id, n] of Object.entries(body.nodes ?? {})) {
+      const ms = n.duration_ms ?? n.ms;
+      if (typeof ms === "number") (nodeTimes[id] ??= []).push(ms);
+    }
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`\n## ${which}: 300 sequential executions (1 connection)`);
+  console.log(`client wall time, median: ${med(walls).toFixed(3)} ms`);
+  console.log(
+    `engine duration_ms, median: ${med(engines).toFixed(3)} ms (runPlan: components + templates + scheduling)`,
+  );
+  console.log(`outside the engine (HTTP, auth, plan load, response): ${(med(walls) - med(engines)).toFixed(3)} ms`);
+  for (const [id, xs] of Object.entries(nodeTimes)) console.log(`  node ${id}: median ${med(xs).toFixed(3)} ms`);
+
+  // 2. CPU profile under load.
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
+  const sessions = [];
+  for (const t of targets) {
+    const ws = new WebSocket(t.webSocketDebuggerUrl);
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    let id = 0;
+    const pending = new Map();
+    ws.on("message", (m) => {
+      const msg = JSON.parse(m.toString());
+      if (msg.id && pending.has(msg.id)) {
+        pending.get(msg.id)(msg);
+        pending.delete(msg.id);
+      }
+    });
+    const call = (method, params = {}) =>
+      new Promise((resolve) => {
+        id++;
+        pending.set(id, resolve);
+        ws.send(JSON.stringify({ id, method, params }));
+      });
+    sessions.push({ title: t.title, ws, call });
+  }
+  for (const s of sessions) {
+    await s.call("Profiler.enable");
+    await s.call("Profiler.setSamplingInterval", { interval: 200 });
+    await s.call("Profiler.start");
+  }
+  const r = await load({ url: d.url, body: { n: 21 }, headers: d.headers, connections: 16, seconds });
+  console.log(
+    `\n## CPU profile under load: 16 connections × ${seconds} s → ${Math.round(r.execPerSec)} exec/s (profiler on)`,
+  );
+  for (const s of sessions) {
+    const { result } = await s.call("Profiler.stop");
+    s.ws.close();
+    report(s.title, result.profile);
+  }
+} finally {
+  await platform.dispose();
+}
+
+function report(title, profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const counts = new Map();
+  for (const sid of profile.samples) counts.set(sid, (counts.get(sid) ?? 0) + 1);
+  const total = profile.samples.length;
+  if (total === 0) return;
+  const fn = new Map();
+  const area = new Map();
+  for (const [sid, c] of counts) {
+    const n = byId.get(sid);
+    const f = n.callFrame;
+    const name =
+      `${f.functionName || "(anonymous)"} ${f.url ? `${f.url.split("/").pop()}:${f.lineNumber + 1}` : ""}`.trim();
+    fn.set(name, (fn.get(name) ?? 0) + c);
+    const a =
+      f.functionName === "(idle)"
+        ? "idle"
+        : f.functionName === "(garbage collector)"
+          ? "GC"
+          : f.functionName === "(program)"
+            ? "runtime (C++: HTTP, KV, I/O)"
+            : f.url.startsWith("wasm") || /wasm-function/.test(f.functionName)
+              ? "WASM"
+              : f.url
+                ? `JS ${f.url.split("/").pop()}`
+                : "other";
+    area.set(a, (area.get(a) ?? 0) + c);
+  }
+  const busy = total - (area.get("idle") ?? 0);
+  if (busy / total < 0.02) return;
+  console.log(`\n### isolate ${title}: ${total} samples, ${((busy / total) * 100).toFixed(1)}% busy`);
+  for (const [a, c] of [...area].sort((x, y) => y[1] - x[1]))
+    console.log(`  ${((c / total) * 100).toFixed(1).padStart(5)}%  ${a}`);
+  console.log("  top functions by self time (% of busy samples):");
+  for (const [name, c] of [...fn]
+    .filter(([n]) => !n.startsWith("(idle)"))
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 20)) {
+    console.log(`  ${((c / busy) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  }
+}
