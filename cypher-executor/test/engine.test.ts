@@ -207,6 +207,42 @@ describe("every example runs green through the API", () => {
     expect(JSON.stringify(r.nodes.again?.error)).toContain("SUBFLOW_CYCLE");
   });
 
+  it("order-routing: if_control, switch and try_catch route with ON_TRUE/ON_FALSE/ON_BRANCH", async () => {
+    await deploy("order-routing");
+    const big = await run("order-routing", { total: 2500, country: "FR", label: "fragile" });
+    expect(big.status).toBe("succeeded");
+    expect(big.output).toEqual({
+      review: { decision: "review", total: 2500 },
+      ship_eu: { warehouse: "eu-1" },
+      label_ok: { label: "fragile" },
+    });
+    const small = await run("order-routing", {
+      total: 20,
+      country: "JP",
+      label: "a label far longer than the forty-eight bytes allowed",
+    });
+    expect(small.status).toBe("succeeded");
+    expect(small.nodes.label?.status).toBe("failed");
+    expect(small.output).toEqual({
+      auto_approve: { decision: "approved" },
+      ship_other: { warehouse: "none", country: "JP" },
+      label_fallback: { label: "(label too long)", reason: "OUTPUT_TOO_LARGE" },
+    });
+  });
+
+  it("remind-later: parks on wait, resumes with the task's result", async () => {
+    await deploy("remind-later");
+    const r = await run("remind-later", { delay: "10m", note: "stretch" });
+    expect(r.status).toBe("waiting");
+    const task = (r.nodes.pause as { pending?: { task_id: string } }).pending?.task_id;
+    await record(r.execution_id);
+    const res = await p.call("POST", `/v1/executions/${r.execution_id}/resume`, {
+      task_id: task,
+      result: { early: true },
+    });
+    expect(((await res.json()) as Run).output).toEqual({ reminder: "stretch", woke: { early: true } });
+  });
+
   it("every-minute: the cron index is kept and the workflow runs", async () => {
     await deploy("every-minute");
     const kv = await p.platform.mf.getKVNamespace("WEBHOOKS");
