@@ -30,6 +30,8 @@ export interface NativeComponent {
 export interface CallOptions {
   /** Receives the instance's linear memory after the call (secret-leak tests). */
   inspectMemory?: (memory: Uint8Array) => void;
+  /** Benchmarks: force the JSPI bridge on or off. */
+  jspi?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -81,6 +83,7 @@ export function createRuntime(
       host,
       limits,
       ...(opts.inspectMemory ? { inspectMemory: opts.inspectMemory } : {}),
+      ...(opts.jspi !== undefined ? { jspi: opts.jspi } : {}),
     });
     return toOutcome(result, Math.round((performance.now() - started) * 1000));
   };

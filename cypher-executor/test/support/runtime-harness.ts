@@ -1,11 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { KV_BINDINGS } from "../../../cli/src/platform/local";
 import type { ComponentOutcome } from "../../src/runtime/types";
 
-const root = resolve(__dirname, "../../..");
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../../..");
 
 /** The runtime test worker on workerd, with real KV and the test components. */
 export interface RuntimeHarness {
@@ -33,7 +35,7 @@ export async function startRuntimeHarness(opts: {
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, "runtime-worker.js");
   await build({
-    entryPoints: [join(__dirname, "runtime-worker.ts")],
+    entryPoints: [join(here, "runtime-worker.ts")],
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -86,5 +88,3 @@ export async function startRuntimeHarness(opts: {
     dispose: () => mf.dispose(),
   };
 }
-
-export const harnessDir = dirname(__filename);

@@ -17,6 +17,8 @@ interface CallRequest {
   scan?: string[];
   /** Benchmarks: run the call this many times and report per-call microseconds. */
   repeat?: number;
+  /** Benchmarks: force the JSPI bridge on or off. */
+  jspi?: boolean;
 }
 
 export default {
@@ -30,7 +32,8 @@ export default {
       const ctx = { env, tenant, ...(body.limits ? { limits: body.limits } : {}) };
       let last: unknown;
       const t0 = performance.now();
-      for (let i = 0; i < body.repeat; i++) last = await runtime.call(name, body.input ?? {}, ctx);
+      const opts = body.jspi !== undefined ? { jspi: body.jspi } : {};
+      for (let i = 0; i < body.repeat; i++) last = await runtime.callWith(name, body.input ?? {}, ctx, opts);
       return Response.json({ total_us: (performance.now() - t0) * 1000, outcome: last });
     }
     const outcome = await runtime.callWith(
