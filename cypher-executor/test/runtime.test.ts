@@ -284,6 +284,14 @@ describe("http_request", () => {
     }
   });
 
+  it("a refusal never names a secret that a placeholder put into the host", async () => {
+    await putCredential(A, "hostsecret", "zq8secrethost");
+    const { outcome } = await run({ op: "http", url: "http://{{credential.hostsecret}}.internal/" });
+    expect(failed(outcome).code).toBe("SSRF_BLOCKED");
+    expect(JSON.stringify(outcome)).not.toContain("zq8secrethost");
+    expect(failed(outcome).message).toContain("***");
+  });
+
   it("re-checks every redirect hop", async () => {
     expect(failed((await run({ op: "http", url: `${origin}/redirect` })).outcome).code).toBe("SSRF_BLOCKED");
   });

@@ -90,8 +90,14 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
     let res: Response;
     let current = url;
     let currentMethod = method;
+    // Error messages name the host, which a placeholder may have filled: they are masked too.
+    const masked = (e: HostError): HostError => new HostError(e.code, maskSecrets(e.message, secrets), e.fatal);
     for (let hop = 0; ; hop++) {
-      checkDestination(current, { allowHosts, allowedHosts: manifest.allowed_hosts });
+      try {
+        checkDestination(current, { allowHosts, allowedHosts: manifest.allowed_hosts });
+      } catch (err) {
+        throw err instanceof HostError ? masked(err) : err;
+      }
       try {
         res = await fetch(current.toString(), {
           method: currentMethod,
@@ -101,9 +107,10 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
           signal,
         });
       } catch {
-        if (signal.aborted)
-          throw new HostError("TIMEOUT", `http_request to ${current.host} timed out after ${timeout} ms`);
-        throw new HostError("HTTP_UNREACHABLE", `http_request could not reach ${current.host}`);
+        if (signal.aborted) {
+          throw masked(new HostError("TIMEOUT", `http_request to ${current.host} timed out after ${timeout} ms`));
+        }
+        throw masked(new HostError("HTTP_UNREACHABLE", `http_request could not reach ${current.host}`));
       }
       const location = res.headers.get("location");
       if (res.status < 300 || res.status > 399 || !location || hop >= MAX_REDIRECTS) break;
