@@ -12,6 +12,9 @@ import { markdown, printKv, printRows, printTargets, targets } from "./lib/repor
 process.env.WRANGLER_SEND_METRICS = "false";
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
+// `--seconds N` shortens (or lengthens) each load run, e.g. to check the full suite end to end quickly.
+const secondsArg = process.argv.indexOf("--seconds");
+const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : undefined;
 const log = (s) => console.log(s);
 
 /** n8n's published single-instance figure (not a same-run comparison). */
@@ -73,7 +76,7 @@ function machine() {
 }
 
 const started = new Date();
-const results = { date: started.toISOString(), quick, machine: machine(), sections: {} };
+const results = { date: started.toISOString(), quick, seconds, machine: machine(), sections: {} };
 log(`arcrun benchmarks ${quick ? "(quick)" : "(full)"}: ${results.date}`);
 log(
   `machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memGb} GB, load ${results.machine.loadavgAtStart.join(" ")}`,
@@ -88,7 +91,7 @@ if (!builtCli()) {
   log("  not built: run `npm run build` first (needs cli/dist and cypher-executor/dist)");
   results.sections.http = { available: false };
 } else {
-  const http = await runHttpSection({ quick, log });
+  const http = await runHttpSection({ quick, log, seconds });
   results.sections.http = http;
   printRows(log, http.rows);
   printKv(log, http.kv);

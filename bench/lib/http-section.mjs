@@ -156,10 +156,11 @@ async function kvPerExecution(plan) {
 }
 
 /** Runs the HTTP section (and peers unless quick); returns `{ rows, kv, notes }`. */
-export async function runHttpSection({ quick, log }) {
+export async function runHttpSection({ quick, log, seconds }) {
   const plan = quick
     ? { quick, connections: [16], seconds: 2, warmup: 1, kvSamples: 20 }
     : { quick, connections: [1, 16, 64], seconds: 10, warmup: 2, kvSamples: 100 };
+  if (seconds) plan.seconds = seconds;
   const rows = [];
   const notes = { samples: {}, errors: [] };
   const step = async (label, fn) => {
