@@ -248,3 +248,26 @@ describe("acr serve cron", () => {
     }
   });
 });
+
+describe("acr serve --kv miniflare", () => {
+  it("runs the executor on Miniflare's KV storage workers in acr dev's folder layout", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-mfkv-"));
+    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
+    const p = await startServePlatform({ stateDir: dir, secrets, address: "127.0.0.1:0", kv: "miniflare" });
+    try {
+      const created = await fetch(`${p.url}/v1/keys`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secrets.adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ role: "user", label: "on miniflare kv" }),
+      });
+      expect(created.status).toBe(201);
+      const { api_key } = (await created.json()) as { api_key: string };
+      const who = await fetch(`${p.url}/v1/whoami`, { headers: { authorization: `Bearer ${api_key}` } });
+      expect(await who.json()).toMatchObject({ label: "on miniflare kv" });
+      expect(existsSync(join(dir, "kv", "miniflare-KVNamespaceObject"))).toBe(true);
+      expect(existsSync(join(dir, "kv-serve"))).toBe(false);
+    } finally {
+      await p.dispose();
+    }
+  });
+});
