@@ -2,11 +2,10 @@
  * Wires the engine to the real parts, once per isolate: the component runtime over the bundled
  * components, the workflow format (compile + templates), and the step runners (recipes).
  */
-import { components } from "../../../.component-builds/index";
 import type { Tenant } from "../auth/api-keys";
 import type { Env } from "../env";
 import { recipeStepRunner, tenantRecipeNames, withRecipes } from "../recipes/index";
-import { createRuntime } from "../runtime/index";
+import { builtinRuntime } from "../runtime/builtins";
 import { compileWorkflow, evaluate, isTruthy, resolveValue } from "../workflow/index";
 import type { ComponentCatalog } from "../workflow/plan";
 import { loadPlan } from "../workflows/index";
@@ -30,7 +29,8 @@ export function registerStepRunner(runner: StepRunner): void {
 /** The platform of this isolate (built on first use). */
 export function getPlatform(): Platform {
   if (platform) return platform;
-  const runtime = createRuntime(components);
+  // The one runtime of the isolate (bundled wasm components + `code`), shared with /v1/components.
+  const runtime = builtinRuntime;
   const base: ComponentCatalog = {
     manifest: (name) => runtime.manifest(name),
     names: () => runtime.list().map((m) => m.name),
