@@ -38,7 +38,11 @@ const CASES: { case: string; component: string; input: unknown; target?: number;
     target: 400,
   },
   { case: "compute, fuel-instrumented (probe work n=2000)", component: "probe", input: { op: "work", n: 2000 } },
-  { case: "compute, no fuel (same wasm uninstrumented)", component: "probe_nofuel", input: { op: "work", n: 2000 } },
+  {
+    case: "compute, no fuel (asc output, not re-emitted by binaryen)",
+    component: "probe_nofuel",
+    input: { op: "work", n: 2000 },
+  },
 ];
 
 /**

@@ -43,8 +43,11 @@ const MAX_MEMORY_PAGES = 1024;
  */
 export async function buildComponents(opts = {}) {
   const log = opts.quiet ? () => {} : (m) => console.log(m);
-  const sets = [{ src: join(registry, "components"), out: join(root, ".component-builds"), shipped: true }];
-  if (opts.testdata) {
+  // `opts.sets` lets tests build fixture folders elsewhere.
+  const sets = opts.sets ?? [
+    { src: join(registry, "components"), out: join(root, ".component-builds"), shipped: true },
+  ];
+  if (opts.testdata && !opts.sets) {
     sets.push({
       src: join(registry, "testdata", "components"),
       out: join(root, ".component-builds", ".testdata"),

@@ -1,0 +1,3 @@
+import { writeOutputRaw } from "../../../sdk/assemblyscript";
+
+writeOutputRaw("{}");
