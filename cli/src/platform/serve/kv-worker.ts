@@ -33,15 +33,21 @@ const toCursor = (key) => btoa(String.fromCharCode(...encoder.encode(key)));
 const fromCursor = (cursor) => new TextDecoder().decode(Uint8Array.from(atob(cursor), (c) => c.charCodeAt(0)));
 const expired = (e) => e !== null && e.expiration !== undefined && e.expiration <= nowSec();
 
-function keyOf(url) {
+function rawKeyOf(url) {
   const raw = url.pathname.slice(1);
-  let key = raw;
-  if (url.searchParams.get("urlencoded")?.toLowerCase() === "true") {
-    try { key = decodeURIComponent(raw); } catch { throw new KvError(400, "Could not URL-decode key name"); }
-  }
+  if (url.searchParams.get("urlencoded")?.toLowerCase() !== "true") return raw;
+  try { return decodeURIComponent(raw); } catch { throw new KvError(400, "Could not URL-decode key name"); }
+}
+
+function keyOf(url) {
+  const key = rawKeyOf(url);
   checkKey(key);
   return key;
 }
+
+// A stub belongs to the request that made it (workerd refuses I/O across requests): one per request, made
+// only when the request needs the store.
+const storeOf = (env) => env.STORE.get(env.STORE.idFromName(env.NAMESPACE));
 
 function checkKey(key) {
   if (key === "") throw new KvError(400, "Key names must not be empty");
@@ -95,7 +101,18 @@ function decodeValue(entry, type) {
 
 async function handle(request, env) {
   const url = new URL(request.url);
-  const store = env.STORE.get(env.STORE.idFromName(env.NAMESPACE));
+  if (request.method === "GET" && url.pathname !== "/") {
+    // A cached key was validated when it entered the cache: the hot path skips the checks and the store.
+    const raw = rawKeyOf(url);
+    const hit = cache.get(raw);
+    const entry = hit !== undefined ? (expired(hit) ? null : hit) : await lookup(storeOf(env), keyOf(url));
+    if (entry === null) return new Response("Not Found", { status: 404 });
+    const headers = new Headers();
+    if (entry.expiration !== undefined) headers.set("CF-Expiration", String(entry.expiration));
+    if (entry.metadata !== undefined) headers.set("CF-KV-Metadata", entry.metadata);
+    return new Response(entry.value, { headers });
+  }
+  const store = storeOf(env);
   if (request.method === "GET" && url.pathname === "/") {
     const limitParam = url.searchParams.get("key_count_limit");
     const limit = limitParam === null ? MAX_LIST : Number.parseInt(limitParam, 10);
@@ -103,14 +120,6 @@ async function handle(request, env) {
     const prefix = url.searchParams.get("prefix") ?? undefined;
     const cursor = url.searchParams.get("cursor") ?? undefined;
     return Response.json(await store.list(prefix, limit, cursor));
-  }
-  if (request.method === "GET") {
-    const entry = await lookup(store, keyOf(url));
-    if (entry === null) return new Response("Not Found", { status: 404 });
-    const headers = new Headers();
-    if (entry.expiration !== undefined) headers.set("CF-Expiration", String(entry.expiration));
-    if (entry.metadata !== undefined) headers.set("CF-KV-Metadata", entry.metadata);
-    return new Response(entry.value, { headers });
   }
   if (request.method === "POST" && url.pathname === "/bulk/get") {
     const body = await request.json();
