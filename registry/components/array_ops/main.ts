@@ -1,7 +1,18 @@
 // array_ops: list operations chosen by `op`; the answer is `result` (pop also gives `removed`).
 import { fail, JSON, readInput, writeOutput } from "../../sdk/assemblyscript";
 import {
-  compareValues, getPath, isNull, needArray, needField, nullValue, numText, optInt, optString, stringify, toF64, typeOf,
+  compareValues,
+  getPath,
+  isNull,
+  needArray,
+  needField,
+  nullValue,
+  numText,
+  optInt,
+  optString,
+  stringify,
+  toF64,
+  typeOf,
 } from "../../sdk/assemblyscript/value";
 
 const OPS = "push, pop, slice, concat, unique, sort, flatten, chunk, length, reverse, first, last, pluck";
@@ -15,7 +26,9 @@ function sortedOrder(keys: Array<JSON.Value | null>, desc: bool): i32[] {
     for (let lo = 0; lo < idx.length; lo += 2 * width) {
       const mid = min(lo + width, idx.length);
       const hi = min(lo + 2 * width, idx.length);
-      let i = lo, j = mid, k = lo;
+      let i = lo,
+        j = mid,
+        k = lo;
       while (i < mid && j < hi) {
         let c = compareValues(keys[idx[j]], keys[idx[i]]);
         if (desc) c = -c;
@@ -56,8 +69,21 @@ function main(): void {
   const input = readInput<JSON.Obj>();
   if (isNull(input.get("op"))) fail("MISSING_FIELD", "field 'op' is required (one of: " + OPS + ")");
   const op = optString(input, "op", "");
-  if (op != "push" && op != "pop" && op != "slice" && op != "concat" && op != "unique" && op != "sort" &&
-    op != "flatten" && op != "chunk" && op != "length" && op != "reverse" && op != "first" && op != "last" && op != "pluck") {
+  if (
+    op != "push" &&
+    op != "pop" &&
+    op != "slice" &&
+    op != "concat" &&
+    op != "unique" &&
+    op != "sort" &&
+    op != "flatten" &&
+    op != "chunk" &&
+    op != "length" &&
+    op != "reverse" &&
+    op != "first" &&
+    op != "last" &&
+    op != "pluck"
+  ) {
     fail("UNKNOWN_OP", "field 'op': unknown operation '" + op + "' (one of: " + OPS + ")");
   }
   const items = needArray(input, "items");
@@ -109,7 +135,8 @@ function main(): void {
   } else if (op == "sort") {
     const key = optString(input, "key", "");
     const order = optString(input, "order", "asc");
-    if (order != "asc" && order != "desc") fail("INVALID_FIELD", "field 'order' must be asc or desc, got '" + order + "'");
+    if (order != "asc" && order != "desc")
+      fail("INVALID_FIELD", "field 'order' must be asc or desc, got '" + order + "'");
     const keys = new Array<JSON.Value | null>(n);
     for (let i = 0; i < n; i++) keys[i] = keyOf(items.at(i), key);
     const idx = sortedOrder(keys, order == "desc");

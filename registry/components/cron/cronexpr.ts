@@ -44,7 +44,7 @@ function value(v: string, f: i32, spec: CronSpec, text: string): i32 {
     if (idx >= 0 && idx % 3 == 0) return idx / 3 + (f == 3 ? 1 : 0);
   }
   if (!isDigits(v) || v.length > 4) {
-    spec.error = "bad " + NAMES[f] + " value \"" + v + "\" in \"" + text + "\"";
+    spec.error = "bad " + NAMES[f] + ' value "' + v + '" in "' + text + '"';
     return -1;
   }
   const n = I32.parseInt(v);
@@ -65,11 +65,20 @@ function parseField(text: string, f: i32, spec: CronSpec): StaticArray<bool> {
     let step = 1;
     if (slash >= 0) {
       const s = item.substring(slash + 1);
-      if (!isDigits(s) || s.length > 4) { spec.error = "bad " + NAMES[f] + " step in \"" + text + "\""; return allowed; }
+      if (!isDigits(s) || s.length > 4) {
+        spec.error = "bad " + NAMES[f] + ' step in "' + text + '"';
+        return allowed;
+      }
       step = I32.parseInt(s);
-      if (step < 1) { spec.error = "the " + NAMES[f] + " step must be at least 1"; return allowed; }
+      if (step < 1) {
+        spec.error = "the " + NAMES[f] + " step must be at least 1";
+        return allowed;
+      }
     }
-    if (base.length == 0) { spec.error = "bad " + NAMES[f] + " field \"" + text + "\""; return allowed; }
+    if (base.length == 0) {
+      spec.error = "bad " + NAMES[f] + ' field "' + text + '"';
+      return allowed;
+    }
     let lo: i32, hi: i32;
     if (base == "*" || base == "?") {
       lo = MINS[f];
@@ -80,7 +89,10 @@ function parseField(text: string, f: i32, spec: CronSpec): StaticArray<bool> {
       if (lo < 0) return allowed;
       hi = value(base.substring(dash + 1), f, spec, text);
       if (hi < 0) return allowed;
-      if (lo > hi) { spec.error = "bad " + NAMES[f] + " range \"" + base + "\": start after end"; return allowed; }
+      if (lo > hi) {
+        spec.error = "bad " + NAMES[f] + ' range "' + base + '": start after end';
+        return allowed;
+      }
     } else {
       lo = value(base, f, spec, text);
       if (lo < 0) return allowed;
@@ -99,7 +111,8 @@ export function parseCron(source: string): CronSpec {
   const spec = new CronSpec();
   const text = macro(source.trim());
   if (text.startsWith("@")) {
-    spec.error = "unknown cron macro \"" + text + "\"; use @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly";
+    spec.error =
+      'unknown cron macro "' + text + '"; use @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly';
     return spec;
   }
   const raw = text.split(" ");
@@ -109,7 +122,11 @@ export function parseCron(source: string): CronSpec {
     if (p.length > 0) parts.push(p);
   }
   if (parts.length != 5) {
-    spec.error = "a cron expression has 5 fields (minute hour day-of-month month day-of-week), \"" + source + "\" has " + parts.length.toString();
+    spec.error =
+      'a cron expression has 5 fields (minute hour day-of-month month day-of-week), "' +
+      source +
+      '" has ' +
+      parts.length.toString();
     return spec;
   }
   for (let f = 0; f < 5; f++) {
@@ -152,7 +169,7 @@ export function civilFromDays(z0: i64): StaticArray<i64> {
 
 function floorDiv(a: i64, b: i64): i64 {
   const q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+  return a % b != 0 && a < 0 != b < 0 ? q - 1 : q;
 }
 
 /**
@@ -169,7 +186,10 @@ export function nextTimes(spec: CronSpec, after: i64, count: i32): i64[] {
     const ymd = civilFromDays(day);
     const month = <i32>ymd[1];
     const dom = <i32>ymd[2];
-    if (!spec.fields[3][month]) { minuteOfDay = 0; continue; }
+    if (!spec.fields[3][month]) {
+      minuteOfDay = 0;
+      continue;
+    }
     // 1970-01-01 was a Thursday (4).
     const dow = <i32>(((day % 7) + 11) % 7);
     const domOk = spec.fields[2][dom];
@@ -223,7 +243,10 @@ export function parseIsoUtc(s: string): i64 {
   const mo = digitsAt(s, 5, 2);
   const d = digitsAt(s, 8, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || s.charCodeAt(4) != 45 || s.charCodeAt(7) != 45) return -1;
-  let h = 0, mi = 0, sec = 0, ms = 0;
+  let h = 0,
+    mi = 0,
+    sec = 0,
+    ms = 0;
   let at = 10;
   if (s.length > 10) {
     const sep = s.charCodeAt(10);

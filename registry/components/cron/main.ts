@@ -1,17 +1,7 @@
 // cron: validates a 5-field UTC cron expression and answers its next fire times (after `from`, default now).
-import { fail, JSON, readInput, writeOutput } from "../../sdk/assemblyscript";
+import { fail, JSON, nowMs, readInput, writeOutput } from "../../sdk/assemblyscript";
 import { isNull, needString, optInt, toF64, typeOf } from "../../sdk/assemblyscript/value";
 import { isoOfMinute, nextTimes, parseCron, parseIsoUtc } from "./cronexpr";
-
-@external("wasi_snapshot_preview1", "clock_time_get")
-declare function clock_time_get(id: u32, precision: u64, time: usize): u16;
-
-/** Wall-clock milliseconds from WASI (clock 0 = realtime). */
-function nowMs(): i64 {
-  const buf = memory.data(8);
-  if (clock_time_get(0, 1000, buf) != 0) fail("CLOCK_UNAVAILABLE", "the host gave no time; pass 'from'");
-  return <i64>(load<u64>(buf) / 1000000);
-}
 
 /** `from` as epoch ms: an ISO 8601 UTC string or a number of milliseconds; now when absent. */
 function fromMs(input: JSON.Obj): i64 {
@@ -20,13 +10,16 @@ function fromMs(input: JSON.Obj): i64 {
   const t = typeOf(v);
   if (t == "number") {
     const x = toF64(v);
-    if (!isFinite(x) || x < -8.64e15 || x > 8.64e15) fail("INVALID_FIELD", "field 'from' is out of range");
+    if (!Number.isFinite(x) || x < -8.64e15 || x > 8.64e15) fail("INVALID_FIELD", "field 'from' is out of range");
     return <i64>x;
   }
   if (t == "string") {
     const ms = parseIsoUtc(v!.get<string>());
     if (ms == -1) {
-      fail("INVALID_FIELD", "field 'from' must be an ISO 8601 UTC time like 2026-01-01T09:30:00Z, got \"" + v!.get<string>() + "\"");
+      fail(
+        "INVALID_FIELD",
+        "field 'from' must be an ISO 8601 UTC time like 2026-01-01T09:30:00Z, got \"" + v!.get<string>() + '"',
+      );
     }
     return ms;
   }
@@ -47,7 +40,7 @@ function main(): void {
   if (spec.error.length > 0) fail("INVALID_CRON", "field 'cron_expr': " + spec.error);
   const from = fromMs(input);
   const times = nextTimes(spec, floorMinute(from), count);
-  if (times.length == 0) fail("INVALID_CRON", "field 'cron_expr': \"" + expr + "\" never fires (no such date)");
+  if (times.length == 0) fail("INVALID_CRON", "field 'cron_expr': \"" + expr + '" never fires (no such date)');
   const next = new JSON.Arr();
   for (let i = 0; i < times.length; i++) next.push<string>(isoOfMinute(times[i]));
   const out = new JSON.Obj();

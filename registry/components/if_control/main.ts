@@ -6,7 +6,10 @@ import { nullValue } from "../../sdk/assemblyscript/value";
 function main(): void {
   const input = readInput<JSON.Obj>();
   if (!input.has("condition")) {
-    fail("MISSING_FIELD", "field 'condition' is required: { field, op, value }, { and: [...] }, { or: [...] }, { not: ... } or a boolean");
+    fail(
+      "MISSING_FIELD",
+      "field 'condition' is required: { field, op, value }, { and: [...] }, { or: [...] }, { not: ... } or a boolean",
+    );
   }
   const subject = input.has("input") ? input.get("input") : nullValue();
   const result = evalCondition(input.get("condition"), subject, "condition");

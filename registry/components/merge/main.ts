@@ -33,7 +33,15 @@ function main(): void {
     for (let i = 0; i < inputs.length; i++) {
       const v = inputs.at(i);
       if (isNull(v)) continue;
-      if (typeOf(v) != "object") fail("INVALID_FIELD", "inputs[" + i.toString() + "] must be an object to merge, got " + typeOf(v) + " (use mode concat or zip for lists)");
+      if (typeOf(v) != "object")
+        fail(
+          "INVALID_FIELD",
+          "inputs[" +
+            i.toString() +
+            "] must be an object to merge, got " +
+            typeOf(v) +
+            " (use mode concat or zip for lists)",
+        );
       mergeInto(r, v.get<JSON.Obj>(), deep);
       used++;
     }
@@ -57,7 +65,10 @@ function main(): void {
       if (typeOf(keysVal) != "array") fail("INVALID_FIELD", "field 'keys' must be a list of names, one per input");
       keys = keysVal!.get<JSON.Arr>();
       if (keys.length != inputs.length) {
-        fail("INVALID_FIELD", "field 'keys' has " + keys.length.toString() + " names for " + inputs.length.toString() + " inputs");
+        fail(
+          "INVALID_FIELD",
+          "field 'keys' has " + keys.length.toString() + " names for " + inputs.length.toString() + " inputs",
+        );
       }
       for (let i = 0; i < keys.length; i++) {
         if (typeOf(keys.at(i)) != "string") fail("INVALID_FIELD", "keys[" + i.toString() + "] must be a string");
@@ -66,7 +77,8 @@ function main(): void {
     let longest = 0;
     for (let i = 0; i < inputs.length; i++) {
       const v = inputs.at(i);
-      if (typeOf(v) != "array") fail("INVALID_FIELD", "inputs[" + i.toString() + "] must be a list to zip, got " + typeOf(v));
+      if (typeOf(v) != "array")
+        fail("INVALID_FIELD", "inputs[" + i.toString() + "] must be a list to zip, got " + typeOf(v));
       longest = max(longest, v.get<JSON.Arr>().length);
       used++;
     }

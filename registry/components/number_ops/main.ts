@@ -11,17 +11,26 @@ function parseDecimal(text: string): f64 {
   let i = 0;
   if (i < s.length && (s.charCodeAt(i) == 43 || s.charCodeAt(i) == 45)) i++;
   let digits = 0;
-  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits++; }
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+    i++;
+    digits++;
+  }
   if (i < s.length && s.charCodeAt(i) == 46) {
     i++;
-    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits++; }
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+      i++;
+      digits++;
+    }
   }
   if (digits == 0) return NaN;
   if (i < s.length && (s.charCodeAt(i) | 32) == 101) {
     i++;
     if (i < s.length && (s.charCodeAt(i) == 43 || s.charCodeAt(i) == 45)) i++;
     let exp = 0;
-    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; exp++; }
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+      i++;
+      exp++;
+    }
     if (exp == 0) return NaN;
   }
   if (i != s.length) return NaN;
@@ -34,8 +43,8 @@ function numberAt(v: JSON.Value | null, where: string): f64 {
   if (t == "number") return toF64(v);
   if (t == "string") {
     const x = parseDecimal(v!.get<string>());
-    if (!isNaN(x)) return x;
-    fail("INVALID_NUMBER", "field '" + where + "' is not a number: \"" + v!.get<string>() + "\"");
+    if (!Number.isNaN(x)) return x;
+    fail("INVALID_NUMBER", "field '" + where + "' is not a number: \"" + v!.get<string>() + '"');
   }
   if (t == "null") fail("MISSING_FIELD", "field '" + where + "' is required");
   fail("INVALID_NUMBER", "field '" + where + "' must be a number, got " + t);
@@ -64,7 +73,7 @@ function operands(input: JSON.Obj): f64[] {
 
 /** Rounds half away from zero at `decimals` places, nudged so 1.005 → 1.01 as written. */
 function roundTo(x: f64, decimals: i32, mode: string): f64 {
-  const p = Math.pow(10, <f64>decimals);
+  const p = 10 ** <f64>decimals;
   // One ulp-scale nudge absorbs binary representation error (1.005 is stored as 1.00499999…).
   const n = mode == "round" ? x * p * (1 + 2.220446049250313e-16) : x * p;
   let r: f64;
@@ -85,15 +94,17 @@ function main(): void {
   else if (op == "div" || op == "mod") {
     const a = field(input, "a");
     const b = field(input, "b");
-    if (b == 0) fail("DIVISION_BY_ZERO", "field 'b' is zero: " + numText(a) + (op == "div" ? " / 0" : " % 0") + " has no value");
+    if (b == 0)
+      fail("DIVISION_BY_ZERO", "field 'b' is zero: " + numText(a) + (op == "div" ? " / 0" : " % 0") + " has no value");
     r = op == "div" ? a / b : a % b;
-  } else if (op == "pow") r = Math.pow(field(input, "a"), field(input, "b"));
+  } else if (op == "pow") r = field(input, "a") ** field(input, "b");
   else if (op == "round" || op == "floor" || op == "ceil") {
     r = roundTo(field(input, "value"), optInt(input, "decimals", 0, 0, 15), op);
   } else if (op == "abs") r = Math.abs(field(input, "value"));
   else if (op == "min" || op == "max" || op == "sum" || op == "avg") {
     const xs = operands(input);
-    if (xs.length == 0 && op != "sum") fail("INVALID_FIELD", "field 'values' is empty: " + op + " needs at least one number");
+    if (xs.length == 0 && op != "sum")
+      fail("INVALID_FIELD", "field 'values' is empty: " + op + " needs at least one number");
     r = op == "min" ? Infinity : op == "max" ? -Infinity : 0;
     for (let i = 0; i < xs.length; i++) {
       if (op == "min") r = Math.min(r, xs[i]);
@@ -104,10 +115,10 @@ function main(): void {
   } else if (op == "parse") {
     const v = needField(input, "value");
     const x = typeOf(v) == "number" ? toF64(v) : parseDecimal(textOf(v));
-    if (isNaN(x)) fail("INVALID_NUMBER", "field 'value' is not a number: \"" + textOf(v) + "\"");
+    if (Number.isNaN(x)) fail("INVALID_NUMBER", "field 'value' is not a number: \"" + textOf(v) + '"');
     r = x;
   } else fail("UNKNOWN_OP", "field 'op': unknown operation '" + op + "' (one of: " + OPS + ")");
-  if (!isFinite(r)) fail("NUMBER_OUT_OF_RANGE", op + " gives " + numText(r) + ", which JSON cannot carry");
+  if (!Number.isFinite(r)) fail("NUMBER_OUT_OF_RANGE", op + " gives " + numText(r) + ", which JSON cannot carry");
   const out = new JSON.Obj();
   out.set<f64>("result", r == 0 ? 0 : r); // no "-0" in JSON
   writeOutput<JSON.Obj>(out);

@@ -54,7 +54,8 @@ export function toBase64(b: Uint8Array, url: bool): string {
   let i = 0;
   for (; i + 2 < b.length; i += 3) {
     const n = (u32(b[i]) << 16) | (u32(b[i + 1]) << 8) | u32(b[i + 2]);
-    out += alpha.charAt((n >> 18) & 63) + alpha.charAt((n >> 12) & 63) + alpha.charAt((n >> 6) & 63) + alpha.charAt(n & 63);
+    out +=
+      alpha.charAt((n >> 18) & 63) + alpha.charAt((n >> 12) & 63) + alpha.charAt((n >> 6) & 63) + alpha.charAt(n & 63);
   }
   const rest = b.length - i;
   if (rest == 1) {

@@ -1,7 +1,7 @@
 // platform_crypto: hashes, HMAC, encodings, UUID v4 and random bytes, chosen by `op`; the answer is `result`.
 import { cryptoDecrypt, fail, JSON, readInput, writeOutput } from "../../sdk/assemblyscript";
-import { random_get } from "../../sdk/assemblyscript/wasi";
 import { isNull, needField, optInt, optString, textOf, typeOf } from "../../sdk/assemblyscript/value";
+import { random_get } from "../../sdk/assemblyscript/wasi";
 import { digest, hmac } from "./digest";
 import { fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from "./encoding";
 import { percentDecode, percentEncode } from "./percent";
@@ -20,7 +20,8 @@ function algorithm(input: JSON.Obj): string {
 function scalarText(input: JSON.Obj, key: string): string {
   const v = needField(input, key);
   const t = typeOf(v);
-  if (t == "array" || t == "object" || t == "null") fail("INVALID_FIELD", "field '" + key + "' must be a string, got " + t);
+  if (t == "array" || t == "object" || t == "null")
+    fail("INVALID_FIELD", "field '" + key + "' must be a string, got " + t);
   return textOf(v);
 }
 
@@ -30,7 +31,8 @@ function bytesIn(text: string, encoding: string, field: string): Uint8Array {
   let out: Uint8Array | null = null;
   if (encoding == "hex") out = fromHex(text);
   else if (encoding == "base64" || encoding == "base64url") out = fromBase64(text);
-  else fail("INVALID_FIELD", "encoding of '" + field + "' must be utf8, hex, base64 or base64url, got '" + encoding + "'");
+  else
+    fail("INVALID_FIELD", "encoding of '" + field + "' must be utf8, hex, base64 or base64url, got '" + encoding + "'");
   if (out === null) fail("INVALID_ENCODING", "field '" + field + "' is not valid " + encoding);
   return out!;
 }
@@ -64,7 +66,17 @@ function uuidV4(): string {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = toHex(b);
-  return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-" + h.substring(16, 20) + "-" + h.substring(20);
+  return (
+    h.substring(0, 8) +
+    "-" +
+    h.substring(8, 12) +
+    "-" +
+    h.substring(12, 16) +
+    "-" +
+    h.substring(16, 20) +
+    "-" +
+    h.substring(20)
+  );
 }
 
 function opHmac(input: JSON.Obj, out: JSON.Obj): void {

@@ -99,15 +99,26 @@ function expand(tpl: string, m: RegexMatch, s: string): string {
       continue;
     }
     const n = tpl.charCodeAt(i + 1);
-    if (n == 36) { out += "$"; i++; continue; }
-    if (n == 38) { out += s.substring(m.caps[0], m.caps[1]); i++; continue; }
+    if (n == 36) {
+      out += "$";
+      i++;
+      continue;
+    }
+    if (n == 38) {
+      out += s.substring(m.caps[0], m.caps[1]);
+      i++;
+      continue;
+    }
     if (n >= 48 && n <= 57) {
       let g = n - 48;
       let used = 1;
       if (i + 2 < tpl.length) {
         const n2 = tpl.charCodeAt(i + 2);
         const g2 = g * 10 + (n2 - 48);
-        if (n2 >= 48 && n2 <= 57 && g2 * 2 < m.caps.length) { g = g2; used = 2; }
+        if (n2 >= 48 && n2 <= 57 && g2 * 2 < m.caps.length) {
+          g = g2;
+          used = 2;
+        }
       }
       if (g > 0 && g * 2 < m.caps.length) {
         if (m.caps[g * 2] >= 0) out += s.substring(m.caps[g * 2], m.caps[g * 2 + 1]);

@@ -130,16 +130,33 @@ class Parser {
     const c = this.peek();
     let min = -1;
     let max = -1;
-    if (c == 42) { min = 0; max = -1; this.pos++; } // '*'
-    else if (c == 43) { min = 1; max = -1; this.pos++; } // '+'
-    else if (c == 63) { min = 0; max = 1; this.pos++; } // '?'
-    else if (c == 123) { // '{'
+    if (c == 42) {
+      min = 0;
+      max = -1;
+      this.pos++;
+    } // '*'
+    else if (c == 43) {
+      min = 1;
+      max = -1;
+      this.pos++;
+    } // '+'
+    else if (c == 63) {
+      min = 0;
+      max = 1;
+      this.pos++;
+    } // '?'
+    else if (c == 123) {
+      // '{'
       const save = this.pos;
       this.pos++;
       const lo = this.parseInt();
-      if (lo < 0) { this.pos = save; return atom; }
+      if (lo < 0) {
+        this.pos = save;
+        return atom;
+      }
       let hi = lo;
-      if (this.more() && this.peek() == 44) { // ','
+      if (this.more() && this.peek() == 44) {
+        // ','
         this.pos++;
         hi = this.more() && this.peek() == 125 ? -1 : this.parseInt();
       }
@@ -157,7 +174,10 @@ class Parser {
     rep.min = min;
     rep.max = max;
     rep.kids.push(atom);
-    if (this.more() && this.peek() == 63) { rep.greedy = false; this.pos++; }
+    if (this.more() && this.peek() == 63) {
+      rep.greedy = false;
+      this.pos++;
+    }
     if (this.more()) {
       const n = this.peek();
       if (n == 42 || n == 43 || n == 63 || n == 123) return this.fail("nested quantifier");
@@ -182,7 +202,8 @@ class Parser {
 
   parseAtom(): Node | null {
     const c = this.peek();
-    if (c == 40) { // '('
+    if (c == 40) {
+      // '('
       this.pos++;
       let cap = -1;
       if (this.src.startsWith("?:", this.pos)) this.pos += 2;
@@ -240,19 +261,29 @@ class Parser {
     if (e == 102) return 12; // \f
     if (e == 118) return 11; // \v
     if (e == 48) return 0; // \0
-    if (e == 117 || e == 120) { // \uXXXX or \xXX
+    if (e == 117 || e == 120) {
+      // \uXXXX or \xXX
       const len = e == 117 ? 4 : 2;
-      if (this.pos + len > this.src.length) { this.fail("bad \\" + String.fromCharCode(e) + " escape"); return -1; }
+      if (this.pos + len > this.src.length) {
+        this.fail("bad \\" + String.fromCharCode(e) + " escape");
+        return -1;
+      }
       let v = 0;
       for (let i = 0; i < len; i++) {
         const h = hexVal(this.src.charCodeAt(this.pos + i));
-        if (h < 0) { this.fail("bad \\" + String.fromCharCode(e) + " escape"); return -1; }
+        if (h < 0) {
+          this.fail("bad \\" + String.fromCharCode(e) + " escape");
+          return -1;
+        }
         v = v * 16 + h;
       }
       this.pos += len;
       return v;
     }
-    if (e >= 49 && e <= 57) { this.fail("backreferences are not supported"); return -1; }
+    if (e >= 49 && e <= 57) {
+      this.fail("backreferences are not supported");
+      return -1;
+    }
     if ((e >= 65 && e <= 90) || (e >= 97 && e <= 122)) {
       this.fail("unknown escape \\" + String.fromCharCode(e));
       return -1;
@@ -263,12 +294,18 @@ class Parser {
   parseClass(): Node | null {
     this.pos++; // '['
     const cc = new CharClass();
-    if (this.more() && this.peek() == 94) { cc.negate = true; this.pos++; }
+    if (this.more() && this.peek() == 94) {
+      cc.negate = true;
+      this.pos++;
+    }
     let first = true;
     while (true) {
       if (!this.more()) return this.fail("missing ']'");
       let c = this.peek();
-      if (c == 93 && !first) { this.pos++; break; }
+      if (c == 93 && !first) {
+        this.pos++;
+        break;
+      }
       first = false;
       this.pos++;
       if (c == 92) {
@@ -317,16 +354,32 @@ function hexVal(c: i32): i32 {
 }
 
 function addDigit(r: i32[]): void {
-  r.push(48); r.push(57);
+  r.push(48);
+  r.push(57);
 }
 
 function addWord(r: i32[]): void {
-  r.push(48); r.push(57); r.push(65); r.push(90); r.push(97); r.push(122); r.push(95); r.push(95);
+  r.push(48);
+  r.push(57);
+  r.push(65);
+  r.push(90);
+  r.push(97);
+  r.push(122);
+  r.push(95);
+  r.push(95);
 }
 
 function addSpace(r: i32[]): void {
-  r.push(9); r.push(13); r.push(32); r.push(32); r.push(0xa0); r.push(0xa0);
-  r.push(0x2028); r.push(0x2029); r.push(0xfeff); r.push(0xfeff);
+  r.push(9);
+  r.push(13);
+  r.push(32);
+  r.push(32);
+  r.push(0xa0);
+  r.push(0xa0);
+  r.push(0x2028);
+  r.push(0x2029);
+  r.push(0xfeff);
+  r.push(0xfeff);
 }
 
 function isWordChar(c: i32): bool {
@@ -379,13 +432,27 @@ class Compiler {
       return false;
     }
     switch (n.kind) {
-      case N_CHAR: this.emit(OP_CHAR, this.re.ignoreCase ? foldAscii(n.value) : n.value); return true;
-      case N_ANY: this.emit(OP_ANY); return true;
-      case N_CLASS: this.emit(OP_CLASS, n.value); return true;
-      case N_BOL: this.emit(OP_BOL); return true;
-      case N_EOL: this.emit(OP_EOL); return true;
-      case N_WORDB: this.emit(OP_WORDB); return true;
-      case N_NWORDB: this.emit(OP_NWORDB); return true;
+      case N_CHAR:
+        this.emit(OP_CHAR, this.re.ignoreCase ? foldAscii(n.value) : n.value);
+        return true;
+      case N_ANY:
+        this.emit(OP_ANY);
+        return true;
+      case N_CLASS:
+        this.emit(OP_CLASS, n.value);
+        return true;
+      case N_BOL:
+        this.emit(OP_BOL);
+        return true;
+      case N_EOL:
+        this.emit(OP_EOL);
+        return true;
+      case N_WORDB:
+        this.emit(OP_WORDB);
+        return true;
+      case N_NWORDB:
+        this.emit(OP_NWORDB);
+        return true;
       case N_GROUP: {
         if (n.value >= 0) this.emit(OP_SAVE, n.value * 2);
         if (!this.gen(n.kids[0])) return false;
@@ -410,7 +477,8 @@ class Compiler {
         for (let i = 0; i < jumps.length; i++) this.patchA(jumps[i], this.here());
         return true;
       }
-      case N_REPEAT: return this.genRepeat(n);
+      case N_REPEAT:
+        return this.genRepeat(n);
     }
     return true;
   }
@@ -521,54 +589,76 @@ function runAt(re: Regex, s: string, start: i32): RegexMatch | null {
       case OP_CHAR: {
         if (sp < n) {
           const ch = s.charCodeAt(sp);
-          if ((re.ignoreCase ? foldAscii(ch) : ch) == a) { sp++; pc++; break; }
+          if ((re.ignoreCase ? foldAscii(ch) : ch) == a) {
+            sp++;
+            pc++;
+            break;
+          }
         }
         ok = false;
         break;
       }
       case OP_ANY: {
-        if (sp < n && (re.dotAll || (s.charCodeAt(sp) != 10 && s.charCodeAt(sp) != 13))) { sp++; pc++; } else ok = false;
+        if (sp < n && (re.dotAll || (s.charCodeAt(sp) != 10 && s.charCodeAt(sp) != 13))) {
+          sp++;
+          pc++;
+        } else ok = false;
         break;
       }
       case OP_CLASS: {
-        if (sp < n && classHas(re.classes[a], s.charCodeAt(sp), re.ignoreCase)) { sp++; pc++; } else ok = false;
+        if (sp < n && classHas(re.classes[a], s.charCodeAt(sp), re.ignoreCase)) {
+          sp++;
+          pc++;
+        } else ok = false;
         break;
       }
       case OP_SPLIT: {
-        stack.push(0); stack.push(prog[pc * 3 + 2]); stack.push(sp);
+        stack.push(0);
+        stack.push(prog[pc * 3 + 2]);
+        stack.push(sp);
         pc = a;
         break;
       }
-      case OP_JMP: pc = a; break;
+      case OP_JMP:
+        pc = a;
+        break;
       case OP_SAVE: {
-        stack.push(1); stack.push(a); stack.push(caps[a]);
+        stack.push(1);
+        stack.push(a);
+        stack.push(caps[a]);
         caps[a] = sp;
         pc++;
         break;
       }
       case OP_MARK: {
-        stack.push(2); stack.push(a); stack.push(marks[a]);
+        stack.push(2);
+        stack.push(a);
+        stack.push(marks[a]);
         marks[a] = sp;
         pc++;
         break;
       }
       case OP_CHECK: {
-        if (marks[a] == sp) ok = false; else pc++;
+        if (marks[a] == sp) ok = false;
+        else pc++;
         break;
       }
       case OP_BOL: {
-        if (sp == 0 || (re.multiline && s.charCodeAt(sp - 1) == 10)) pc++; else ok = false;
+        if (sp == 0 || (re.multiline && s.charCodeAt(sp - 1) == 10)) pc++;
+        else ok = false;
         break;
       }
       case OP_EOL: {
-        if (sp == n || (re.multiline && s.charCodeAt(sp) == 10)) pc++; else ok = false;
+        if (sp == n || (re.multiline && s.charCodeAt(sp) == 10)) pc++;
+        else ok = false;
         break;
       }
       case OP_WORDB:
       case OP_NWORDB: {
         const before = sp > 0 && isWordChar(s.charCodeAt(sp - 1));
         const after = sp < n && isWordChar(s.charCodeAt(sp));
-        if ((before != after) == (op == OP_WORDB)) pc++; else ok = false;
+        if ((before != after) == (op == OP_WORDB)) pc++;
+        else ok = false;
         break;
       }
       case OP_MATCH: {
@@ -584,10 +674,17 @@ function runAt(re: Regex, s: string, start: i32): RegexMatch | null {
       const v = stack.pop();
       const slot = stack.pop();
       const kind = stack.pop();
-      if (kind == 0) { pc = slot; sp = v; resumed = true; break; }
-      if (kind == 1) caps[slot] = v; else marks[slot] = v;
+      if (kind == 0) {
+        pc = slot;
+        sp = v;
+        resumed = true;
+        break;
+      }
+      if (kind == 1) caps[slot] = v;
+      else marks[slot] = v;
     }
     if (!resumed) return null;
   }
+  // biome-ignore lint/correctness/noUnreachable: AssemblyScript's flow analysis wants a final return
   return null;
 }

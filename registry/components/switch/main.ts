@@ -16,7 +16,8 @@ function main(): void {
     if (typeOf(c) != "object") fail("INVALID_FIELD", where + " must be an object like { match, branch }");
     const obj = c.get<JSON.Obj>();
     const b = obj.get("branch");
-    if (typeOf(b) != "string" || b!.get<string>().length == 0) fail("INVALID_FIELD", where + ".branch must be a non-empty string");
+    if (typeOf(b) != "string" || b!.get<string>().length == 0)
+      fail("INVALID_FIELD", where + ".branch must be a non-empty string");
     let hit = false;
     if (obj.has("condition")) hit = evalCondition(obj.get("condition"), value, where + ".condition");
     else if (obj.has("match")) {

@@ -48,7 +48,7 @@ export function looseEqual(a: JSON.Value | null, b: JSON.Value | null): bool {
   if (ta != tb && (ta == "number" || tb == "number")) {
     const x = numeric(a);
     const y = numeric(b);
-    return !isNaN(x) && x == y;
+    return !Number.isNaN(x) && x == y;
   }
   return deepEqual(a, b);
 }
@@ -60,7 +60,7 @@ function order(a: JSON.Value | null, b: JSON.Value | null): i32 {
   if (ta == "number" || tb == "number") {
     const x = numeric(a);
     const y = numeric(b);
-    if (isNaN(x) || isNaN(y)) return -2;
+    if (Number.isNaN(x) || Number.isNaN(y)) return -2;
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (ta == "string" && tb == "string") return compareValues(a, b);
@@ -97,15 +97,32 @@ function canonical(op: string): string {
   if (op == "lt" || op == "<") return "lt";
   if (op == "lte" || op == "<=") return "lte";
   if (
-    op == "contains" || op == "not_contains" || op == "starts_with" || op == "ends_with" || op == "in" ||
-    op == "not_in" || op == "exists" || op == "not_exists" || op == "empty" || op == "not_empty" ||
-    op == "truthy" || op == "falsy"
-  ) return op;
+    op == "contains" ||
+    op == "not_contains" ||
+    op == "starts_with" ||
+    op == "ends_with" ||
+    op == "in" ||
+    op == "not_in" ||
+    op == "exists" ||
+    op == "not_exists" ||
+    op == "empty" ||
+    op == "not_empty" ||
+    op == "truthy" ||
+    op == "falsy"
+  )
+    return op;
   return "";
 }
 
 function needsValue(op: string): bool {
-  return !(op == "exists" || op == "not_exists" || op == "empty" || op == "not_empty" || op == "truthy" || op == "falsy");
+  return !(
+    op == "exists" ||
+    op == "not_exists" ||
+    op == "empty" ||
+    op == "not_empty" ||
+    op == "truthy" ||
+    op == "falsy"
+  );
 }
 
 /**
@@ -147,7 +164,8 @@ export function evalCondition(cond: JSON.Value | null, subject: JSON.Value | nul
     return false;
   }
   const op = canonical(opVal!.get<string>());
-  if (op.length == 0) bad(where + ".op", "unknown operator '" + opVal!.get<string>() + "' (one of " + CONDITION_OPS + ")");
+  if (op.length == 0)
+    bad(where + ".op", "unknown operator '" + opVal!.get<string>() + "' (one of " + CONDITION_OPS + ")");
   const fieldVal = obj.get("field");
   let path = "";
   if (!isNull(fieldVal)) {

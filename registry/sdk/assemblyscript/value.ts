@@ -77,8 +77,8 @@ export function toF64(v: JSON.Value | null): f64 {
  * @example numText(3.0) // "3"
  */
 export function numText(x: f64): string {
-  if (isNaN(x)) return "NaN";
-  if (!isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
   if (x == Math.trunc(x) && Math.abs(x) < 1e21) {
     if (x == 0) return "0";
     return (<i64>x).toString();
@@ -110,7 +110,7 @@ export function truthy(v: JSON.Value | null): bool {
   if (t == JSON.Types.Bool) return v.get<bool>();
   if (isNumber(v)) {
     const x = toF64(v);
-    return x != 0 && !isNaN(x);
+    return x != 0 && !Number.isNaN(x);
   }
   if (t == JSON.Types.String) return v.get<string>().length > 0;
   return true;
