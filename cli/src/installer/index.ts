@@ -205,7 +205,7 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
       putSecret(cf, execName, "ADMIN_TOKEN", secrets?.adminToken ?? ""),
     );
   }
-  s.done("Worker secrets set (values never printed)");
+  s.done(o.dryRun ? "Worker secrets planned (values never printed)" : "Worker secrets set (values never printed)");
   if (o.mode === "deploy") return finish(ctx, result);
 
   if (o.dryRun) {
