@@ -28,7 +28,9 @@ for (const kv of ["arcrun", "miniflare"]) {
     const p = await startServe({
       kv,
       transformConfig: (c) => {
-        c.services.find((s) => s.name === "arcrun-cypher-executor").worker.modules = [{ name: "w.mjs", esModule: worker(op) }];
+        c.services.find((s) => s.name === "arcrun-cypher-executor").worker.modules = [
+          { name: "w.mjs", esModule: worker(op) },
+        ];
         return c;
       },
     });
