@@ -105,10 +105,15 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     dispose: async () => {
       disposing = true;
       stopCron();
+      // workerd has no drain mode and drops waitUntil() work on SIGTERM: give work scheduled after the
+      // last responses (the engine writes execution records then) a moment to land first.
+      await new Promise((r) => setTimeout(r, STOP_GRACE_MS));
       await stop(child);
     },
   };
 }
+
+const STOP_GRACE_MS = 300;
 
 /** Fires the executor's `* * * * *` cron at the start of every minute; returns the stop function. */
 function tickCron(port: number | undefined): () => void {
