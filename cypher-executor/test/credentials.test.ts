@@ -40,13 +40,17 @@ describe("credential API", () => {
     const res = await p.call("GET", "/v1/credentials/key");
     expect(res.status).toBe(200);
     const body = await res.text();
-    expect(JSON.parse(body)).toEqual({ kid, next_kid: null, usage: {} });
+    expect(JSON.parse(body)).toEqual({ kid, next_kid: null });
     expect(body).not.toContain(p.encryptionKey);
+    const withUsage = await p.call("GET", "/v1/credentials/key?usage=1");
+    expect(await withUsage.json()).toEqual({ kid, next_kid: null, usage: {} });
   });
 
   it("only admin keys see the per-kid usage of all tenants", async () => {
     const user = await p.newKey("user");
-    const res = await fetch(`${p.url}/v1/credentials/key`, { headers: { authorization: `Bearer ${user.apiKey}` } });
+    const res = await fetch(`${p.url}/v1/credentials/key?usage=1`, {
+      headers: { authorization: `Bearer ${user.apiKey}` },
+    });
     expect(await res.json()).toEqual({ kid, next_kid: null });
   });
 

@@ -93,10 +93,12 @@ export class ArcrunClient {
 
   /**
    * `GET /v1/credentials/key`: ids of the platform's key and of the next key during a rotation; admin keys
-   * also get `usage`, the number of credentials of all API keys per kid.
+   * asking `{ usage: true }` also get `usage`, the number of credentials of all API keys per kid.
    */
-  platformKey(): Promise<{ kid: string | null; next_kid: string | null; usage?: Record<string, number> }> {
-    return this.request("GET", "/v1/credentials/key");
+  platformKey(
+    opts: { usage?: boolean } = {},
+  ): Promise<{ kid: string | null; next_kid: string | null; usage?: Record<string, number> }> {
+    return this.request("GET", `/v1/credentials/key${opts.usage ? "?usage=1" : ""}`);
   }
 
   /** Credentials of this API key. */

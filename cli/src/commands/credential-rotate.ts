@@ -94,7 +94,7 @@ export async function rotateKey(opts: {
 
   const reencrypted = await reencryptAll(client, oldKey, newKey, newKid, step);
 
-  status = await client.platformKey();
+  status = await client.platformKey({ usage: true });
   const remaining = Object.entries(status.usage ?? {}).filter(([kid, n]) => kid !== newKid && n > 0);
   if (!opts.force) {
     if (!status.usage) {

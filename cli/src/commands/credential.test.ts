@@ -9,7 +9,8 @@ import { startTestPlatform, type TestPlatform } from "../../../cypher-executor/t
 import { parseCredentialsYaml } from "./credential-input";
 import { reloadOnSecretsChange } from "./credential-local";
 
-// The built `acr` (cli/dist) against the real executor on workerd. Secrets go in through stdin or
+// The built `acr` (cli/dist) against the real executor on workerd. Each run starts Node and loads the
+// CLI, slow on a loaded machine: generous timeouts, no timing asserted. Secrets go in through stdin or
 // files, exactly as a user would type them.
 const BIN = join(__dirname, "..", "..", "dist", "bin.js");
 let p: TestPlatform;
@@ -57,7 +58,7 @@ function acr(args: string[], opts: { input?: string; env?: Record<string, string
 const remote = () => ({ ARCRUN_URL: p.url, ARCRUN_API_KEY: p.apiKey, ARCRUN_ENCRYPTION_KEY: p.encryptionKey });
 const SECRET = `ghp_${randomBytes(12).toString("hex")}`;
 
-describe("acr credential set", () => {
+describe("acr credential set", { timeout: 180_000 }, () => {
   it("encrypts a piped secret locally; the platform decrypts it host-side; nothing echoes it", async () => {
     const r = await acr(["credential", "set", "github"], { input: `${SECRET}\n`, env: remote() });
     expect(r.stderr).toBe("");
@@ -101,7 +102,7 @@ describe("acr credential set", () => {
   });
 });
 
-describe("acr creds push / list / rm / key", () => {
+describe("acr creds push / list / rm / key", { timeout: 180_000 }, () => {
   it("pushes a credentials.yaml, each value encrypted locally", async () => {
     const file = join(home, "credentials.yaml");
     writeFileSync(file, `slack: "xoxb-${SECRET}"\nport: 5432\n`);
@@ -134,7 +135,7 @@ describe("acr creds push / list / rm / key", () => {
   });
 });
 
-describe("under acr dev: the local platform's key, and rotate-key", () => {
+describe("under acr dev: the local platform's key, and rotate-key", { timeout: 180_000 }, () => {
   it("uses the key from the state's secrets.json, and rotates it with the running platform following", async () => {
     // The layout `acr dev` writes: ./.arcrun/dev.json pointing at the state folder holding secrets.json.
     const cwd = join(home, "project");

@@ -56,6 +56,7 @@ const getKey = createRoute({
   tags: ["credentials"],
   summary: "The id of the platform's encryption key (and of the next key during a rotation)",
   security: bearerSecurity,
+  request: { query: z.object({ usage: z.enum(["0", "1", "true", "false"]).optional() }) },
   responses: {
     200: json(
       z.object({
@@ -64,7 +65,9 @@ const getKey = createRoute({
         usage: z
           .record(z.string(), z.number())
           .optional()
-          .openapi({ description: "Admin keys only: credentials of all tenants per kid (`none` = no kid)" }),
+          .openapi({
+            description: "With ?usage=1, admin keys only: credentials of all tenants per kid (`none` = no kid)",
+          }),
       }),
       "Key ids, never keys",
     ),
@@ -146,7 +149,9 @@ export function registerCredentials(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getKey, async (c) => {
     const keys = await platformKeys(c.env);
     const ids = { kid: keys.current?.kid ?? null, next_kid: keys.next?.kid ?? null };
-    if (c.var.tenant.role !== "admin") return c.json(ids, 200);
+    const { usage } = c.req.valid("query");
+    // A full scan of CREDENTIALS_KV: only on request (key rotation), and only for admin keys.
+    if (c.var.tenant.role !== "admin" || (usage !== "1" && usage !== "true")) return c.json(ids, 200);
     return c.json({ ...ids, usage: await keyUsage(c.env) }, 200);
   });
 
