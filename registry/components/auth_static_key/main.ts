@@ -12,8 +12,8 @@ function placeholderFor(key: string, input: JSON.Obj, secretCount: i32): string 
     if (m.has(key) && isString(m.get(key))) return "{{ credential." + m.get(key)!.get<string>() + " }}";
   }
   const one = optString(input, "credential", "");
-  if (one.length > 0)
-    return secretCount == 1 ? "{{ credential." + one + " }}" : "{{ credential." + one + "." + key + " }}";
+  // One credential covers a recipe with one secret; several secrets need one credential each.
+  if (one.length > 0 && secretCount == 1) return "{{ credential." + one + " }}";
   fail("CREDENTIAL_REQUIRED", "secret '" + key + "' needs a credential: set 'credential' or 'credentials." + key + "'");
   return "";
 }
