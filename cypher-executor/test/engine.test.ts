@@ -103,6 +103,14 @@ describe("workflow storage", () => {
     expect(ok.status).toBe(201);
   });
 
+  it("answers a run with a body that is not JSON with INVALID_JSON", async () => {
+    await deploy("hello");
+    const res = await p.call("POST", "/v1/workflows/hello/runs", '{"name": ', { "content-type": "application/json" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; field: string } };
+    expect(body.error).toMatchObject({ code: "INVALID_JSON", field: "body" });
+  });
+
   it("keeps tenants apart: another key sees no workflow and no execution", async () => {
     await deploy("hello");
     const mine = await run("hello", { name: "Ada" });

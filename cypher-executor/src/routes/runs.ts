@@ -13,7 +13,11 @@ const runRoute = createRoute({
   request: {
     params: z.object({ name: z.string().openapi({ param: { name: "name", in: "path" }, example: "hello" }) }),
     query: z.object({ wait: z.enum(["true", "false"]).optional() }),
-    body: { required: false, content: { "application/json": { schema: z.unknown() } } },
+    // A media range, so no generic validator answers first: parseInput names JSON errors itself.
+    body: {
+      required: false,
+      content: { "*/*": { schema: z.unknown().openapi({ description: "The input, as JSON (empty = {})" }) } },
+    },
   },
   responses: {
     200: {

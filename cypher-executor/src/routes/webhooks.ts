@@ -26,7 +26,6 @@ const pathParam = (name: string, example: string) => z.string().openapi({ param:
 const NsName = z.object({ ns: pathParam("ns", "k3x9p2m7qa"), name: pathParam("name", "hello") });
 const Name = z.object({ name: pathParam("name", "hello") });
 const AsyncQuery = z.object({ async: z.enum(["0", "1", "true", "false"]).optional() });
-const AnyJson = { required: false, content: { "application/json": { schema: z.unknown() } } };
 // Declared as a media range so no JSON validator consumes the body first: HMAC needs the raw bytes.
 const RawBody = {
   required: false,
@@ -61,7 +60,7 @@ const triggerKey = createRoute({
   summary: "Trigger one of the caller's workflows",
   security: bearerSecurity,
   middleware: [requireApiKey()] as const,
-  request: { params: Name, query: AsyncQuery, body: AnyJson },
+  request: { params: Name, query: AsyncQuery, body: RawBody },
   responses: triggerResponses,
 });
 const queryPost = createRoute({
@@ -71,7 +70,7 @@ const queryPost = createRoute({
   summary: "Run a workflow synchronously and answer its output directly",
   security: bearerSecurity,
   middleware: [requireApiKey()] as const,
-  request: { params: Name, body: AnyJson },
+  request: { params: Name, body: RawBody },
   responses: queryResponses,
 });
 const queryGet = createRoute({
