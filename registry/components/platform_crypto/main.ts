@@ -8,8 +8,18 @@ import { percentDecode, percentEncode } from "./percent";
 
 const OPS = "hash, hmac, encode, decode, uuid, random_bytes";
 
+/** ASCII-only lowercase: enough for algorithm names and hex, and it keeps Unicode case tables out of the binary. */
+function asciiLower(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  }
+  return out;
+}
+
 function algorithm(input: JSON.Obj): string {
-  const alg = optString(input, "algorithm", "sha256").toLowerCase().replace("-", "");
+  const alg = asciiLower(optString(input, "algorithm", "sha256")).replace("-", "");
   if (alg != "sha256" && alg != "sha1" && alg != "md5") {
     fail("UNSUPPORTED_ALGORITHM", "field 'algorithm' must be sha256, sha1 or md5, got '" + alg + "'");
   }
@@ -95,7 +105,7 @@ function opHmac(input: JSON.Obj, out: JSON.Obj): void {
     let exp = textOf(expected);
     const eq = exp.indexOf("=");
     if (eq >= 0 && eq < 10 && optString(input, "encoding", "hex") == "hex") exp = exp.substring(eq + 1);
-    out.set<bool>("valid", constantTimeEqual(exp.toLowerCase(), result.toLowerCase()));
+    out.set<bool>("valid", constantTimeEqual(asciiLower(exp), asciiLower(result)));
   }
 }
 
