@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { keyId, sealCredential } from "../src/credentials/envelope";
-import { allKvValues, expectedHmac, hmacThroughComponent, verifyCredential } from "./support/credentials";
+import {
+  allKvValues,
+  deploySigningWorkflow,
+  expectedHmac,
+  hmacThroughComponent,
+  runSigningWorkflow,
+  signingWorkflowName,
+  verifyCredential,
+} from "./support/credentials";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
 
 // A secret that must never appear outside the client and the host function.
@@ -187,7 +195,13 @@ describe("tenant isolation and secrecy", () => {
   });
 
   it("no KV value or key, and no line of output, contains the plaintext after set + use", async () => {
+    // Use it in a stored workflow too, so execution records and run state are part of the dump.
+    await deploySigningWorkflow(p, p.apiKey, "github");
+    const run = await runSigningWorkflow(p, p.apiKey, "github", "dump-check");
+    expect(run.result, run.text).toBe(expectedHmac(SECRET, "dump-check"));
+    expect(run.text).not.toContain(SECRET);
     const dump = await allKvValues(p);
+    expect(dump.join("\n")).toContain(signingWorkflowName("github"));
     expect(dump.length).toBeGreaterThan(0);
     for (const entry of dump) expect(entry).not.toContain(SECRET);
     expect(dump.join("\n")).toContain(":cred:github");
