@@ -111,7 +111,7 @@ function report(title, profile) {
           ? "GC"
           : f.functionName === "(program)"
             ? "runtime (C++: HTTP, I/O, bindings)"
-            : f.functionName === "instantiate" && !f.url
+            : (f.functionName === "instantiate" || f.functionName === "Instance") && !f.url
               ? "WebAssembly instantiate"
               : f.url.startsWith("wasm") || /wasm-function/.test(f.functionName)
                 ? "WASM code"
