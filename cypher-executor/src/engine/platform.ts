@@ -38,7 +38,7 @@ export function getPlatform(): Platform {
   const p: Platform = {
     runtime,
     templates: { resolveValue, evaluate, isTruthy },
-    runners: [...extraRunners, recipeStepRunner({ isComponent: (n) => runtime.has(n) })],
+    runners: [...extraRunners, recipeStepRunner({ isComponent: (n) => runtime.has(n), runtime })],
     compile: compileWorkflow,
     catalog: async (env: Env, tenant: Tenant) => withRecipes(base, await tenantRecipeNames(env, tenant)),
     loadPlan: async (env, tenant, name) => {

@@ -6,13 +6,13 @@
 import type { Tenant } from "../auth/api-keys";
 import type { StepCall, StepRunner } from "../engine/types";
 import type { Env } from "../env";
-import type { ComponentOutcome } from "../runtime/types";
+import type { ComponentOutcome, ComponentRuntime } from "../runtime/types";
 import type { ComponentCatalog } from "../workflow/plan";
 import { RecipeError } from "./egress";
 import { type AccessTokenProvider, runApiRecipe } from "./runner";
 import { SEED_API_RECIPES } from "./seed-data";
 import { getApiRecipe, getAuthRecipe, isRecipeId, recipeNames } from "./store";
-import { hostAccessTokens } from "./tokens";
+import { componentAccessTokens, hostAccessTokens } from "./tokens";
 
 export { RecipeError, sendWithCredentials } from "./egress";
 export {
@@ -24,7 +24,7 @@ export {
 } from "./exposure";
 export { checkConnectivity, runApiRecipe } from "./runner";
 export { getApiRecipe, getAuthRecipe, recipeId, searchApiRecipes, seedRecipes } from "./store";
-export { hostAccessTokens } from "./tokens";
+export { componentAccessTokens, hostAccessTokens } from "./tokens";
 export type { ApiRecipe, AuthRecipe, ExposureConsent } from "./types";
 export {
   EXPOSURE_CONSENT_HEADER,
@@ -60,13 +60,15 @@ export function tenantRecipeNames(env: Env, tenant: Tenant): Promise<Set<string>
 
 /**
  * The engine's step runner for recipe components (`component: telegram_send` or `rec_1a2b3c4d`).
- * `isComponent` tells bundled components apart so they never reach this runner.
+ * `isComponent` tells bundled components apart so they never reach this runner; with `runtime`,
+ * oauth2 / service_account tokens come from the auth_oauth2 / auth_service_account components.
  *
  * @example
- * const runners = [recipeStepRunner({ isComponent: (n) => runtime.has(n) })];
+ * const runners = [recipeStepRunner({ isComponent: (n) => runtime.has(n), runtime })];
  */
 export function recipeStepRunner(opts: {
   isComponent: (name: string) => boolean;
+  runtime?: ComponentRuntime;
   accessToken?: AccessTokenProvider;
 }): StepRunner {
   return {
@@ -75,7 +77,11 @@ export function recipeStepRunner(opts: {
       (isRecipeId(component) || /^[a-z][a-z0-9_.-]*$/.test(component)) &&
       component !== "subflow" &&
       component !== "input",
-    run: (call) => runRecipeStep(call, opts.accessToken),
+    run: (call) =>
+      runRecipeStep(
+        call,
+        opts.accessToken ?? (opts.runtime ? componentAccessTokens(opts.runtime, call.env, call.tenant) : undefined),
+      ),
   };
 }
 

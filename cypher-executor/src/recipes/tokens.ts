@@ -7,6 +7,7 @@
 import type { Tenant } from "../auth/api-keys";
 import { CredentialError, decryptCredential } from "../credentials/index";
 import type { Env } from "../env";
+import type { ComponentRuntime } from "../runtime/types";
 import { sha256Hex } from "../utils/crypto";
 import { checkDestination, diagnoseError, RecipeError } from "./egress";
 import type { AccessTokenProvider } from "./runner";
@@ -152,5 +153,57 @@ export function hostAccessTokens(env: Env, tenant: Tenant): AccessTokenProvider 
     // Refresh a minute early; KV's shortest TTL is 60 s.
     await env.CREDENTIALS_KV.put(cacheKey, got.token, { expirationTtl: Math.max(60, got.ttl - 60) });
     return got.token;
+  };
+}
+
+const NAME_ONLY = /^\{\{\s*credential\.([A-Za-z0-9_-]+)\s*\}\}$/;
+
+/**
+ * Tokens through the auth components (`auth_oauth2`, `auth_service_account`) when the runtime has
+ * them, so recipe steps and workflows share one implementation and one `oauth2:*` cache; falls
+ * back to {@link hostAccessTokens} for JSON-field credentials, which the component ABI cannot name.
+ *
+ * @example
+ * const tokens = componentAccessTokens(runtime, env, tenant);
+ */
+export function componentAccessTokens(runtime: ComponentRuntime, env: Env, tenant: Tenant): AccessTokenProvider {
+  const host = hostAccessTokens(env, tenant);
+  return async (auth, secrets) => {
+    const component = auth.primitive === "service_account" ? "auth_service_account" : "auth_oauth2";
+    const names: Record<string, string> = {};
+    for (const [k, v] of Object.entries(secrets)) {
+      const m = NAME_ONLY.exec(v);
+      if (!m) return host(auth, secrets);
+      names[k] = m[1] as string;
+    }
+    if (!runtime.has(component)) return host(auth, secrets);
+    const input: Record<string, unknown> = { auth_recipe: auth, credentials: names };
+    if (auth.primitive === "service_account") {
+      // client_email and subject are not secret, but live in credentials: read them here, host side.
+      const sa = await resolve(env, tenant, secrets.service_account, `${auth.service} service_account`);
+      try {
+        input.client_email = (JSON.parse(sa) as { client_email?: string }).client_email;
+      } catch {
+        throw new RecipeError(
+          "BAD_SERVICE_ACCOUNT",
+          "The service-account credential is not the JSON key file Google gives you",
+          422,
+        );
+      }
+      if (secrets.subject) input.subject = await resolve(env, tenant, secrets.subject, `${auth.service} subject`);
+    }
+    const out = await runtime.call(component, input, { env, tenant });
+    if (out.status !== "succeeded") {
+      const e =
+        out.status === "failed"
+          ? out.error
+          : { code: "TOKEN_EXCHANGE_FAILED", message: "the token component did not finish" };
+      const diagnosis = /HTTP 40[01]\b/.test(e.message) ? "BAD_CREDENTIAL" : "UNEXPECTED_STATUS";
+      throw new RecipeError(e.code, `${component}: ${e.message}`, 502, { component, diagnosis });
+    }
+    const token = (out.data as { access_token?: unknown } | null)?.access_token;
+    if (typeof token !== "string" || !token)
+      throw new RecipeError("TOKEN_EXCHANGE_FAILED", `${component} returned no access_token`, 502);
+    return token;
   };
 }

@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env";
 import type { Tenant } from "../auth/api-keys";
 import { findTenantByApiKey } from "../auth/api-keys";
 import { hasAdminToken, presentedKey } from "../auth/middleware";
+import { getPlatform } from "../engine/platform";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
 import { RecipeError } from "../recipes/egress";
@@ -21,7 +22,7 @@ import {
   searchApiRecipes,
   seedRecipes,
 } from "../recipes/store";
-import { hostAccessTokens } from "../recipes/tokens";
+import { componentAccessTokens } from "../recipes/tokens";
 import {
   type ApiRecipe,
   ApiRecipeSchema,
@@ -342,7 +343,7 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
     }
     const result = await checkConnectivity(c.env, tenant, auth, checkInput(body), {
       timeoutMs: body.timeout_ms ?? 10_000,
-      accessToken: hostAccessTokens(c.env, tenant),
+      accessToken: componentAccessTokens(getPlatform().runtime, c.env, tenant),
     });
     return c.json({ recipe: recipe.canonical_id, service: auth.service, ...result }, 200);
   });
@@ -358,7 +359,7 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
       return c.json(
         await runApiRecipe(c.env, tenant, recipe, auth, body.input, {
           timeoutMs: body.timeout_ms ?? 15_000,
-          accessToken: hostAccessTokens(c.env, tenant),
+          accessToken: componentAccessTokens(getPlatform().runtime, c.env, tenant),
         }),
         200,
       );
@@ -409,7 +410,7 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
     if (!auth) throw new ApiError(404, "AUTH_RECIPE_NOT_FOUND", `No auth recipe "${service}"`, { service });
     const result = await checkConnectivity(c.env, c.var.tenant, auth, checkInput(body), {
       timeoutMs: body.timeout_ms ?? 10_000,
-      accessToken: hostAccessTokens(c.env, c.var.tenant),
+      accessToken: componentAccessTokens(getPlatform().runtime, c.env, c.var.tenant),
     });
     return c.json({ service: auth.service, ...result }, 200);
   });
