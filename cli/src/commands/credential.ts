@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
-import { ArcrunClient, ArcrunError, encryptCredential, keyId } from "@arcrun/sdk";
+import { ArcrunClient, ArcrunError, CredentialCryptoError, encryptCredential, keyId } from "@arcrun/sdk";
 import { type Command, Option } from "commander";
 import { ApiCallError } from "../api/client.js";
 import { CloudflareApi } from "../cloudflare/index.js";
 import { type ClientConfig, readUserConfig } from "../config/index.js";
 import { EXIT, UserError } from "../ui/errors.js";
 import { parseCredentialsYaml, readSecret } from "./credential-input.js";
-import { cloudflareKeyInstaller, localKeyInstaller, rotateKey } from "./credential-rotate.js";
+import { cloudflareKeyInstaller, type KeyInstaller, localKeyInstaller, rotateKey } from "./credential-rotate.js";
 import { cloudflareCredentials } from "./init.js";
 import { requireConfig } from "./whoami.js";
 
@@ -17,7 +17,7 @@ function cliError(err: unknown): unknown {
   if (err instanceof ArcrunError) {
     return new ApiCallError(err.status, err.code, err.message, { error: { code: err.code, ...err.details } });
   }
-  if (err instanceof Error && "code" in err && err.name === "CredentialCryptoError") {
+  if (err instanceof CredentialCryptoError) {
     return new UserError(err.message, "Check ARCRUN_ENCRYPTION_KEY: 32 bytes, base64");
   }
   return err;
@@ -213,7 +213,7 @@ export function registerCredential(program: Command): void {
     .action(async (o: { force?: boolean; accountId?: string; apiToken?: string; prefix?: string }) => {
       const cfg = requireConfig();
       const oldKey = requireKey(cfg);
-      let installer: ReturnType<typeof localKeyInstaller>;
+      let installer: KeyInstaller;
       if (cfg.localSecretsFile) {
         installer = localKeyInstaller(cfg.localSecretsFile);
       } else if (readUserConfig().account_id || o.accountId || process.env.CLOUDFLARE_ACCOUNT_ID) {
