@@ -308,3 +308,38 @@ describe("every error code, with its position", () => {
     }
   });
 });
+
+describe("warnings never block a workflow", () => {
+  const RACE = `name: t
+flow:
+  - "input >> ON_SUCCESS >> a"
+  - "input >> ON_SUCCESS >> b"
+  - "b >> IF {{ a.data.ok }} >> c"
+config:
+  a: { component: set }
+  b: { component: set, x: "{{ a.data.x }}", own: "{{ b.data.y }}" }
+  c: { component: set, y: "{{ b.data.y }} {{ a.data.z }}" }
+`;
+
+  it("reading a node that does not always run first is NOT_UPSTREAM, with its position", () => {
+    const r = compileWorkflow(RACE, testCatalog);
+    expect(r.ok).toBe(true);
+    const warnings = r.warnings ?? [];
+    expect(warnings.map((w) => [w.code, w.path, w.pos])).toEqual([
+      ["NOT_UPSTREAM", "flow[2]", { line: 5, column: 5, flowColumn: 12 }],
+      ["NOT_UPSTREAM", "config.b.x", { line: 8, column: 31 }],
+      ["NOT_UPSTREAM", "config.b.own", { line: 8, column: 54 }],
+      ["NOT_UPSTREAM", "config.c.y", { line: 9, column: 46 }],
+    ]);
+    expect(warnings[1]!.message).toMatch(/"a", which does not run before "b"/);
+  });
+
+  it("upstream reads, the IF's own source node, item aliases and built-ins do not warn", () => {
+    const r = compileWorkflow(
+      `name: t\nflow:\n  - "input >> ON_SUCCESS >> a"\n  - "a >> IF {{ a.data.n > 1 }} >> b"\n  - "b >> for each row >> c"\nconfig:\n  a: { component: set }\n  b: { component: set, v: "{{ a.data.n }} {{ input.q }}" }\n  c: { component: set, v: "{{ row.id }} {{ each.index }} {{ a.data.n }} {{ workflow.name }}" }\n`,
+      testCatalog,
+    );
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toBeUndefined();
+  });
+});

@@ -57,6 +57,14 @@ describe("POST /validate", () => {
     expect(unknown).toMatchObject({ path: "config.fetch.component", pos: { line: 9, column: 16 } });
   });
 
+  it("returns warnings (NOT_UPSTREAM) without blocking", async () => {
+    const race = `name: race\nflow:\n  - "input >> ON_SUCCESS >> a"\n  - "input >> ON_SUCCESS >> b"\nconfig:\n  a: { component: set }\n  b: { component: set, values: { x: "{{ a.data.x }}" } }\n`;
+    const res = await p.call("POST", "/validate", race, { "content-type": "application/yaml" });
+    const body = (await res.json()) as { valid: boolean; warnings: Array<{ code: string; path: string }> };
+    expect(body.valid).toBe(true);
+    expect(body.warnings).toEqual([expect.objectContaining({ code: "NOT_UPSTREAM", path: "config.b.values.x" })]);
+  });
+
   it("accepts JSON { yaml } from JSON-only clients, and rejects an empty body", async () => {
     const res = await p.call("POST", "/validate", { yaml: GOOD });
     expect(((await res.json()) as { valid: boolean }).valid).toBe(true);

@@ -82,6 +82,20 @@ describe("acr validate --offline", () => {
     expect(body.errors.map((e) => e.code)).toEqual(["UNKNOWN_EDGE_LABEL", "UNREACHABLE_NODE", "UNKNOWN_COMPONENT"]);
   });
 
+  it("prints warnings but still exits 0", async () => {
+    const file = join(home, "race.yaml");
+    writeFileSync(
+      file,
+      'name: race\nflow:\n  - "input >> ON_SUCCESS >> a"\n  - "input >> ON_SUCCESS >> b"\nconfig:\n  a: { component: set }\n  b: { component: set, x: "{{ a.data.x }}" }\n',
+    );
+    const r = await acr(["validate", file, "--offline"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `${file}:7:31  warning NOT_UPSTREAM  Template refers to "a", which does not run before "b"`,
+    );
+    expect(r.stdout).toContain("is a valid workflow (1 warning)");
+  });
+
   it("explains a missing file", async () => {
     const r = await acr(["validate", "nope.yaml", "--offline"]);
     expect(r.code).toBe(1);

@@ -18,6 +18,7 @@ export interface Diagnostic {
 interface ValidateResult {
   valid: boolean;
   errors: Diagnostic[];
+  warnings?: Diagnostic[];
 }
 
 /** The parts of the executor's workflow format module that `--offline` uses. */
@@ -25,7 +26,7 @@ interface FormatModule {
   compileWorkflow(
     source: string,
     catalog: { manifest(name: string): unknown; isRecipe?(name: string): boolean; names?(): string[] },
-  ): { ok: true } | { ok: false; errors: Diagnostic[] };
+  ): { ok: true; warnings?: Diagnostic[] } | { ok: false; errors: Diagnostic[]; warnings?: Diagnostic[] };
   OFFLINE?: { manifests: Array<{ name: string }>; recipes: string[] };
 }
 
@@ -78,7 +79,8 @@ export async function validateOffline(source: string): Promise<ValidateResult> {
     isRecipe: (name) => recipes.has(name) || /^rec_[0-9a-f]{8,}$/.test(name),
     names: () => [...byName.keys(), ...recipes],
   });
-  return r.ok ? { valid: true, errors: [] } : { valid: false, errors: r.errors };
+  const warnings = r.warnings ?? [];
+  return r.ok ? { valid: true, errors: [], warnings } : { valid: false, errors: r.errors, warnings };
 }
 
 /**
@@ -88,12 +90,19 @@ export async function validateOffline(source: string): Promise<ValidateResult> {
  * @example
  * console.error(formatDiagnostics("flow.yaml", source, errors));
  */
-export function formatDiagnostics(file: string, source: string, errors: Diagnostic[]): string {
+export function formatDiagnostics(
+  file: string,
+  source: string,
+  errors: Diagnostic[],
+  severity: "error" | "warning" = "error",
+): string {
+  const paint = severity === "error" ? color.red : color.yellow;
+  const tag = severity === "error" ? "" : "warning ";
   const lines = source.split(/\r?\n/);
   const out: string[] = [];
   for (const e of errors) {
     if (!e.pos) {
-      out.push(`${file}  ${color.red(e.code)}  ${e.message}${e.path ? ` (${e.path})` : ""}`);
+      out.push(`${file}  ${tag}${paint(e.code)}  ${e.message}${e.path ? ` (${e.path})` : ""}`);
       continue;
     }
     const text = lines[e.pos.line - 1] ?? "";
@@ -102,9 +111,9 @@ export function formatDiagnostics(file: string, source: string, errors: Diagnost
       const quoted = text[col - 1] === '"' || text[col - 1] === "'";
       col += (quoted ? 1 : 0) + e.pos.flowColumn - 1;
     }
-    out.push(`${file}:${e.pos.line}:${col}  ${color.red(e.code)}  ${e.message}`);
+    out.push(`${file}:${e.pos.line}:${col}  ${tag}${paint(e.code)}  ${e.message}`);
     out.push(`  ${text}`);
-    out.push(`  ${" ".repeat(Math.max(0, col - 1))}${color.red("^")}`);
+    out.push(`  ${" ".repeat(Math.max(0, col - 1))}${paint("^")}`);
   }
   return out.join("\n");
 }
@@ -126,9 +135,13 @@ export function registerValidate(program: Command): void {
         : await new ApiClient(requireConfig()).request<ValidateResult>("POST", "/validate", source, {
             contentType: "application/yaml",
           });
-      if (program.opts().json) console.log(JSON.stringify(result));
-      else if (result.valid) console.log(`${color.green("✓")} ${file} is a valid workflow`);
-      else {
+      const warnings = result.warnings ?? [];
+      if (!program.opts().json && warnings.length) console.error(formatDiagnostics(file, source, warnings, "warning"));
+      if (program.opts().json) console.log(JSON.stringify({ ...result, warnings }));
+      else if (result.valid) {
+        const note = warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? "" : "s"})` : "";
+        console.log(`${color.green("✓")} ${file} is a valid workflow${note}`);
+      } else {
         console.error(formatDiagnostics(file, source, result.errors));
         console.error(`\n${result.errors.length} error${result.errors.length === 1 ? "" : "s"} in ${file}`);
       }

@@ -31,7 +31,7 @@ const validate = createRoute({
   method: "post",
   path: "/validate",
   tags: ["workflows"],
-  summary: "Validate a workflow YAML without storing it: every error, with line and column",
+  summary: "Validate a workflow YAML without storing it: every error and warning, with line and column",
   security: bearerSecurity,
   request: {
     body: {
@@ -44,7 +44,12 @@ const validate = createRoute({
       description: "The verdict; `graph` is present when valid",
       content: {
         "application/json": {
-          schema: z.object({ valid: z.boolean(), errors: z.array(DiagnosticSchema), graph: GraphSchema.optional() }),
+          schema: z.object({
+            valid: z.boolean(),
+            errors: z.array(DiagnosticSchema),
+            warnings: z.array(DiagnosticSchema).openapi({ description: "Problems that do not block the workflow" }),
+            graph: GraphSchema.optional(),
+          }),
         },
       },
     },
@@ -103,8 +108,9 @@ export function registerValidateRoutes(
   app.openapi(validate, async (c) => {
     const source = await readSource(c.req.raw);
     const result = compileWorkflow(source, await catalog(c));
-    if (!result.ok) return c.json({ valid: false, errors: result.errors }, 200);
-    return c.json({ valid: true, errors: [], graph: describeFlow(result.plan) }, 200);
+    const warnings = result.warnings ?? [];
+    if (!result.ok) return c.json({ valid: false, errors: result.errors, warnings }, 200);
+    return c.json({ valid: true, errors: [], warnings, graph: describeFlow(result.plan) }, 200);
   });
 
   app.openapi(search, async (c) => {

@@ -4,7 +4,7 @@
  */
 import { ExprError } from "./expr";
 import { closest, type FlowEdge, parseFlowEntry } from "./flow";
-import { buildGraph } from "./graph";
+import { ancestors, buildGraph } from "./graph";
 import type { CompiledExpr, CompileResult, ComponentCatalog, Edge, Plan, Step } from "./plan";
 import { checkTrigger } from "./settings";
 import { WorkflowSource } from "./source";
@@ -90,14 +90,27 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   const nodeIds = new Set(["input", ...firstSeen.keys()]);
   const itemAliases = new Set(raw.flatMap((e) => (e.kind === "FOREACH" && e.over ? [e.over] : [])));
   const policy = refPolicy(nodeIds, itemAliases);
+  // Reading a node that does not always run first races with it (or reads nothing): a warning.
+  const early = ancestors(
+    buildGraph(
+      [...nodeIds],
+      raw.map((e) => ({ from: e.from, to: e.to, kind: e.kind })),
+    ),
+  );
+  const upstreamFor = (id: string, self = false): PathPolicy | undefined => {
+    if (!early) return undefined;
+    const nodes = new Set(early.get(id));
+    if (self) nodes.add(id);
+    return refPolicy(nodeIds, itemAliases, { of: id, nodes });
+  };
 
   const steps: Record<string, Step> = {
     input: { id: "input", component: "input", role: "trigger", input: { kind: "literal", value: {} } },
   };
-  const ctx = { src, catalog, config, firstSeen, labels, subflowTargets, policy };
+  const ctx = { src, catalog, config, firstSeen, labels, subflowTargets, policy, upstreamFor };
   for (const id of firstSeen.keys()) steps[id] = buildStep(ctx, id);
 
-  const edges = buildEdges(src, raw, policy);
+  const edges = buildEdges(src, raw, policy, upstreamFor);
   const graph = buildGraph(Object.keys(steps), edges);
   for (const cycle of graph.cycles) {
     const closing = raw.find((e) => e.from === cycle[cycle.length - 2] && e.to === cycle[cycle.length - 1]);
@@ -119,7 +132,10 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
       src.report("UNREACHABLE_NODE", message, where, src.nodeAt(where), { index: seen.index, flow: true });
     }
   }
-  if (src.errors.length) return { ok: false, errors: src.sortedErrors() };
+  const warnings = src.sorted(src.warnings);
+  if (src.errors.length) {
+    return { ok: false, errors: src.sorted(src.errors), ...(warnings.length ? { warnings } : {}) };
+  }
 
   const named = OUTPUT_NAMES.filter((n) => steps[n]);
   const terminals = graph.order.filter(
@@ -136,7 +152,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
     outputs: named.length ? [named[0]!] : terminals,
   };
   if (typeof data.description === "string") plan.description = data.description.trim();
-  return { ok: true, plan };
+  return { ok: true, plan, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** The `config` section: valid entries by node id; bad names and shapes are reported. */
@@ -201,7 +217,12 @@ function readFlow(src: WorkflowSource, raw: unknown): { edges: RawEdge[]; labels
 }
 
 /** Plan edges with compiled IF conditions; edges into `input` and ELSE without IF are reported. */
-function buildEdges(src: WorkflowSource, raw: RawEdge[], policy: PathPolicy): Edge[] {
+function buildEdges(
+  src: WorkflowSource,
+  raw: RawEdge[],
+  policy: PathPolicy,
+  upstreamFor: (id: string, self: boolean) => PathPolicy | undefined,
+): Edge[] {
   const edges: Edge[] = [];
   for (const e of raw) {
     const path = ["flow", e.entry];
@@ -224,7 +245,16 @@ function buildEdges(src: WorkflowSource, raw: RawEdge[], policy: PathPolicy): Ed
         for (const p of c.problems) {
           src.report(p.code, p.message, path, at, { index: e.condition.index + p.index, flow: true });
         }
-      } else edge.condition = c;
+      } else {
+        edge.condition = c;
+        const upstream = upstreamFor(e.from, true);
+        const late = upstream ? compileCondition(e.condition.source, upstream) : undefined;
+        if (late && "problems" in late) {
+          for (const p of late.problems) {
+            src.warn(p.code, p.message, path, at, { index: e.condition.index + p.index, flow: true });
+          }
+        }
+      }
     }
     edges.push(edge);
   }

@@ -87,3 +87,24 @@ export function buildGraph(ids: string[], edges: Edge[]): GraphFacts {
   const unreachable = all.filter((id) => !reached.has(id));
   return { incoming, outgoing, order, cycles, unreachable };
 }
+
+/**
+ * For each node, the nodes that always run before it (its ancestors), computed in topological
+ * order. Returns undefined when the graph has a cycle (reported separately).
+ *
+ * @example
+ * ancestors(buildGraph(["input", "a"], edges)).get("a") // Set { "input" }
+ */
+export function ancestors(graph: GraphFacts): Map<string, Set<string>> | undefined {
+  if (graph.cycles.length) return undefined;
+  const out = new Map<string, Set<string>>();
+  for (const id of graph.order) {
+    const mine = new Set<string>();
+    for (const e of graph.incoming[id] ?? []) {
+      mine.add(e.from);
+      for (const a of out.get(e.from) ?? []) mine.add(a);
+    }
+    out.set(id, mine);
+  }
+  return out;
+}

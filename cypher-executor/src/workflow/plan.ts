@@ -116,4 +116,7 @@ export interface ComponentCatalog {
   names?(): string[];
 }
 
-export type CompileResult = { ok: true; plan: Plan } | { ok: false; errors: Diagnostic[] };
+/** `warnings` (e.g. `NOT_UPSTREAM`) never block a workflow; they are shown by `/validate` and `acr validate`. */
+export type CompileResult =
+  | { ok: true; plan: Plan; warnings?: Diagnostic[] }
+  | { ok: false; errors: Diagnostic[]; warnings?: Diagnostic[] };

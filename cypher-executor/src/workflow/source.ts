@@ -24,6 +24,7 @@ export interface At {
  */
 export class WorkflowSource {
   readonly errors: Diagnostic[] = [];
+  readonly warnings: Diagnostic[] = [];
   readonly data: Record<string, unknown> = {};
   readonly isMapping: boolean;
   private readonly lc = new LineCounter();
@@ -85,15 +86,24 @@ export class WorkflowSource {
     return (pair?.key as Node | undefined) ?? this.nodeAt(path);
   }
 
-  /** Records a diagnostic positioned at `node` (plus an offset inside a string, or a flow column). */
+  /** Records an error positioned at `node` (plus an offset inside a string, or a flow column). */
   report(code: string, message: string, path: Path, node?: Node | null, at?: At): void {
+    this.errors.push(this.diagnostic(code, message, path, node, at));
+  }
+
+  /** Records a warning: the workflow still compiles. */
+  warn(code: string, message: string, path: Path, node?: Node | null, at?: At): void {
+    this.warnings.push(this.diagnostic(code, message, path, node, at));
+  }
+
+  private diagnostic(code: string, message: string, path: Path, node?: Node | null, at?: At): Diagnostic {
     const d: Diagnostic = { code, message, path: formatPath(path) };
     if (node?.range) {
       const quoted = isScalar(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") ? 1 : 0;
       if (at?.flow) d.pos = this.posAt(node.range[0], (at.index ?? 0) + 1);
       else d.pos = this.posAt(node.range[0] + (at?.index !== undefined ? quoted + at.index : 0));
     }
-    this.errors.push(d);
+    return d;
   }
 
   /** Records the problems of a `trigger`/`retry`/`limits` section found under `base`. */
@@ -105,10 +115,10 @@ export class WorkflowSource {
     }
   }
 
-  /** The diagnostics in source order (line, column, column in the flow string); unpositioned first. */
-  sortedErrors(): Diagnostic[] {
+  /** Diagnostics in source order (line, column, column in the flow string); unpositioned first. */
+  sorted(list: Diagnostic[]): Diagnostic[] {
     const key = (d: Diagnostic) => [d.pos?.line ?? 0, d.pos?.column ?? 0, d.pos?.flowColumn ?? 0];
-    return this.errors
+    return list
       .map((d, i) => ({ d, i, k: key(d) }))
       .sort((a, b) => a.k[0]! - b.k[0]! || a.k[1]! - b.k[1]! || a.k[2]! - b.k[2]! || a.i - b.i)
       .map((x) => x.d);

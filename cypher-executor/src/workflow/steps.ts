@@ -33,7 +33,11 @@ const PROTO_KEYS = new Set(["__proto__", "constructor", "prototype"]);
  * @example
  * compileValue("{{ input.total }}", refPolicy(new Set(["input"]), new Set()))
  */
-export function refPolicy(nodeIds: ReadonlySet<string>, itemAliases: ReadonlySet<string>): PathPolicy {
+export function refPolicy(
+  nodeIds: ReadonlySet<string>,
+  itemAliases: ReadonlySet<string>,
+  upstream?: { of: string; nodes: ReadonlySet<string> },
+): PathPolicy {
   return (p) => {
     const head = p.keys[0];
     if (p.root === "steps" && typeof head === "string" && nodeIds.has(head)) {
@@ -51,6 +55,13 @@ export function refPolicy(nodeIds: ReadonlySet<string>, itemAliases: ReadonlySet
     if (nodeIds.has(p.root)) {
       const first = p.keys[0];
       if (typeof first === "string" && !RESULT_FIELDS.has(first)) p.keys.unshift("data");
+      // A node that does not always run first has no result yet (or never will) when this one runs.
+      if (upstream && !upstream.nodes.has(p.root)) {
+        return {
+          code: "NOT_UPSTREAM",
+          message: `Template refers to "${p.root}", which does not run before "${upstream.of}" (no path ${p.root} → … → ${upstream.of} in the flow)`,
+        };
+      }
       return undefined;
     }
     if (BUILTIN_ROOTS.has(p.root) || itemAliases.has(p.root)) return undefined;
@@ -73,6 +84,8 @@ export interface StepContext {
   labels: Map<string, { component: string; entry: number; index: number }>;
   subflowTargets: ReadonlySet<string>;
   policy: PathPolicy;
+  /** The same rules, plus "only nodes that always run before `id`" (for warnings). */
+  upstreamFor: (id: string) => PathPolicy | undefined;
 }
 
 /**
@@ -152,7 +165,13 @@ export function buildStep(ctx: StepContext, id: string): Step {
   for (const bad of findProtoKeys(cfg, base)) {
     src.report("RESERVED_KEY", `"${bad[bad.length - 1]}" cannot be used as a key`, bad, src.keyAt(bad));
   }
-  const input = compileAt(ctx, fields, base);
+  const input = compileAt(src, ctx.policy, fields, base);
+  const upstream = input ? ctx.upstreamFor(id) : undefined;
+  if (upstream) {
+    locateTemplateErrors(fields, base, upstream, (sub, problems) => {
+      for (const pr of problems) src.warn(pr.code, pr.message, sub, src.nodeAt(sub), { index: pr.index });
+    });
+  }
   const step: Step = {
     id,
     component,
@@ -188,13 +207,13 @@ export function buildStep(ctx: StepContext, id: string): Step {
 }
 
 /** Compiles a node's input; on template problems reports each at its exact scalar and returns undefined. */
-function compileAt(ctx: StepContext, value: unknown, path: Path): CompiledValue | undefined {
+function compileAt(src: WorkflowSource, policy: PathPolicy, value: unknown, path: Path): CompiledValue | undefined {
   try {
-    return compileValue(value, ctx.policy);
+    return compileValue(value, policy);
   } catch (err) {
     if (!(err instanceof TemplateErrors)) throw err;
-    locateTemplateErrors(value, path, ctx.policy, (sub, problems) => {
-      for (const pr of problems) ctx.src.report(pr.code, pr.message, sub, ctx.src.nodeAt(sub), { index: pr.index });
+    locateTemplateErrors(value, path, policy, (sub, problems) => {
+      for (const pr of problems) src.report(pr.code, pr.message, sub, src.nodeAt(sub), { index: pr.index });
     });
     return undefined;
   }
