@@ -35,7 +35,9 @@ try {
     engines.push(body.duration_ms ?? Number.NaN);
     for (const [id, n] of Object.entries(body.nodes ?? {})) {
       const ms = n.duration_ms ?? n.ms;
-      if (typeof ms === "number") (nodeTimes[id] ??= []).push(ms);
+      if (typeof ms !== "number") continue;
+      nodeTimes[id] ??= [];
+      nodeTimes[id].push(ms);
     }
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

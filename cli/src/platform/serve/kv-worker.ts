@@ -9,7 +9,7 @@
  * goes to disk in one transaction, and each writer is answered only after that commit (durable on 200).
  * See docs/adr/0003-acr-serve-on-plain-workerd.md for the measurements behind this design.
  */
-export const KV_WORKER_SCRIPT = String.raw`
+export const KV_WORKER_SCRIPT = `
 import { DurableObject } from "cloudflare:workers";
 
 const MAX_KEY_BYTES = 512;
