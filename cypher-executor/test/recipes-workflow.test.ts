@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localize, pushPair, type StandIn, seedFile, startStandIn, storeCredential } from "./recipes-helpers";
+import { consent, localize, pushPair, type StandIn, seedFile, startStandIn, storeCredential } from "./recipes-helpers";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
 
 // Recipes as workflow steps: `component: telegram_send` (or its rec_ id) runs through the engine,
@@ -46,13 +46,29 @@ config:
 `;
 
 async function deployAndRun(yaml: string, input: Json): Promise<Json> {
-  const put = await p.call("PUT", "/v1/workflows/notify", yaml, { "content-type": "application/yaml" });
+  const put = await p.call("PUT", "/v1/workflows/notify", yaml, {
+    "content-type": "application/yaml",
+    "x-arcrun-exposure-consent": JSON.stringify(consent()),
+  });
   if (put.status >= 300) throw new Error(`deploy: ${put.status} ${await put.text()}`);
   const res = await p.call("POST", "/v1/workflows/notify/runs", input);
   return (await res.json()) as Json;
 }
 
 describe("recipes as workflow steps", () => {
+  it("deploying a workflow that sends data out needs exposure consent once", async () => {
+    const yaml = workflow("telegram_send").replace("name: notify", "name: consented");
+    const put = (h: Record<string, string> = {}) =>
+      p.call("PUT", "/v1/workflows/consented", yaml, { "content-type": "application/yaml", ...h });
+    const denied = await put();
+    expect(denied.status).toBe(403);
+    const e = ((await denied.json()) as Json).error;
+    expect(e.code).toBe("EXPOSURE_CONSENT_REQUIRED");
+    expect(e.review.destinations.map((d: Json) => d.host)).toEqual([s.host]);
+    expect((await put({ "x-arcrun-exposure-consent": JSON.stringify(consent()) })).status).toBe(201);
+    expect((await put()).status).toBe(200);
+  });
+
   it("component: telegram_send runs the recipe with the credential by reference", async () => {
     const run = await deployAndRun(workflow("telegram_send"), { chat: 5150, order: "A-17" });
     expect(run.status, JSON.stringify(run)).toBe("succeeded");
