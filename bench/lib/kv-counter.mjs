@@ -8,7 +8,11 @@ export default {
     const url = new URL(request.url);
     if (request.headers.get("x-bench-stats") === "1") return Response.json(counts);
     if (request.method === "GET") { if (url.pathname === "/" ) counts.lists++; else counts.reads++; }
-    else if (request.method === "POST") counts.reads++; // bulk get
+    else if (request.method === "POST") {
+      // Bulk get: billed per key, so counted per key.
+      const body = await request.clone().json().catch(() => ({}));
+      counts.reads += Array.isArray(body.keys) ? body.keys.length : 1;
+    }
     else if (request.method === "PUT") counts.writes++;
     else if (request.method === "DELETE") counts.deletes++;
     return env.TARGET.fetch(request);
