@@ -15,7 +15,18 @@
  */
 import { JSON } from "json-as";
 import { fail } from "./index";
-import { compareValues, deepEqual, getPath, isNull, isNumber, textOf, toF64, truthy, typeOf } from "./value";
+import {
+  compareValues,
+  deepEqual,
+  getPathParts,
+  isNull,
+  isNumber,
+  splitPath,
+  textOf,
+  toF64,
+  truthy,
+  typeOf,
+} from "./value";
 
 /** The operators, with their aliases, as shown in error messages. */
 export const CONDITION_OPS =
@@ -125,23 +136,43 @@ function needsValue(op: string): bool {
   );
 }
 
+const K_LEAF = 0;
+const K_AND = 1;
+const K_OR = 2;
+const K_NOT = 3;
+const K_CONST = 4;
+
+/** A condition checked and prepared once (operator resolved, path split), then evaluated per subject. */
+export class Condition {
+  kind: i32 = K_LEAF;
+  op: string = "";
+  path: string[] = [];
+  value: JSON.Value | null = null;
+  constant: bool = false;
+  kids: Condition[] = [];
+}
+
 /**
- * Evaluates `cond` against `subject`; `where` names the condition in error messages.
- * @example evalCondition(JSON.parse<JSON.Value>('{"field":"n","op":">","value":1}'), item, "condition")
+ * Checks `cond` and prepares it; fails the node with INVALID_CONDITION naming the place (`where`).
+ * @example const c = compileCondition(input.get("condition"), "condition"); testCondition(c, item)
  */
-export function evalCondition(cond: JSON.Value | null, subject: JSON.Value | null, where: string): bool {
+export function compileCondition(cond: JSON.Value | null, where: string): Condition {
+  const c = new Condition();
   const t = typeOf(cond);
-  if (t == "boolean") return cond!.get<bool>();
+  if (t == "boolean") {
+    c.kind = K_CONST;
+    c.constant = cond!.get<bool>();
+    return c;
+  }
   if (t == "array") {
+    c.kind = K_AND;
     const all = cond!.get<JSON.Arr>();
-    for (let i = 0; i < all.length; i++) {
-      if (!evalCondition(all.at(i), subject, where + "[" + i.toString() + "]")) return false;
-    }
-    return true;
+    for (let i = 0; i < all.length; i++) c.kids.push(compileCondition(all.at(i), where + "[" + i.toString() + "]"));
+    return c;
   }
   if (t != "object") {
     bad(where, "must be an object like { field, op, value }, a list of them, or a boolean; got " + t);
-    return false;
+    return c;
   }
   const obj = cond!.get<JSON.Obj>();
   if (obj.has("and") || obj.has("or")) {
@@ -149,41 +180,68 @@ export function evalCondition(cond: JSON.Value | null, subject: JSON.Value | nul
     const key = isAnd ? "and" : "or";
     const list = obj.get(key);
     if (typeOf(list) != "array") bad(where + "." + key, "must be a list of conditions");
+    c.kind = isAnd ? K_AND : K_OR;
     const arr = list!.get<JSON.Arr>();
     for (let i = 0; i < arr.length; i++) {
-      const r = evalCondition(arr.at(i), subject, where + "." + key + "[" + i.toString() + "]");
-      if (isAnd && !r) return false;
-      if (!isAnd && r) return true;
+      c.kids.push(compileCondition(arr.at(i), where + "." + key + "[" + i.toString() + "]"));
     }
-    return isAnd;
+    return c;
   }
-  if (obj.has("not")) return !evalCondition(obj.get("not"), subject, where + ".not");
+  if (obj.has("not")) {
+    c.kind = K_NOT;
+    c.kids.push(compileCondition(obj.get("not"), where + ".not"));
+    return c;
+  }
   const opVal = obj.get("op");
   if (typeOf(opVal) != "string") {
     bad(where + ".op", "is required: one of " + CONDITION_OPS);
-    return false;
+    return c;
   }
-  const op = canonical(opVal!.get<string>());
-  if (op.length == 0)
+  c.op = canonical(opVal!.get<string>());
+  if (c.op.length == 0)
     bad(where + ".op", "unknown operator '" + opVal!.get<string>() + "' (one of " + CONDITION_OPS + ")");
   const fieldVal = obj.get("field");
-  let path = "";
   if (!isNull(fieldVal)) {
     if (typeOf(fieldVal) != "string") bad(where + ".field", "must be a dotted path string");
-    path = fieldVal!.get<string>();
+    c.path = splitPath(fieldVal!.get<string>());
   }
-  const left = getPath(subject, path);
-  const present = left !== null;
-  if (needsValue(op) && !obj.has("value")) bad(where + ".value", "is required for op '" + op + "'");
-  const right = obj.get("value");
-  if (op == "exists") return present && !isNull(left);
-  if (op == "not_exists") return !present || isNull(left);
+  if (needsValue(c.op) && !obj.has("value")) bad(where + ".value", "is required for op '" + c.op + "'");
+  c.value = obj.get("value");
+  if ((c.op == "in" || c.op == "not_in") && typeOf(c.value) != "array") {
+    bad(where + ".value", "must be a list for op '" + c.op + "'");
+  }
+  return c;
+}
+
+/** A list of conditions combined with `and` (all must hold) or `or` (any), e.g. filter's `conditions` + `logic`. */
+export function compileConditionList(list: JSON.Arr, where: string, any: bool): Condition {
+  const c = new Condition();
+  c.kind = any ? K_OR : K_AND;
+  for (let i = 0; i < list.length; i++) c.kids.push(compileCondition(list.at(i), where + "[" + i.toString() + "]"));
+  return c;
+}
+
+/** Evaluates a prepared condition against `subject`. */
+export function testCondition(c: Condition, subject: JSON.Value | null): bool {
+  if (c.kind == K_CONST) return c.constant;
+  if (c.kind == K_AND) {
+    for (let i = 0; i < c.kids.length; i++) if (!testCondition(c.kids[i], subject)) return false;
+    return true;
+  }
+  if (c.kind == K_OR) {
+    for (let i = 0; i < c.kids.length; i++) if (testCondition(c.kids[i], subject)) return true;
+    return false;
+  }
+  if (c.kind == K_NOT) return !testCondition(c.kids[0], subject);
+  const op = c.op;
+  const left = getPathParts(subject, c.path);
+  const right = c.value;
+  if (op == "exists") return !isNull(left);
+  if (op == "not_exists") return isNull(left);
   if (op == "empty") return isEmpty(left);
   if (op == "not_empty") return !isEmpty(left);
-  if (op == "truthy" || op == "falsy") {
-    const tr = truthy(left);
-    return op == "truthy" ? tr : !tr;
-  }
+  if (op == "truthy") return truthy(left);
+  if (op == "falsy") return !truthy(left);
   if (op == "eq") return looseEqual(left, right);
   if (op == "ne") return !looseEqual(left, right);
   if (op == "gt" || op == "gte" || op == "lt" || op == "lte") {
@@ -203,7 +261,14 @@ export function evalCondition(cond: JSON.Value | null, subject: JSON.Value | nul
     return op == "starts_with" ? s.startsWith(p) : s.endsWith(p);
   }
   // in / not_in
-  if (typeOf(right) != "array") bad(where + ".value", "must be a list for op '" + op + "'");
   const found = contains(right, left);
   return op == "in" ? found : !found;
+}
+
+/**
+ * Checks and evaluates `cond` against `subject` in one go; `where` names the condition in error messages.
+ * @example evalCondition(JSON.parse<JSON.Value>('{"field":"n","op":">","value":1}'), item, "condition")
+ */
+export function evalCondition(cond: JSON.Value | null, subject: JSON.Value | null, where: string): bool {
+  return testCondition(compileCondition(cond, where), subject);
 }

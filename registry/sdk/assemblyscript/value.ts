@@ -185,12 +185,25 @@ export function compareValues(a: JSON.Value | null, b: JSON.Value | null): i32 {
  */
 export function getPath(root: JSON.Value | null, path: string): JSON.Value | null {
   if (path.length == 0) return root;
+  return getPathParts(root, splitPath(path));
+}
+
+/**
+ * A dotted path split once into its keys (`a[0].b` → a, 0, b), for reading it many times.
+ * @example getPathParts(item, splitPath("user.name"))
+ */
+export function splitPath(path: string): string[] {
+  const parts = path.replaceAll("[", ".").replaceAll("]", "").split(".");
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) out.push(parts[i]);
+  return out;
+}
+
+/** The value at the keys of a split path; null when absent. */
+export function getPathParts(root: JSON.Value | null, parts: string[]): JSON.Value | null {
   let cur = root;
-  const norm = path.replaceAll("[", ".").replaceAll("]", "");
-  const parts = norm.split(".");
   for (let i = 0; i < parts.length; i++) {
     const key = parts[i];
-    if (key.length == 0) continue;
     if (cur === null) return null;
     if (cur.type == JSON.Types.Object) {
       cur = cur.get<JSON.Obj>().get(key);
