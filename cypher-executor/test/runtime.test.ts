@@ -25,6 +25,10 @@ beforeAll(async () => {
     });
     req.on("end", () => {
       seen.push({ url: req.url ?? "", headers: req.headers, body });
+      if (req.url?.startsWith("/slow")) {
+        setTimeout(() => res.writeHead(200).end("late"), 3000);
+        return;
+      }
       if (req.url?.startsWith("/redirect")) {
         res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data" }).end();
         return;
@@ -290,6 +294,11 @@ describe("http_request", () => {
     expect(failed(outcome).code).toBe("SSRF_BLOCKED");
     expect(JSON.stringify(outcome)).not.toContain("zq8secrethost");
     expect(failed(outcome).message).toContain("***");
+  });
+
+  it("a slow host ends at the call's deadline with TIMEOUT", async () => {
+    const err = failed((await run({ op: "http", url: `${origin}/slow` }, { limits: { timeout_ms: 300 } })).outcome);
+    expect(err.code).toBe("TIMEOUT");
   });
 
   it("re-checks every redirect hop", async () => {

@@ -110,7 +110,14 @@ async function buildOne(src, out, name, opts, shipped) {
   const hashFile = join(out, ".build-hash");
   mkdirSync(out, { recursive: true });
   let built = false;
-  if (opts.force || !existsSync(wasmFile) || !existsSync(hashFile) || readFileSync(hashFile, "utf8") !== hash) {
+  const twinMissing = !shipped && !existsSync(join(out, `${name}.nofuel.wasm`));
+  if (
+    opts.force ||
+    twinMissing ||
+    !existsSync(wasmFile) ||
+    !existsSync(hashFile) ||
+    readFileSync(hashFile, "utf8") !== hash
+  ) {
     const raw = isGo ? compileGo(src, out, name) : compileAssemblyScript(src, out, name);
     const wasm = instrumentFuel(raw);
     checkImports(wasm, manifest);
@@ -192,32 +199,38 @@ function checkImports(wasm, manifest) {
   }
 }
 
+const SDK_AS = "sdk/assemblyscript";
+/** Everything asc is told besides input and output; part of the source hash. */
+const ASC_FLAGS = [
+  "--transform",
+  "json-as",
+  "-O3z",
+  "--converge",
+  "--runtime",
+  "stub",
+  "--exportStart",
+  "_start",
+  "--maximumMemory",
+  String(MAX_MEMORY_PAGES),
+  "--use",
+  `abort=${SDK_AS}/wasi/abortToStderr`,
+  "--use",
+  `seed=${SDK_AS}/wasi/seedFromWasi`,
+  // json-as otherwise allocates (and zeroes) a 1 MiB string-cache arena in every fresh instance,
+  // which cost milliseconds per call; its cache is off anyway.
+  "--use",
+  "JSON_CACHE_SIZE=128",
+  "--disableWarning",
+  "--noColors",
+];
+const GO_FLAGS = ["build", "-trimpath", "-ldflags=-s -w"];
+
 function compileAssemblyScript(src, out, name) {
   const tmp = join(out, `.${name}.asc.wasm`);
-  const sdk = relative(registry, join(registry, "sdk", "assemblyscript"));
   const args = [
     join(root, "node_modules", "assemblyscript", "bin", "asc.js"),
     relative(registry, join(src, "main.ts")),
-    "--transform",
-    "json-as",
-    "-O3z",
-    "--converge",
-    "--runtime",
-    "stub",
-    "--exportStart",
-    "_start",
-    "--maximumMemory",
-    String(MAX_MEMORY_PAGES),
-    "--use",
-    `abort=${sdk}/wasi/abortToStderr`,
-    "--use",
-    `seed=${sdk}/wasi/seedFromWasi`,
-    // json-as otherwise allocates (and zeroes) a 1 MiB string-cache arena in every fresh instance,
-    // which cost milliseconds per call; its cache is off anyway.
-    "--use",
-    "JSON_CACHE_SIZE=128",
-    "--disableWarning",
-    "--noColors",
+    ...ASC_FLAGS,
     "-o",
     tmp,
   ];
@@ -230,7 +243,7 @@ function compileAssemblyScript(src, out, name) {
 function compileGo(src, out, name) {
   const tmp = join(out, `.${name}.go.wasm`);
   const go = existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
-  run(go, ["build", "-trimpath", "-ldflags=-s -w", "-o", tmp, "."], src, {
+  run(go, [...GO_FLAGS, "-o", tmp, "."], src, {
     GOOS: "wasip1",
     GOARCH: "wasm",
     GOFLAGS: "-mod=mod",
@@ -269,7 +282,9 @@ function sourceHash(src, isGo) {
   };
   walk(src);
   walk(join(registry, "sdk", isGo ? "go" : "assemblyscript"));
-  for (const f of ["scripts/build.mjs", "scripts/fuel.mjs"]) add(join(registry, f));
+  // What shapes the wasm, not the whole build script: editing the script's plumbing rebuilds nothing.
+  add(join(registry, "scripts", "fuel.mjs"));
+  h.update(JSON.stringify({ ASC_FLAGS, GO_FLAGS }));
   h.update(readFileSync(join(root, "node_modules", "assemblyscript", "package.json")));
   return h.digest("hex");
 }
