@@ -63,7 +63,13 @@ export class ArcrunClient {
       payload = typeof body === "string" ? body : JSON.stringify(body);
       headers["content-type"] = contentType ?? (typeof body === "string" ? "text/plain" : "application/json");
     }
-    const res = await (this.#opts.fetch ?? fetch)(this.url + path, { method, headers, body: payload });
+    let res: Response;
+    try {
+      res = await (this.#opts.fetch ?? fetch)(this.url + path, { method, headers, body: payload });
+    } catch (err) {
+      const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      throw new ArcrunError(0, "UNREACHABLE", `Cannot reach the arcrun platform at ${this.url} (${reason})`);
+    }
     const text = await res.text();
     let json: unknown = null;
     try {

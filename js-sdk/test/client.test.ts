@@ -1,4 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCredential } from "../../cypher-executor/test/support/credentials";
 import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
@@ -60,6 +62,18 @@ describe("ArcrunClient", () => {
     expect(run.status).toBe("succeeded");
     expect(run.output.result).toBe(createHmac("sha256", secret).update("hi").digest("hex"));
     expect(JSON.stringify(run)).not.toContain(secret);
+  });
+
+  it("an unreachable platform is an ArcrunError UNREACHABLE naming the URL", async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const gone = new ArcrunClient({ url: `http://127.0.0.1:${port}`, apiKey: "acr_x" });
+    await expect(gone.whoami()).rejects.toMatchObject({
+      code: "UNREACHABLE",
+      message: expect.stringContaining(`http://127.0.0.1:${port}`),
+    });
   });
 
   it("a bad API key is an ArcrunError UNAUTHORIZED", async () => {

@@ -156,7 +156,7 @@ async function waitFor(
   for (;;) {
     // The local platform restarts workerd to take new secrets: refused connections are retried.
     const s = await client.platformKey().catch((err: unknown) => {
-      if (err instanceof ArcrunError) throw err;
+      if (err instanceof ArcrunError && err.code !== "UNREACHABLE") throw err;
       return null;
     });
     if (s && ready(s)) return s;

@@ -14,6 +14,9 @@ const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** The platform's errors keep their code (CREDENTIAL_KEY_MISMATCH, …) on the CLI's error path. */
 function cliError(err: unknown): unknown {
+  if (err instanceof ArcrunError && err.code === "UNREACHABLE") {
+    return new UserError(err.message, "Start it with `acr dev` (local), or set ARCRUN_URL to your deployment");
+  }
   if (err instanceof ArcrunError) {
     return new ApiCallError(err.status, err.code, err.message, { error: { code: err.code, ...err.details } });
   }
