@@ -62,12 +62,9 @@ const getKey = createRoute({
       z.object({
         kid: z.string().nullable(),
         next_kid: z.string().nullable(),
-        usage: z
-          .record(z.string(), z.number())
-          .optional()
-          .openapi({
-            description: "With ?usage=1, admin keys only: credentials of all tenants per kid (`none` = no kid)",
-          }),
+        usage: z.record(z.string(), z.number()).optional().openapi({
+          description: "With ?usage=1, admin keys only: credentials of all tenants per kid (`none` = no kid)",
+        }),
       }),
       "Key ids, never keys",
     ),
