@@ -14,6 +14,7 @@ import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test
 import { confirmExposure, type ExposureReview } from "../src/commands/recipe";
 
 // `acr recipe …` as a user runs it: the built CLI in a child process (no TTY), the real platform on workerd.
+// Each spawn starts a whole Node process; on a loaded machine that takes seconds, hence the long test timeouts.
 const bin = join(import.meta.dirname, "..", "dist", "bin.js");
 type Json = Record<string, any>;
 
@@ -65,7 +66,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe("acr recipe push: exposure gatekeeping", () => {
+describe("acr recipe push: exposure gatekeeping", { timeout: 180_000 }, () => {
   it("without a TTY and without --confirm-exposure: shows the warning, refuses, stores nothing", async () => {
     const file = writeRecipe("telegram.auth.json", localize(seedFile("auth", "telegram"), s));
     const r = await acr(["recipe", "push", file, "--credential", "tg_good"]);
@@ -134,7 +135,7 @@ describe("acr recipe push: exposure gatekeeping", () => {
   });
 });
 
-describe("acr recipe test: connectivity diagnoses", () => {
+describe("acr recipe test: connectivity diagnoses", { timeout: 180_000 }, () => {
   it("200 OK, 401 bad credential, 404 wrong base URL, timeout", async () => {
     const ok = await acr(["--json", "recipe", "test", "telegram_send", "--credential", "tg_good"]);
     expect(JSON.parse(ok.out)).toMatchObject({ ok: true, status: 200, diagnosis: "OK" });
@@ -157,7 +158,7 @@ describe("acr recipe test: connectivity diagnoses", () => {
   });
 });
 
-describe("acr recipe search | pull, acr auth-recipe list | scaffold", () => {
+describe("acr recipe search | pull, acr auth-recipe list | scaffold", { timeout: 180_000 }, () => {
   it("search finds seed recipes; pull writes a pushable file without server metadata", async () => {
     const r = await acr(["--json", "recipe", "search", "sheets"]);
     expect((JSON.parse(r.out) as Json[]).map((x) => x.canonical_id)).toEqual([
