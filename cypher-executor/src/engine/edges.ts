@@ -38,7 +38,7 @@ export function edgeTaken(
     case "ON_COMPLETE":
       return ok || failed;
     case "IF":
-      return ok && edge.condition !== undefined && templates.isTruthy(templates.evaluate(edge.condition, scope));
+      return ok && edge.condition !== undefined && conditionHolds(edge, scope, templates);
     case "ELSE":
       return ok && !anyIfTaken;
     case "ON_TRUE":
@@ -64,4 +64,13 @@ function branchOf(data: unknown, names: Set<string>, want: boolean): boolean {
   if (typeof d.branch === "boolean") return d.branch === want;
   if (typeof d.result === "boolean") return d.result === want;
   return false;
+}
+
+/** A condition that cannot be evaluated (e.g. a filter given the wrong type) is false: the IF is not taken. */
+function conditionHolds(edge: Edge, scope: Record<string, unknown>, templates: Templates): boolean {
+  try {
+    return templates.isTruthy(templates.evaluate(edge.condition as NonNullable<Edge["condition"]>, scope));
+  } catch {
+    return false;
+  }
 }

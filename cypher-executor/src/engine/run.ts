@@ -95,12 +95,12 @@ class Execution {
   private launch(id: string): void {
     if (this.failure) return;
     const p: Promise<void> = this.runNode(id)
-      .then((rec) => this.settle(id, rec))
       .catch((err) => {
-        // The engine itself must never leave a node unsettled: report it as the node's failure.
+        // A node that throws (a template that cannot resolve, a runner bug) settles as failed, once.
         const message = err instanceof Error ? err.message : String(err);
-        this.settle(id, failedRecord({ code: "ENGINE_ERROR", message }, 0, 0));
+        return failedRecord({ code: "STEP_ERROR", message }, 0, 0);
       })
+      .then((rec) => this.settle(id, rec))
       .finally(() => this.running.delete(p));
     this.running.add(p);
   }
@@ -123,11 +123,13 @@ class Execution {
       }
     }
     const result = toResult(rec);
-    const ifTaken = out.some(
-      (e) =>
-        e.kind === "IF" && rec.status === "succeeded" && edgeTaken(e, result, this.scope, this.deps.templates, false),
-    );
-    for (const e of out) this.resolve(e, edgeTaken(e, result, this.scope, this.deps.templates, ifTaken));
+    // Decide every edge before resolving any: ELSE needs its IF siblings, and each condition runs once.
+    const t = this.deps.templates;
+    const taken = out.map((e) => (e.kind === "ELSE" ? false : edgeTaken(e, result, this.scope, t, false)));
+    const ifTaken = out.some((e, i) => e.kind === "IF" && taken[i]);
+    out.forEach((e, i) => {
+      this.resolve(e, e.kind === "ELSE" ? edgeTaken(e, result, this.scope, t, ifTaken) : (taken[i] as boolean));
+    });
   }
 
   private resolve(edge: Edge, taken: boolean): void {
