@@ -248,6 +248,16 @@ const cases: Array<[string, string, Expected[]]> = [
     [{ code: "INVALID_FLOW_ENTRY", path: "flow[0]", line: 3, column: 5 }],
   ],
   [
+    "unquoted flow entry that YAML reads as a mapping",
+    "name: t\nflow:\n  - a >> IF {{ a.ok ? 1 : 2 }} >> b\n",
+    [{ code: "INVALID_FLOW_ENTRY", path: "flow[0]", line: 3, column: 5, message: /quote it/ }],
+  ],
+  [
+    "absurdly nested expression",
+    wf([IN_A], `  a: { component: set, x: "{{ ${"(".repeat(3000)}1${")".repeat(3000)} }}" }\n`),
+    [{ code: "INVALID_EXPRESSION", path: "config.a.x", line: 5, column: 30, message: /nested too deeply/ }],
+  ],
+  [
     "__proto__ as a config key",
     wf([IN_A], "  a:\n    component: set\n    __proto__: { polluted: true }\n"),
     [{ code: "RESERVED_KEY", path: "config.a.__proto__", line: 7, column: 5 }],

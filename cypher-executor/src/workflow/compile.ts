@@ -195,7 +195,11 @@ function readFlow(src: WorkflowSource, raw: unknown): { edges: RawEdge[]; labels
     const path = ["flow", i];
     const at = src.nodeAt(path);
     if (typeof entry !== "string") {
-      src.report("INVALID_FLOW_ENTRY", 'A flow entry is a string such as "a >> ON_SUCCESS >> b"', path, at);
+      const hint =
+        entry !== null && typeof entry === "object"
+          ? ' (YAML read this entry as a mapping: quote it when it contains ": ")'
+          : "";
+      src.report("INVALID_FLOW_ENTRY", `A flow entry is a string such as "a >> ON_SUCCESS >> b"${hint}`, path, at);
       return;
     }
     const parsed = parseFlowEntry(entry);

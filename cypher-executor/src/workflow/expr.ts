@@ -73,7 +73,7 @@ export function parseExpression(source: string): ExprNode {
   const segments = splitFilters(source);
   const first = segments[0]!;
   if (first.text.trim() === "") throw new ExprError("Empty expression", first.start);
-  const body = fromJsep(parseJsep(first.text, first.start), first.start);
+  const body = convert(parseJsep(first.text, first.start), first.start);
   if (segments.length === 1) return body;
   const filters: Array<{ name: string; arg?: ExprNode }> = [];
   for (const seg of segments.slice(1)) {
@@ -97,7 +97,7 @@ export function parseExpression(source: string): ExprNode {
     }
     if (spec.arg === "none") throw new ExprError(`Filter "${name}" takes no argument`, at);
     const argStart = seg.start + seg.text.indexOf(":", m[1]!.length + name.length) + 1;
-    filters.push({ name, arg: fromJsep(parseJsep(argText, argStart), argStart) });
+    filters.push({ name, arg: convert(parseJsep(argText, argStart), argStart) });
   }
   return { t: "pipe", body, filters };
 }
@@ -106,6 +106,7 @@ function parseJsep(text: string, offset: number): jsep.Expression {
   try {
     return jsep(text);
   } catch (err) {
+    if (err instanceof RangeError) throw new ExprError("The expression is nested too deeply", offset);
     const e = err as { description?: string; message?: string; index?: number };
     throw new ExprError(e.description ?? e.message ?? "Cannot parse expression", offset + (e.index ?? 0));
   }
@@ -138,6 +139,16 @@ function splitFilters(source: string): Array<{ text: string; start: number }> {
   }
   out.push({ text: source.slice(start), start });
   return out;
+}
+
+/** `fromJsep` with stack exhaustion (absurd nesting) reported as a bad expression. */
+function convert(n: jsep.Expression, offset: number): ExprNode {
+  try {
+    return fromJsep(n, offset);
+  } catch (err) {
+    if (err instanceof RangeError) throw new ExprError("The expression is nested too deeply", offset);
+    throw err;
+  }
 }
 
 function fromJsep(n: jsep.Expression, offset: number): ExprNode {

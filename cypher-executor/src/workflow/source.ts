@@ -34,7 +34,8 @@ export class WorkflowSource {
     this.doc = parseDocument(text, { lineCounter: this.lc, uniqueKeys: true, prettyErrors: false });
     for (const e of this.doc.errors) {
       const { line, col } = this.lc.linePos(e.pos[0]);
-      this.errors.push({ code: "YAML_SYNTAX", message: e.message.split("\n")[0]!, pos: { line, column: col } });
+      const message = /call stack/i.test(e.message) ? "The YAML is nested too deeply" : e.message.split("\n")[0]!;
+      this.errors.push({ code: "YAML_SYNTAX", message, pos: { line, column: col } });
     }
     this.isMapping = isMap(this.doc.contents);
     if (this.errors.length === 0) {
