@@ -195,3 +195,19 @@ describe("the input node inside a compiled workflow", () => {
     expect(resolveValue(r.plan.steps.a!.input, s)).toEqual({ t: 120, all: body, m: "POST" });
   });
 });
+
+describe("a plan restored from JSON (as cached in KV) evaluates the same", () => {
+  it("keeps every compiled template and condition usable after JSON.parse(JSON.stringify(plan))", () => {
+    const r = compileWorkflow(
+      `name: t\nflow:\n  - "input >> ON_SUCCESS >> a"\n  - "a >> IF {{ a.data.n > 1 && input.flag }} >> b"\nconfig:\n  a: { component: set, n: "{{ input.n | number }}", s: "n={{ input.n }}", l: [1, "{{ input.flag }}"] }\n  b: { component: set }\n`,
+      testCatalog,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const restored = JSON.parse(JSON.stringify(r.plan)) as typeof r.plan;
+    const body2 = { n: "5", flag: true };
+    const s = { trigger: { body: body2 }, a: { success: true, data: { n: 5 }, error: null } };
+    expect(resolveValue(restored.steps.a!.input, s)).toEqual(resolveValue(r.plan.steps.a!.input, s));
+    expect(resolveValue(restored.steps.a!.input, s)).toEqual({ n: 5, s: "n=5", l: [1, true] });
+    expect(evaluate(restored.edges[1]!.condition!, s)).toBe(true);
+  });
+});
