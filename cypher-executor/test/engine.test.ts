@@ -261,6 +261,32 @@ describe("every example runs green through the API", () => {
   });
 });
 
+describe("execution history", () => {
+  it("pages newest first with a cursor, filtered by workflow", async () => {
+    const yaml = example("hello").replace("name: hello", "name: paged");
+    expect((await deploy("paged", yaml)).status).toBe(201);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await run("paged", { name: `n${i}` })).execution_id);
+    for (const id of ids) await record(id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const q = new URLSearchParams({ workflow: "paged", limit: "2", ...(cursor ? { cursor } : {}) });
+      const body = (await (await p.call("GET", `/v1/executions?${q}`)).json()) as {
+        executions: { id: string; workflow: string; status: string }[];
+        cursor: string | null;
+      };
+      for (const e of body.executions) {
+        expect(e).toMatchObject({ workflow: "paged", status: "succeeded" });
+        seen.push(e.id);
+      }
+      cursor = body.cursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual([...ids].reverse());
+  });
+});
+
 describe("an unhandled failure", () => {
   it("fails the execution, names the node, and resume re-runs only the failed part", async () => {
     const yaml =

@@ -21,8 +21,11 @@ const MAX_TS = 9_999_999_999_999;
  * newExecutionId(); // "ex8235912054321a1b2c3d4"
  */
 export function newExecutionId(now = Date.now()): string {
-  return `ex${String(MAX_TS - now).padStart(13, "0")}${randomHex(4)}`;
+  // Strictly increasing per isolate, so executions started in the same millisecond still list in order.
+  lastMs = now > lastMs ? now : lastMs + 1;
+  return `ex${String(MAX_TS - lastMs).padStart(13, "0")}${randomHex(4)}`;
 }
+let lastMs = 0;
 
 /** True when `id` has the shape of an execution id (checked before it goes into a KV key). */
 export function isExecutionId(id: string): boolean {
