@@ -171,6 +171,29 @@ describe("named webhook registry", () => {
     expect((await fetch(`${p.url}/webhooks/named`)).status).toBe(401);
   });
 
+  it("accepts the original arcrun's { name, graph: { nodes, edges } } registration", async () => {
+    const res = await p.call("POST", "/webhooks/named", {
+      name: "reg_graph",
+      description: "from a deploy script",
+      graph: {
+        nodes: [
+          { id: "input", role: "trigger" },
+          { id: "check", componentId: "set", data: { values: { total: "{{ input.total }}" } } },
+          { id: "big", componentId: "set", data: { values: { size: "big" } } },
+          { id: "small", componentId: "set", data: { values: { size: "small" } } },
+        ],
+        edges: [
+          { from: "input", to: "check", kind: "ON_SUCCESS" },
+          { from: "check", to: "big", kind: "IF", condition: "check.total > 10" },
+          { from: "check", to: "small", kind: "ELSE" },
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    const out = await p.call("POST", "/webhooks/named/reg_graph/query", { total: 50 });
+    expect(await out.json()).toEqual({ size: "big" });
+  });
+
   it("a registration without a name is a 400 naming the field", async () => {
     const res = await p.call("POST", "/webhooks/named", "flow: []\n", { "content-type": "application/yaml" });
     expect(res.status).toBe(400);

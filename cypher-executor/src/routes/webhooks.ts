@@ -334,7 +334,12 @@ function registrationOf(text: string, type: string): { name: string; source: str
     } catch (err) {
       throw new ApiError(400, "INVALID_JSON", `The request body is not valid JSON: ${(err as Error).message}`);
     }
-    const source = typeof body.yaml === "string" ? body.yaml : toYaml(body);
+    const source =
+      typeof body.yaml === "string"
+        ? body.yaml
+        : isGraph(body.graph)
+          ? toYaml(workflowOfGraph(body, body.graph))
+          : toYaml(body);
     const name = typeof body.name === "string" ? body.name : nameInYaml(source);
     return { name: requireName(name), source };
   }
@@ -356,4 +361,39 @@ function requireName(name: unknown): string {
     });
   }
   return name;
+}
+
+/** The original arcrun's registration: `{ name, description, graph: { nodes, edges } }` (as /cypher/search gives it). */
+interface GraphBody {
+  nodes: Array<{ id: string; componentId?: string; data?: Record<string, unknown> }>;
+  edges: Array<{ from: string; to: string; kind: string; condition?: string; branch?: string; over?: string }>;
+}
+
+function isGraph(g: unknown): g is GraphBody {
+  const x = g as GraphBody | null;
+  return typeof x === "object" && x !== null && Array.isArray(x.nodes) && Array.isArray(x.edges);
+}
+
+/** Turns a graph back into the workflow document it describes, so it is validated like any YAML. */
+function workflowOfGraph(body: Record<string, unknown>, graph: GraphBody): Record<string, unknown> {
+  const label = (e: GraphBody["edges"][number]) =>
+    e.kind === "IF" && e.condition
+      ? `IF {{ ${e.condition} }}`
+      : e.kind === "ON_BRANCH" && e.branch
+        ? `ON_BRANCH(${e.branch})`
+        : e.kind === "FOREACH" && e.over
+          ? `FOREACH ${e.over}`
+          : e.kind;
+  const config: Record<string, unknown> = {};
+  for (const n of graph.nodes) {
+    if (n.id === "input" || (!n.componentId && !n.data)) continue;
+    config[n.id] = { ...(n.componentId ? { component: n.componentId } : {}), ...(n.data ?? {}) };
+  }
+  return {
+    name: body.name,
+    ...(typeof body.description === "string" ? { description: body.description } : {}),
+    ...(body.trigger ? { trigger: body.trigger } : {}),
+    flow: graph.edges.map((e) => `${e.from} >> ${label(e)} >> ${e.to}`),
+    config,
+  };
 }
