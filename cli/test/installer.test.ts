@@ -7,9 +7,10 @@ import { parse } from "yaml";
 import { FakeCloudflare, PERMISSIONS } from "./support/fake-cloudflare";
 
 // `acr init --self-hosted` / `acr update` as a user runs them: the built CLI in a child process,
-// against the local Cloudflare API fake (no account can be reached here). Wrangler bundles for real
-// (`--dry-run --outdir`) and the bundles are uploaded over the REST API to the fake, which runs them
-// on workerd: the first API key is made by the real executor, in the fake account's KV.
+// against the local Cloudflare API fake (no account can be reached here). The first suite deploys with
+// `wrangler deploy` itself (CLOUDFLARE_API_BASE_URL → the fake); the second lets wrangler bundle and
+// uploads over the REST API (`--deploy-via api`). The fake runs the uploaded Workers on workerd, so
+// the recipes are seeded and the first API key made by the real executor, in the fake account's KV.
 const bin = join(import.meta.dirname, "..", "dist", "bin.js");
 const KV_TITLES = [
   "arcrun-webhooks",
@@ -50,7 +51,7 @@ function acr(home: string, env: Record<string, string>, args: string[]): Promise
   });
 }
 
-async function setup(fake: FakeCloudflare, token = fake.addToken()) {
+async function setup(fake: FakeCloudflare, token = fake.addToken(), via: "wrangler" | "api" = "api") {
   const home = mkdtempSync(join(tmpdir(), "acr-install-"));
   const env = {
     CLOUDFLARE_API_BASE_URL: fake.url,
@@ -61,7 +62,7 @@ async function setup(fake: FakeCloudflare, token = fake.addToken()) {
   };
   const flags = [
     "--deploy-via",
-    "api",
+    via,
     "--executor-url",
     await fake.workerUrl("arcrun-cypher-executor"),
     // Two component workers keep each full deploy light on the shared CPUs; all are bundled in the executor.
@@ -90,7 +91,8 @@ describe("acr init --self-hosted against the Cloudflare API fake", { timeout: 24
 
   beforeAll(async () => {
     await fake.start();
-    s = await setup(fake);
+    // The default path: `wrangler deploy` itself, pointed at the fake with CLOUDFLARE_API_BASE_URL.
+    s = await setup(fake, undefined, "wrangler");
     first = await s.init();
   }, 180_000);
   afterAll(async () => {

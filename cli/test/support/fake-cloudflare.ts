@@ -73,6 +73,8 @@ export class FakeCloudflare {
   readonly log: { method: string; path: string; status: number }[] = [];
   /** Injected failures: "METHOD path-regex" → remaining count. */
   private failures: { method: string; path: RegExp; times: number }[] = [];
+  /** Versions uploaded with `POST …/versions`, not yet deployed. */
+  private pending = new Map<string, Script>();
   private server?: Server;
   private workerServers = new Map<string, Server>();
   private mf?: Miniflare;
@@ -150,6 +152,7 @@ export class FakeCloudflare {
     ["PUT", /^\/accounts\/([^/]+)\/storage\/kv\/namespaces\/([^/]+)\/values\/(.+)$/, (r) => this.kvPutRoute(r)],
     ["GET", /^\/accounts\/([^/]+)\/r2\/buckets$/, (r) => this.listBuckets(r)],
     ["POST", /^\/accounts\/([^/]+)\/r2\/buckets$/, (r) => this.createBucket(r)],
+    ["GET", /^\/accounts\/([^/]+)\/r2\/buckets\/([^/]+)$/, (r) => this.getBucket(r)],
     ["GET", /^\/accounts\/([^/]+)\/workers\/subdomain$/, () => this.getSubdomain()],
     [
       "GET",
@@ -157,7 +160,15 @@ export class FakeCloudflare {
       () => ({ result: [...this.scripts.values()].map((s) => ({ id: s.name })) }),
     ],
     ["PUT", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)$/, (r) => this.upload(r)],
+    // What `wrangler deploy` asks first: 10090 tells it the Worker is new.
+    ["GET", /^\/accounts\/([^/]+)\/workers\/services\/([^/]+)$/, (r) => this.service(r)],
+    ["GET", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/deployments$/, (r) => this.deployments(r)],
+    ["GET", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/versions$/, (r) => this.versions(r)],
+    ["POST", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/versions$/, (r) => this.uploadVersion(r)],
+    ["POST", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/deployments$/, (r) => this.deploy(r)],
+    ["GET", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/versions\/([^/]+)$/, (r) => this.version(r)],
     ["POST", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/subdomain$/, (r) => this.scriptSubdomain(r)],
+    ["GET", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/subdomain$/, (r) => this.scriptSubdomainGet(r)],
     ["PUT", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/schedules$/, (r) => this.schedules(r)],
     ["GET", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/secrets$/, (r) => this.listSecrets(r)],
     ["PUT", /^\/accounts\/([^/]+)\/workers\/scripts\/([^/]+)\/secrets$/, (r) => this.putSecret(r)],
@@ -309,6 +320,11 @@ export class FakeCloudflare {
     return { result: b };
   }
 
+  private getBucket(r: Req): Res {
+    const b = this.buckets.get(r.params[1] ?? "");
+    return b ? { result: b } : this.error(404, 10006, "The specified bucket does not exist.");
+  }
+
   private getSubdomain(): Res {
     if (!this.subdomain) return this.error(404, 10007, "This account does not have a workers.dev subdomain.");
     return { result: { subdomain: this.subdomain } };
@@ -323,6 +339,45 @@ export class FakeCloudflare {
   }
 
   private async upload(r: Req): Promise<Res> {
+    const s = await this.parseUpload(r, false);
+    if (!("mainModule" in s)) return s;
+    this.scripts.set(s.name, s);
+    this.mfDirty = true;
+    return {
+      result: {
+        id: s.name,
+        etag: randomBytes(16).toString("hex"),
+        deployment_id: `${s.name}-v${s.uploads}`,
+        modified_on: new Date().toISOString(),
+      },
+    };
+  }
+
+  /** `POST …/versions` (what wrangler uses for an existing Worker): stored, live only once deployed. */
+  private async uploadVersion(r: Req): Promise<Res> {
+    if (!this.script(r)) return this.noScript();
+    const s = await this.parseUpload(r, r.query.get("bindings_inherit") === "strict");
+    if (!("mainModule" in s)) return s;
+    const id = `${s.name}-v${s.uploads}`;
+    this.pending.set(id, s);
+    return {
+      result: { ...this.versionOf(s), startup_time_ms: 1, metadata: { has_preview: false, source: "wrangler" } },
+    };
+  }
+
+  /** `POST …/deployments`: the version at 100% becomes the live Worker. */
+  private async deploy(r: Req): Promise<Res> {
+    const body = (await r.request.json()) as { versions?: { version_id: string; percentage: number }[] };
+    const full = body.versions?.find((v) => v.percentage === 100);
+    const s = full ? this.pending.get(full.version_id) : undefined;
+    if (!s) return this.error(400, 10220, "Only a single version at 100% is supported by this fake");
+    this.pending.delete(full?.version_id ?? "");
+    this.scripts.set(s.name, s);
+    this.mfDirty = true;
+    return { result: { id: randomUUID(), strategy: "percentage", versions: body.versions, source: "wrangler" } };
+  }
+
+  private async parseUpload(r: Req, inheritSecrets: boolean): Promise<Script | Res> {
     const form = await r.request.formData();
     const metaPart = form.get("metadata");
     if (!metaPart) return this.error(400, 10021, "Uncaught (in promise) Error: metadata part missing");
@@ -343,7 +398,7 @@ export class FakeCloudflare {
     }
     const name = r.params[1] ?? "";
     const old = this.scripts.get(name);
-    const keepSecrets = meta.keep_bindings?.includes("secret_text") ?? false;
+    const keepSecrets = inheritSecrets || (meta.keep_bindings?.includes("secret_text") ?? false);
     const s: Script = {
       name,
       mainModule: meta.main_module,
@@ -355,7 +410,7 @@ export class FakeCloudflare {
       secrets: keepSecrets && old ? old.secrets : new Map(),
       workersDev: old?.workersDev ?? false,
       crons: old?.crons ?? [],
-      uploads: (old?.uploads ?? 0) + 1,
+      uploads: (old?.uploads ?? 0) + 1 + this.pending.size,
     };
     for (const b of s.bindings) {
       if (b.type === "kv_namespace" && !this.kv.has(String(b.namespace_id))) {
@@ -365,9 +420,58 @@ export class FakeCloudflare {
         return this.error(400, 10085, `R2 bucket '${b.bucket_name}' cannot be found.`);
       }
     }
-    this.scripts.set(name, s);
-    this.mfDirty = true;
-    return { result: { id: name, etag: randomBytes(16).toString("hex"), modified_on: new Date().toISOString() } };
+    return s;
+  }
+
+  private service(r: Req): Res {
+    const s = this.script(r);
+    if (!s) return this.error(404, 10090, "This Worker does not exist on your account.");
+    return {
+      result: {
+        id: s.name,
+        default_environment: {
+          environment: "production",
+          script: { id: s.name, tag: s.name, last_deployed_from: "wrangler" },
+        },
+      },
+    };
+  }
+
+  private deployments(r: Req): Res {
+    const s = this.script(r);
+    if (!s) return this.noScript();
+    const version = { version_id: `${s.name}-v${s.uploads}`, percentage: 100 };
+    return {
+      result: { deployments: [{ id: version.version_id, source: "api", strategy: "percentage", versions: [version] }] },
+    };
+  }
+
+  private scriptSubdomainGet(r: Req): Res {
+    const s = this.script(r);
+    if (!s) return this.noScript();
+    return { result: { enabled: s.workersDev, previews_enabled: false } };
+  }
+
+  private versionOf(s: Script) {
+    return {
+      id: `${s.name}-v${s.uploads}`,
+      number: s.uploads,
+      metadata: { source: "wrangler", created_on: new Date().toISOString(), modified_on: new Date().toISOString() },
+      annotations: { "workers/triggered_by": "upload" },
+      resources: { bindings: s.bindings, script: { etag: `${s.name}-v${s.uploads}` } },
+    };
+  }
+
+  private versions(r: Req): Res {
+    const s = this.script(r);
+    if (!s) return this.noScript();
+    return { result: { items: [this.versionOf(s)] } };
+  }
+
+  private version(r: Req): Res {
+    const s = this.script(r);
+    if (!s || r.params[2] !== `${s.name}-v${s.uploads}`) return this.error(404, 10225, "Version not found");
+    return { result: this.versionOf(s) };
   }
 
   private async scriptSubdomain(r: Req): Promise<Res> {
