@@ -24,7 +24,6 @@ import {
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { instrumentFuel } from "./fuel.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const registry = join(here, "..");
@@ -119,6 +118,8 @@ async function buildOne(src, out, name, opts, shipped) {
     readFileSync(hashFile, "utf8") !== hash
   ) {
     const raw = isGo ? compileGo(src, out, name) : compileAssemblyScript(src, out, name);
+    // binaryen takes a second to load: only when something is compiled.
+    const { instrumentFuel } = await import("./fuel.mjs");
     const wasm = instrumentFuel(raw);
     checkImports(wasm, manifest);
     writeFileSync(wasmFile, wasm);
@@ -299,15 +300,17 @@ function writeWorker(out, name) {
       .replaceAll("{{RUNTIME_IMPORT}}", runtimeImport)
       .replaceAll("{{COMPAT_DATE}}", compatibilityDate());
   const worker = fill(readFileSync(join(registry, "template", "worker.ts.tmpl"), "utf8"));
-  const workerFile = join(out, "worker.ts");
-  const changed = !existsSync(workerFile) || readFileSync(workerFile, "utf8") !== worker;
-  writeFileSync(workerFile, worker);
+  writeFileSync(join(out, "worker.ts"), worker);
   writeFileSync(
     join(out, "wrangler.jsonc"),
     fill(readFileSync(join(registry, "template", "wrangler.jsonc.tmpl"), "utf8")),
   );
-  if (changed || !existsSync(join(out, "worker.js")) || runtimeNewerThan(join(out, "worker.js"))) {
+  // worker.js is rebuilt only when what it bundles changed: the wrapper or the runtime's sources.
+  const hash = createHash("sha256").update(worker).update(runtimeSourcesHash()).digest("hex");
+  const hashFile = join(out, ".worker-hash");
+  if (!existsSync(join(out, "worker.js")) || !existsSync(hashFile) || readFileSync(hashFile, "utf8") !== hash) {
     bundleWorker(out);
+    writeFileSync(hashFile, hash);
   }
 }
 
@@ -329,19 +332,21 @@ function bundleWorker(out) {
   );
 }
 
-function runtimeNewerThan(file) {
-  const built = statSync(file).mtimeMs;
-  const newest = (dir) =>
-    readdirSync(dir).reduce((m, f) => {
+let runtimeHash;
+/** Content hash of the executor sources a component worker bundles (runtime, sandbox, credentials, auth types). */
+function runtimeSourcesHash() {
+  if (runtimeHash) return runtimeHash;
+  const h = createHash("sha256");
+  const walk = (dir) => {
+    for (const f of readdirSync(dir).sort()) {
       const p = join(dir, f);
-      const s = statSync(p);
-      return Math.max(m, s.isDirectory() ? newest(p) : s.mtimeMs);
-    }, 0);
-  return (
-    newest(join(root, "cypher-executor", "src", "runtime")) > built ||
-    newest(join(root, "cypher-executor", "src", "lib")) > built ||
-    newest(join(root, "cypher-executor", "src", "credentials")) > built
-  );
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith(".ts") && !f.endsWith(".test.ts")) h.update(p).update(readFileSync(p));
+    }
+  };
+  for (const d of ["runtime", "lib", "credentials", "auth", "utils"]) walk(join(root, "cypher-executor", "src", d));
+  runtimeHash = h.digest("hex");
+  return runtimeHash;
 }
 
 function compatibilityDate() {
