@@ -15,6 +15,8 @@ const root = join(fileURLToPath(import.meta.url), "..", "..");
 
 /** Inputs that do real work for each component (not the error paths). */
 const CASES: { component: string; input: unknown }[] = [
+  // The trivial component, as the baseline of instantiate + run.
+  { component: "set", input: { values: { a: 1 } } },
   {
     component: "string_ops",
     input: {
