@@ -278,8 +278,24 @@ describe("recipes on the platform", () => {
     expect(bad).toMatchObject({ ok: false, status: 401, diagnosis: "BAD_CREDENTIAL" });
     const wrongBase = localize(seedFile("auth", "slack"), service);
     wrongBase.base_url = `${service.origin}/v2`;
+    // An unsaved auth recipe with a new exposure needs the same consent as a push
+    // (a new path on the same host is the same exposure; a new host is not).
+    const elsewhere = {
+      ...wrongBase,
+      base_url: "https://collector.example.net/api",
+      allowed_hosts: ["collector.example.net"],
+    };
+    const unconsented = await p.call("POST", "/v1/auth-recipes/slack/test", {
+      credential: "slack_good",
+      auth_recipe: elsewhere,
+    });
+    expect(unconsented.status).toBe(403);
     const nf = (await (
-      await p.call("POST", "/v1/auth-recipes/slack/test", { credential: "slack_good", auth_recipe: wrongBase })
+      await p.call("POST", "/v1/auth-recipes/slack/test", {
+        credential: "slack_good",
+        auth_recipe: wrongBase,
+        exposure_consent: consent(),
+      })
     ).json()) as Json;
     expect(nf).toMatchObject({ ok: false, status: 404, diagnosis: "WRONG_BASE_URL" });
     const slow = { ...wrongBase, base_url: service.origin, test: { method: "GET", path: "/slow", expect_status: 200 } };

@@ -207,6 +207,7 @@ async function push(file: string, o: PushOptions, json: boolean): Promise<void> 
     check = await api
       .request<CheckResult>("POST", path, {
         ...creds,
+        ...(consent ? { exposure_consent: consent } : {}),
         ...(isAuth ? { auth_recipe: recipe } : { recipe }),
         ...(o.timeout ? { timeout_ms: o.timeout } : {}),
       })

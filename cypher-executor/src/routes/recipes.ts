@@ -61,8 +61,10 @@ const CheckBody = z
     timeout_ms: z.number().int().min(100).max(30_000).optional(),
     recipe: Anything.optional().openapi({ description: "Check this (unsaved) API recipe instead of the stored one" }),
     auth_recipe: Anything.optional().openapi({
-      description: "Check this (unsaved) auth recipe instead of the stored one",
+      description:
+        "Check this (unsaved) auth recipe instead of the stored one; needs exposure_consent when its exposure is new",
     }),
+    exposure_consent: Anything.optional(),
   })
   .openapi("RecipeCheck");
 const RunBody = z.object({
@@ -241,6 +243,23 @@ async function authFor(c: Context<AppEnv>, tenant: Tenant, recipe: ApiRecipe): P
   return auth;
 }
 
+/**
+ * An unsaved auth recipe sends the caller's credential to its base_url: the same consent as a push
+ * is needed, unless its exposure equals the stored auth recipe's (seed, or own and consented).
+ */
+async function inlineAuth(c: Context<AppEnv>, raw: unknown, consent: unknown): Promise<AuthRecipe> {
+  const auth = parseOrThrow(AuthRecipeSchema, raw, "auth_recipe");
+  const review = await reviewAuthRecipeExposure(auth);
+  const stored = await getAuthRecipe(c.env, c.var.tenant, auth.service);
+  if (stored) {
+    const { _meta, ...plain } = stored;
+    const known = await reviewAuthRecipeExposure(AuthRecipeSchema.parse(plain));
+    if (known.fingerprint === review.fingerprint && (_meta.origin === "seed" || _meta.exposure_consent)) return auth;
+  }
+  consentFor(review, undefined, consent);
+  return auth;
+}
+
 function checkInput(body: z.infer<typeof CheckBody>): Record<string, unknown> {
   return {
     ...(body.credential ? { credential: body.credential } : {}),
@@ -319,7 +338,7 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
       : await getApiRecipe(c.env, tenant, id);
     if (!recipe) throw new ApiError(404, "RECIPE_NOT_FOUND", `No recipe "${id}"`, { id });
     const auth = body.auth_recipe
-      ? parseOrThrow(AuthRecipeSchema, body.auth_recipe, "auth_recipe")
+      ? await inlineAuth(c, body.auth_recipe, body.exposure_consent)
       : await authFor(c, tenant, recipe);
     if (!auth) {
       // No auth service: reachability of the endpoint's origin is all that can be checked.
@@ -405,7 +424,7 @@ export function registerRecipes(app: OpenAPIHono<AppEnv>): void {
     const { service } = c.req.valid("param");
     const body = c.req.valid("json") ?? {};
     const auth = body.auth_recipe
-      ? parseOrThrow(AuthRecipeSchema, body.auth_recipe, "auth_recipe")
+      ? await inlineAuth(c, body.auth_recipe, body.exposure_consent)
       : await getAuthRecipe(c.env, c.var.tenant, service);
     if (!auth) throw new ApiError(404, "AUTH_RECIPE_NOT_FOUND", `No auth recipe "${service}"`, { service });
     const result = await checkConnectivity(c.env, c.var.tenant, auth, checkInput(body), {
