@@ -15,6 +15,17 @@ function failed(error: JSON.Value | null, status: string): bool {
   return true;
 }
 
+/** UPPER_SNAKE, as every error code of the platform; anything else is reported as STEP_FAILED. */
+function isErrorCode(s: string): bool {
+  if (s.length == 0 || s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || c == 95 || (i > 0 && c >= 48 && c <= 57);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** The error as { code, message }, whatever shape it came in. */
 function normalize(error: JSON.Value | null): JSON.Obj {
   const out = new JSON.Obj();
@@ -24,7 +35,7 @@ function normalize(error: JSON.Value | null): JSON.Obj {
     const e = error!.get<JSON.Obj>();
     const c = e.get("code");
     const m = e.get("message");
-    if (typeOf(c) == "string") code = c!.get<string>();
+    if (typeOf(c) == "string" && isErrorCode(c!.get<string>())) code = c!.get<string>();
     if (!isNull(m)) message = textOf(m);
   } else if (typeOf(error) == "string") message = error!.get<string>();
   out.set<string>("code", code);
