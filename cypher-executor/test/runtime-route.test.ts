@@ -80,3 +80,17 @@ describe("POST /v1/components/{name}/call", () => {
     expect(((await ok.json()) as { memory_contains: boolean[] }).memory_contains).toEqual([true, false]);
   });
 });
+
+describe("the component worker arcrun-set (generated from registry/template)", () => {
+  it("answers POST / with the output and GET / with the manifest", async () => {
+    const worker = await p.platform.mf.getWorker("arcrun-set");
+    const res = await worker.fetch("http://component/", { method: "POST", body: JSON.stringify({ values: { a: 1 } }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ data: { a: 1 } });
+    const manifest = await worker.fetch("http://component/");
+    expect(((await manifest.json()) as { name: string }).name).toBe("set");
+    const bad = await worker.fetch("http://component/", { method: "POST", body: "not json" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("INVALID_JSON");
+  });
+});
