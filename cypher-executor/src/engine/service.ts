@@ -24,6 +24,8 @@ import type { EngineDeps, ExecutionRecord, NodeRecord, TriggerMeta } from "./typ
 export const LONG_MS = 1_000;
 /** Heartbeat period of a long execution (KV allows one write per second per key). */
 export const HEARTBEAT_MS = 1_500;
+/** The least time between two writes of the same record key. */
+const SAME_KEY_GAP_MS = 1_050;
 
 /** The engine plus what storing workflows needs. */
 export interface Platform extends EngineDeps {
@@ -154,12 +156,13 @@ export async function resumeExecution(
       version: rec.version,
     });
   }
+  const writtenAt = Date.parse(rec.updated_at) || 0;
   rec.status = "running";
   rec.resumes = (rec.resumes ?? 0) + 1;
   rec.updated_at = new Date().toISOString();
   rec.finished_at = undefined;
   rec.error = undefined;
-  const recorder = new Recorder(env, tenant, rec, waitUntil);
+  const recorder = new Recorder(env, tenant, rec, waitUntil, writtenAt);
   return execute(env, tenant, platform, loaded.plan, rec, recorder, undefined, previous, waitUntil);
 }
 
@@ -234,6 +237,8 @@ class Recorder {
     readonly tenant: Tenant,
     readonly rec: ExecutionRecord,
     readonly waitUntil: (p: Promise<unknown>) => void,
+    /** When this record key was last written (a resumed execution's earlier record). */
+    private lastRecordWrite = 0,
   ) {}
 
   start(): void {
@@ -260,6 +265,8 @@ class Recorder {
 
   /** Writes the record as it is now (one write). */
   writeRecord(): Promise<void> {
+    this.lastRecordWrite = Date.now();
+    this.lastBeat = this.lastRecordWrite;
     return this.countWrite(() => saveExecution(this.env, this.tenant, this.rec));
   }
 
@@ -272,10 +279,21 @@ class Recorder {
     return (async () => {
       // Heartbeats still in flight must land before the final record, which must win.
       await Promise.allSettled(this.inflight);
-      await Promise.all([
-        ...dues.map((due) => saveWait(this.env, due, this.tenant.keyHash, this.rec.id)),
-        saveExecution(this.env, this.tenant, this.rec),
-      ]);
+      // KV takes one write per second per key: a record written moments ago (a heartbeat, the running
+      // record of an async start) is followed no sooner than that, and a refused write is tried again.
+      const final = async () => {
+        for (let attempt = 1; ; attempt++) {
+          const gap = this.lastRecordWrite + SAME_KEY_GAP_MS - Date.now();
+          if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+          this.lastRecordWrite = Date.now();
+          try {
+            return await saveExecution(this.env, this.tenant, this.rec);
+          } catch (err) {
+            if (attempt >= 3) throw err;
+          }
+        }
+      };
+      await Promise.all([...dues.map((due) => saveWait(this.env, due, this.tenant.keyHash, this.rec.id)), final()]);
     })();
   }
 
