@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { ApiCallError } from "./api/client.js";
 import { registerAuthRecipe } from "./commands/auth-recipe.js";
+import { registerComponent } from "./commands/component.js";
 import { registerCredential } from "./commands/credential.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDev } from "./commands/dev.js";
@@ -37,6 +38,7 @@ registerInit(program);
 registerUpdate(program);
 registerDeploy(program);
 registerParts(program);
+registerComponent(program);
 registerCredential(program);
 registerWorkflow(program);
 registerValidate(program);

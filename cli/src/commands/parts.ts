@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { ApiClient } from "../api/client.js";
 import { color } from "../ui/color.js";
+import { registerPartsScaffold } from "./parts-scaffold.js";
 import { requireConfig } from "./whoami.js";
 
 /** One component as `GET /v1/components` lists it. */
@@ -46,5 +47,6 @@ export function registerParts(program: Command): Command {
         );
       }
     });
+  registerPartsScaffold(parts);
   return parts;
 }
