@@ -126,8 +126,9 @@ describe("acr recipe push: exposure gatekeeping", { timeout: 180_000 }, () => {
     const file = writeRecipe("bad.json", { canonical_id: "Bad Name", display_name: "", endpoint: "ftp://x" });
     const r = await acr(["recipe", "push", file, "--skip-check", "--confirm-exposure"]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`${file}: canonical_id:`);
-    expect(r.err).toContain(`${file}: endpoint:`);
+    // JSON.stringify(…, null, 2) puts canonical_id on line 2 and endpoint on line 4, both at column 3.
+    expect(r.err).toContain(`${file}:2:3: canonical_id:`);
+    expect(r.err).toContain(`${file}:4:3: endpoint:`);
     const broken = join(dir, "broken.json");
     writeFileSync(broken, '{\n  "canonical_id": "x",\n  oops\n}');
     const r2 = await acr(["recipe", "push", broken, "--skip-check"]);

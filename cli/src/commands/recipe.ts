@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { isCancel, text } from "@clack/prompts";
 import type { Command } from "commander";
-import { parse as parseYaml } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, parse as parseYaml } from "yaml";
 import { ApiCallError, ApiClient } from "../api/client.js";
 import { EXIT, UserError } from "../ui/errors.js";
 import { requireConfig } from "./whoami.js";
@@ -119,12 +119,42 @@ export function readRecipeFile(file: string): Record<string, unknown> {
   }
 }
 
-function fieldErrors(err: unknown, file: string): never {
+/**
+ * `line:column` of a dotted field path (`inject.header.Authorization`, `required_secrets.0.help_url`)
+ * in a JSON or YAML source; the nearest existing parent when the field itself is missing.
+ */
+export function locateField(src: string, path: string): string {
+  const lc = new LineCounter();
+  const doc = parseDocument(src, { lineCounter: lc });
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as { range?: number[] } | null)?.range?.[0] ?? 0;
+  for (const part of path.split(".").filter(Boolean)) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => String((it.key as { value?: unknown })?.value ?? it.key) === part);
+      if (!pair) break;
+      offset = (pair.key as { range?: number[] })?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(part)];
+      if (!item) break;
+      offset = (item as { range?: number[] }).range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  const { line, col } = lc.linePos(offset);
+  return `${line}:${col}`;
+}
+
+function fieldErrors(err: unknown, file: string, src = ""): never {
   if (err instanceof ApiCallError && err.code === "VALIDATION_FAILED") {
     const issues = (
       (err.body as { error?: { issues?: Array<{ path: string; message: string }> } })?.error?.issues ?? []
     )
-      .map((i) => `  ${file}: ${i.path.replace(/^recipe\.?/, "") || "(root)"}: ${i.message}`)
+      .map((i) => {
+        const field = i.path.replace(/^(recipe|auth_recipe)\.?/, "");
+        const at = src ? `:${locateField(src, field)}` : "";
+        return `  ${file}${at}: ${field || "(root)"}: ${i.message}`;
+      })
       .join("\n");
     throw new UserError(`${file} is not a valid recipe:\n${issues}`, "See docs/recipes.md and recipes/schema/");
   }
@@ -170,11 +200,12 @@ interface PushOptions {
 async function push(file: string, o: PushOptions, json: boolean): Promise<void> {
   const api = new ApiClient(requireConfig());
   const recipe = readRecipeFile(file);
+  const source = readFileSync(file, "utf8");
   const isAuth = "primitive" in recipe;
   const name = String(isAuth ? recipe.service : recipe.canonical_id);
   const review = await api
     .request<ExposureReview>("POST", "/v1/recipes/review", { recipe })
-    .catch((e) => fieldErrors(e, file));
+    .catch((e) => fieldErrors(e, file, source));
 
   // 1. exposure: asked once per recipe and exposure (the stored fingerprint says whether this one was seen).
   const existing = await api
@@ -211,7 +242,7 @@ async function push(file: string, o: PushOptions, json: boolean): Promise<void> 
         ...(isAuth ? { auth_recipe: recipe } : { recipe }),
         ...(o.timeout ? { timeout_ms: o.timeout } : {}),
       })
-      .catch((e) => fieldErrors(e, file));
+      .catch((e) => fieldErrors(e, file, source));
     if (!json) console.error(checkLine(check));
     if (!check.ok) {
       throw new UserError(
@@ -231,7 +262,7 @@ async function push(file: string, o: PushOptions, json: boolean): Promise<void> 
         ...(consent ? { exposure_consent: consent } : {}),
       },
     )
-    .catch((e) => fieldErrors(e, file));
+    .catch((e) => fieldErrors(e, file, source));
   if (json)
     console.log(
       JSON.stringify({
