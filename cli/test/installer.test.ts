@@ -324,3 +324,22 @@ describe("acr init --self-hosted: failures, resumption, pagination, permissions"
     rmSync(s.home, { recursive: true, force: true });
   });
 });
+
+describe("acr init --local", () => {
+  it("prepares the local state folder and secrets once, without starting anything", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "acr-local-"));
+    try {
+      const first = await acr(cwd, {}, ["init", "--local"]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.json).toMatchObject({ secrets: "created", state: join(cwd, ".arcrun", "state") });
+      const secretsFile = join(cwd, ".arcrun", "state", "secrets.json");
+      const secrets = readFileSync(secretsFile, "utf8");
+      expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
+      const again = await acr(cwd, {}, ["init", "--local"]);
+      expect(again.json).toMatchObject({ secrets: "kept" });
+      expect(readFileSync(secretsFile, "utf8")).toBe(secrets);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
