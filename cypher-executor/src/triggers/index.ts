@@ -83,7 +83,7 @@ export async function runScheduled(
         const tenant = await tenantByHash(env, w.keyHash);
         if (!tenant) return;
         const rec = await loadExecution(env, tenant, w.id);
-        if (!rec || rec.status !== "waiting") return;
+        if (rec?.status !== "waiting") return;
         for (const node of Object.values(rec.nodes)) {
           const p = node.pending;
           if (node.status !== "pending" || !p?.resume_at || Date.parse(p.resume_at) > scheduledTime) continue;
