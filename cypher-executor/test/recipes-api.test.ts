@@ -226,7 +226,9 @@ describe("seed API recipes against stand-ins of their services", () => {
     // The token came from the auth_service_account component (its oauth2:* cache key), not a host shortcut.
     const kv = await p.platform.mf.getKVNamespace("CREDENTIALS_KV");
     const names = (await kv.list()).keys.map((k) => k.name);
-    expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/:oauth2:google_sheets:gsa:robot@demo-project/)]));
+    expect(names).toEqual(
+      expect.arrayContaining([expect.stringMatching(/:oauth2:google_sheets:gsa:robot@demo-project/)]),
+    );
     expect(out.values).toEqual([
       ["a", "b"],
       ["1", "2"],
