@@ -39,7 +39,7 @@ const CASES: { case: string; component: string; input: unknown; target?: number;
   },
   { case: "compute, fuel-instrumented (probe work n=2000)", component: "probe", input: { op: "work", n: 2000 } },
   {
-    case: "compute, no fuel (asc output, not re-emitted by binaryen)",
+    case: "compute, no fuel (same wasm re-emitted without checks)",
     component: "probe_nofuel",
     input: { op: "work", n: 2000 },
   },

@@ -109,7 +109,7 @@ async function buildOne(src, out, name, opts, shipped) {
   const hashFile = join(out, ".build-hash");
   mkdirSync(out, { recursive: true });
   let built = false;
-  const twinMissing = !shipped && !existsSync(join(out, `${name}.nofuel.wasm`));
+  const twinMissing = !shipped && !existsSync(join(out, `${name}.plain.wasm`));
   if (
     opts.force ||
     twinMissing ||
@@ -124,7 +124,8 @@ async function buildOne(src, out, name, opts, shipped) {
     checkImports(wasm, manifest);
     writeFileSync(wasmFile, wasm);
     // Test components keep an uninstrumented twin, to measure what fuel costs (bench/component-call.ts).
-    if (!shipped) writeFileSync(join(out, `${name}.nofuel.wasm`), raw);
+    // Re-emitted by binaryen like the instrumented one, so the two differ only by the fuel checks.
+    if (!shipped) writeFileSync(join(out, `${name}.plain.wasm`), await reEmit(raw));
     writeFileSync(hashFile, hash);
     built = true;
   }
@@ -148,6 +149,18 @@ function interpreterComponent(out, name, manifest) {
   const built = !existsSync(target) || statSync(target).size !== statSync(wasm).size;
   if (built) copyFileSync(wasm, target);
   return { name, bytes: statSync(target).size, built, dir: out, language: "quickjs" };
+}
+
+/** binaryen read + write without instrumentation: the fair baseline for measuring fuel. */
+async function reEmit(wasm) {
+  const { default: binaryen } = await import("binaryen");
+  const mod = binaryen.readBinary(wasm);
+  try {
+    mod.setFeatures(binaryen.Features.All);
+    return mod.emitBinary();
+  } finally {
+    mod.dispose();
+  }
 }
 
 function readManifest(src, name) {
@@ -361,12 +374,12 @@ function writeIndex(out, names) {
     "// (Cloudflare forbids compiling WebAssembly from bytes at run time).",
     `import type { BundledComponent, ComponentManifest } from "${typeImport}";`,
   ];
-  const twins = names.filter((n) => existsSync(join(out, n, `${n}.nofuel.wasm`)));
+  const twins = names.filter((n) => existsSync(join(out, n, `${n}.plain.wasm`)));
   for (const n of names) {
     lines.push(`import ${n}_module from "./${n}/${n}.wasm";`);
     lines.push(`import ${n}_manifest from "./${n}/component.json";`);
   }
-  for (const n of twins) lines.push(`import ${n}_nofuel from "./${n}/${n}.nofuel.wasm";`);
+  for (const n of twins) lines.push(`import ${n}_nofuel from "./${n}/${n}.plain.wasm";`);
   lines.push("", "export const components: Record<string, BundledComponent> = {");
   for (const n of names) {
     lines.push(`  ${n}: { module: ${n}_module, manifest: ${n}_manifest as unknown as ComponentManifest },`);
