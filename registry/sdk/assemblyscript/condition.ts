@@ -213,7 +213,10 @@ export function compileCondition(cond: JSON.Value | null, where: string): Condit
   return c;
 }
 
-/** A list of conditions combined with `and` (all must hold) or `or` (any), e.g. filter's `conditions` + `logic`. */
+/**
+ * A list of conditions combined with `and` (all must hold) or `or` (any), e.g. filter's `conditions` + `logic`.
+ * @example compileConditionList(input.getAs<JSON.Arr>("conditions"), "conditions", true)
+ */
 export function compileConditionList(list: JSON.Arr, where: string, any: bool): Condition {
   const c = new Condition();
   c.kind = any ? K_OR : K_AND;
@@ -221,7 +224,10 @@ export function compileConditionList(list: JSON.Arr, where: string, any: bool): 
   return c;
 }
 
-/** Evaluates a prepared condition against `subject`. */
+/**
+ * Evaluates a prepared condition against `subject`.
+ * @example for (let i = 0; i < items.length; i++) if (testCondition(c, items.at(i))) kept.push<JSON.Value>(items.at(i));
+ */
 export function testCondition(c: Condition, subject: JSON.Value | null): bool {
   if (c.kind == K_CONST) return c.constant;
   if (c.kind == K_AND) {
