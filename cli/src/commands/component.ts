@@ -63,9 +63,20 @@ export function listComponentNames(root: string): string[] {
     .sort();
 }
 
-/** asc says `in registry/x/main.ts(5,3)`, go says `./main.go:5:3:`: both become `path:5:3`. */
-export function compilerLocations(message: string): string {
-  return message.replace(/\bin (\S+?)\((\d+),(\d+)\)/g, "at $1:$2:$3");
+/**
+ * Compiler diagnostics as `path:line:col` from the checkout root: asc (run in registry/) says
+ * `in components/x/main.ts(5,3)`, go (run in the component folder) says `./main.go:5:3`.
+ *
+ * @example
+ * compilerLocations("└─ in components/x/main.ts(5,3)", "x"); // "└─ at registry/components/x/main.ts:5:3"
+ */
+export function compilerLocations(message: string, name: string): string {
+  return message
+    .replace(/\bin (\S+?)\((\d+),(\d+)\)/g, (_m, file: string, line: string, col: string) => {
+      const path = /^(components|sdk|testdata)\//.test(file) ? `registry/${file}` : file;
+      return `at ${path}:${line}:${col}`;
+    })
+    .replace(/(^|\s)\.\/([\w./-]+\.go:\d+:\d+)/gm, `$1registry/components/${name}/$2`);
 }
 
 /**
@@ -103,7 +114,7 @@ export async function buildWithProgress(
         log(`  ${row.built ? "built" : "fresh"} ${(row.bytes / 1024).toFixed(1)} KB (${row.bytes} bytes)`);
       }
     } catch (err) {
-      const text = compilerLocations(err instanceof Error ? err.message : String(err));
+      const text = compilerLocations(err instanceof Error ? err.message : String(err), name);
       failures.push(text.replace(/^component build failed:\n\s*/, ""));
       log(`  ${color.red("failed")}`);
     }
