@@ -7,19 +7,19 @@
  * 10014 duplicate KV title, 10004 duplicate bucket, 10007 no such Worker), page/per_page pagination
  * of KV namespaces and cursor pagination of R2 buckets.
  *
- * Uploaded Workers really run: every uploaded script, with its bindings and secrets, is served by one
+ * Uploaded Workers really run (fake-cloudflare-workers.ts): every uploaded script, with its bindings and secrets, is served by one
  * Miniflare (workerd) instance whose KV namespaces are keyed by the namespace ids handed out here,
  * persisted in a temp folder, so the KV values REST endpoints and the deployed Workers see the same
  * data, and a redeploy keeps it, as on Cloudflare. `workerUrl(name)` plays the part of
  * `{name}.{subdomain}.workers.dev`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
+import { join } from "node:path";
+import { type Script, WorkersRuntime } from "./fake-cloudflare-workers";
 
 export const PERMISSIONS = {
   account: "Account Settings: Read",
@@ -27,19 +27,6 @@ export const PERMISSIONS = {
   r2: "Workers R2 Storage: Edit",
   scripts: "Workers Scripts: Edit",
 } as const;
-
-interface Script {
-  name: string;
-  mainModule: string;
-  compatibilityDate: string;
-  compatibilityFlags: string[];
-  modules: { name: string; type: string; bytes: Uint8Array }[];
-  bindings: { type: string; name: string; [k: string]: unknown }[];
-  secrets: Map<string, string>;
-  workersDev: boolean;
-  crons: string[];
-  uploads: number;
-}
 
 interface Token {
   permissions: Set<string>;
@@ -77,9 +64,8 @@ export class FakeCloudflare {
   private pending = new Map<string, Script>();
   private server?: Server;
   private workerServers = new Map<string, Server>();
-  private mf?: Miniflare;
-  private mfDirty = true;
   private readonly dir = mkdtempSync(join(tmpdir(), "fake-cf-"));
+  private readonly workers = new WorkersRuntime(this.dir);
   url = "";
 
   constructor(opts: FakeCloudflareOptions = {}) {
@@ -111,7 +97,7 @@ export class FakeCloudflare {
       s?.closeAllConnections();
       await new Promise((r) => s?.close(r));
     }
-    await this.mf?.dispose();
+    await this.workers.dispose();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -275,7 +261,7 @@ export class FakeCloudflare {
     }
     const ns = { id: randomBytes(16).toString("hex"), title };
     this.kv.set(ns.id, ns);
-    this.mfDirty = true;
+    this.workers.dirty = true;
     return { result: { ...ns, supports_url_encoding: true } };
   }
 
@@ -342,7 +328,7 @@ export class FakeCloudflare {
     const s = await this.parseUpload(r, false);
     if (!("mainModule" in s)) return s;
     this.scripts.set(s.name, s);
-    this.mfDirty = true;
+    this.workers.dirty = true;
     return {
       result: {
         id: s.name,
@@ -373,7 +359,7 @@ export class FakeCloudflare {
     if (!s) return this.error(400, 10220, "Only a single version at 100% is supported by this fake");
     this.pending.delete(full?.version_id ?? "");
     this.scripts.set(s.name, s);
-    this.mfDirty = true;
+    this.workers.dirty = true;
     return { result: { id: randomUUID(), strategy: "percentage", versions: body.versions, source: "wrangler" } };
   }
 
@@ -502,96 +488,16 @@ export class FakeCloudflare {
       return this.error(400, 10021, "secret name, text and type secret_text are required");
     }
     s.secrets.set(b.name, b.text);
-    this.mfDirty = true;
+    this.workers.dirty = true;
     return { result: { name: b.name, type: "secret_text" } };
   }
 
-  // ---------------------------------------------------------------- running Workers
-
-  /** One workerd for every uploaded Worker plus a storage worker bound to every namespace. */
-  private async runtime(): Promise<Miniflare> {
-    if (this.mf && !this.mfDirty) return this.mf;
-    const workers: WorkerOptions[] = [
-      {
-        name: "__storage",
-        modules: true,
-        script: "export default { fetch() { return new Response('storage') } }",
-        kvNamespaces: Object.fromEntries([...this.kv.keys()].map((id) => [`KV_${id}`, id])),
-      },
-    ];
-    for (const s of this.scripts.values()) {
-      const dir = join(this.dir, "scripts", s.name, String(s.uploads));
-      for (const m of s.modules) {
-        mkdirSync(dirname(join(dir, m.name)), { recursive: true });
-        writeFileSync(join(dir, m.name), m.bytes);
-      }
-      const by = (t: string) => s.bindings.filter((b) => b.type === t);
-      workers.push({
-        name: s.name,
-        modules: true,
-        scriptPath: join(dir, s.mainModule),
-        modulesRoot: dir,
-        modulesRules: [
-          { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-          { type: "CompiledWasm", include: ["**/*.wasm"] },
-        ],
-        compatibilityDate: s.compatibilityDate,
-        compatibilityFlags: s.compatibilityFlags,
-        kvNamespaces: Object.fromEntries(by("kv_namespace").map((b) => [b.name, String(b.namespace_id)])),
-        r2Buckets: Object.fromEntries(by("r2_bucket").map((b) => [b.name, String(b.bucket_name)])),
-        bindings: {
-          ...Object.fromEntries(by("plain_text").map((b) => [b.name, String(b.text)])),
-          ...Object.fromEntries(s.secrets),
-        },
-        serviceBindings: Object.fromEntries(
-          by("service")
-            .filter((b) => this.scripts.has(String(b.service)))
-            .map((b) => [b.name, String(b.service)]),
-        ),
-      });
-    }
-    const opts = {
-      workers,
-      kvPersist: join(this.dir, "kv"),
-      r2Persist: join(this.dir, "r2"),
-      cf: false,
-      log: new Log(LogLevel.WARN),
-    };
-    if (this.mf) await this.mf.setOptions(opts);
-    else this.mf = new Miniflare(opts);
-    await this.mf.ready;
-    this.mfDirty = false;
-    return this.mf;
-  }
-
-  private async kvNamespace(id: string) {
+  private kvNamespace(id: string) {
     if (!this.kv.has(id)) throw new Error(`no KV namespace ${id}`);
-    return (await this.runtime()).getKVNamespace(`KV_${id}`, "__storage");
+    return this.workers.kv(id, this.scripts, [...this.kv.keys()]);
   }
 
-  private async serveWorker(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const s = this.scripts.get(name);
-      if (!s?.workersDev) {
-        res.writeHead(404, { "content-type": "text/plain" });
-        res.end("There is nothing here yet");
-        return;
-      }
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const worker = await (await this.runtime()).getWorker(name);
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const out = await worker.fetch(`https://${name}.${this.subdomain}.workers.dev${req.url}`, {
-        method: req.method,
-        headers,
-        body: chunks.length ? Buffer.concat(chunks) : undefined,
-      });
-      res.writeHead(out.status, Object.fromEntries(out.headers.entries()));
-      res.end(Buffer.from(await out.arrayBuffer()));
-    } catch (err) {
-      res.writeHead(502, { "content-type": "text/plain" });
-      res.end(`fake workers.dev: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  private serveWorker(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.workers.serve(name, this.subdomain ?? "", this.scripts, [...this.kv.keys()], req, res);
   }
 }
