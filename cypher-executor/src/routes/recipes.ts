@@ -7,8 +7,9 @@ import { hasAdminToken, presentedKey } from "../auth/middleware";
 import { getPlatform } from "../engine/platform";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { consentFor, parseOrThrow } from "../recipes/consent";
 import { RecipeError } from "../recipes/egress";
-import { type ExposureReview, reviewApiRecipeExposure, reviewAuthRecipeExposure } from "../recipes/exposure";
+import { reviewApiRecipeExposure, reviewAuthRecipeExposure } from "../recipes/exposure";
 import { checkConnectivity, runApiRecipe } from "../recipes/runner";
 import {
   getApiRecipe,
@@ -23,16 +24,7 @@ import {
   seedRecipes,
 } from "../recipes/store";
 import { componentAccessTokens } from "../recipes/tokens";
-import {
-  type ApiRecipe,
-  ApiRecipeSchema,
-  type AuthRecipe,
-  AuthRecipeSchema,
-  type ExposureConsent,
-  ExposureConsentSchema,
-  issuesOf,
-  type StoredMeta,
-} from "../recipes/types";
+import { type ApiRecipe, ApiRecipeSchema, type AuthRecipe, AuthRecipeSchema } from "../recipes/types";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
@@ -184,47 +176,9 @@ const routes = {
   }),
 };
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    throw new ApiError(400, "VALIDATION_FAILED", `The ${prefix} does not match its format (docs/recipes.md)`, {
-      issues: issuesOf(r.error).map((i) => ({ ...i, path: i.path ? `${prefix}.${i.path}` : prefix })),
-    });
-  }
-  return r.data;
-}
-
 function toApiError(err: unknown): never {
   if (err instanceof RecipeError) throw new ApiError(err.status, err.code, err.message, err.details);
   throw err;
-}
-
-/**
- * Decides whether the stored consent covers this exposure; throws 403 EXPOSURE_CONSENT_REQUIRED
- * with the review when a human must confirm. Consent is asked once per recipe and exposure.
- */
-function consentFor(
-  review: ExposureReview,
-  previous: StoredMeta | undefined,
-  given: unknown,
-): { meta: Partial<StoredMeta>; reused: boolean } {
-  if (previous?.exposure_fingerprint === review.fingerprint && previous.exposure_consent) {
-    return {
-      meta: { exposure_fingerprint: review.fingerprint, exposure_consent: previous.exposure_consent },
-      reused: true,
-    };
-  }
-  const parsed = ExposureConsentSchema.safeParse(given);
-  if (!parsed.success || Date.parse(parsed.data.confirmed_at) > Date.now() + 10 * 60_000) {
-    throw new ApiError(
-      403,
-      "EXPOSURE_CONSENT_REQUIRED",
-      `${review.subject.name} sends data to ${review.destinations.map((d) => d.host).join(", ")}: a human must review and confirm this exposure (send exposure_consent { confirmed_by_human: true, understood: true, confirmed_at })`,
-      { review },
-    );
-  }
-  const consent: ExposureConsent = parsed.data;
-  return { meta: { exposure_fingerprint: review.fingerprint, exposure_consent: consent }, reused: false };
 }
 
 async function authFor(c: Context<AppEnv>, tenant: Tenant, recipe: ApiRecipe): Promise<AuthRecipe | null> {
