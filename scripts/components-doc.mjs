@@ -26,17 +26,20 @@ const BUDGET = 1024 * 1024;
 
 /** Every built-in component: the build's rule (folders not starting with `_` or `.`, with a manifest). */
 export function listComponents() {
-  return readdirSync(componentsDir)
-    .filter((n) => !/^[_.]/.test(n) && existsSync(join(componentsDir, n, "component.json")))
-    .sort()
-    .map((name) => {
-      const dir = join(componentsDir, name);
-      const manifest = JSON.parse(readFileSync(join(dir, "component.json"), "utf8"));
-      const casesFile = join(dir, "cases.json");
-      const cases = existsSync(casesFile) ? JSON.parse(readFileSync(casesFile, "utf8")) : [];
-      const wasm = join(builds, name, name === "code" ? "quickjs.wasm" : `${name}.wasm`);
-      return { name, manifest, cases, bytes: existsSync(wasm) ? statSync(wasm).size : null };
-    });
+  return (
+    readdirSync(componentsDir)
+      // zz_scaffold_test_*: transient folders of cli/test/component-tooling.test.ts, never shipped.
+      .filter((n) => !/^([_.]|zz_scaffold_test_)/.test(n) && existsSync(join(componentsDir, n, "component.json")))
+      .sort()
+      .map((name) => {
+        const dir = join(componentsDir, name);
+        const manifest = JSON.parse(readFileSync(join(dir, "component.json"), "utf8"));
+        const casesFile = join(dir, "cases.json");
+        const cases = existsSync(casesFile) ? JSON.parse(readFileSync(casesFile, "utf8")) : [];
+        const wasm = join(builds, name, name === "code" ? "quickjs.wasm" : `${name}.wasm`);
+        return { name, manifest, cases, bytes: existsSync(wasm) ? statSync(wasm).size : null };
+      })
+  );
 }
 
 /** The first sentence of a description, for a table cell. */
@@ -120,6 +123,13 @@ export function bundleGzip() {
   return { files, raw: sum("raw"), gz: sum("gz") };
 }
 
+/** "1 MB" read both ways: 1 MiB (1 048 576 B) and 1 000 000 B. */
+function budgetText(gz) {
+  const mib = gz <= BUDGET ? `within 1 MiB by ${kb(BUDGET - gz)}` : `**over** 1 MiB by ${kb(gz - BUDGET)}`;
+  const dec = gz <= 1_000_000 ? "within 1 000 000 B too" : `**over** 1 000 000 B by ${gz - 1_000_000} B`;
+  return `${mib}, ${dec}`;
+}
+
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
 
 function table(list, times) {
@@ -150,7 +160,7 @@ function render(list, times, n, bundle) {
   const bundleText = bundle
     ? [
         `**Executor bundle** (\`cypher-executor/dist\`: \`index.js\` + the ${bundle.files.length - 1} \`.wasm\` modules it imports, gzip -9 each, summed):`,
-        `${kb(bundle.gz)} gzip (${kb(bundle.raw)} raw) against the 1 MB budget: ${bundle.gz <= BUDGET ? "within" : "**over**"} it by ${kb(Math.abs(BUDGET - bundle.gz))}.`,
+        `${kb(bundle.gz)} gzip (${bundle.gz} bytes; ${kb(bundle.raw)} raw) against the 1 MB budget: ${budgetText(bundle.gz)}.`,
         `Largest: ${[...bundle.files]
           .sort((a, b) => b.gz - a.gz)
           .slice(0, 3)
