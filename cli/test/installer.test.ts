@@ -244,6 +244,14 @@ describe("acr init --self-hosted against the Cloudflare API fake", { timeout: 24
     expect(s.config().encryption_key).toBe(parse(saved).encryption_key);
   });
 
+  it("refuses when ARCRUN_ENCRYPTION_KEY and the config disagree", async () => {
+    const other = Buffer.alloc(32, 7).toString("base64");
+    const r = await acr(s.home, { ...s.env, ARCRUN_ENCRYPTION_KEY: other }, ["update", ...s.flags]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("ARCRUN_ENCRYPTION_KEY differs from encryption_key");
+    expect(s.config().encryption_key).not.toBe(other);
+  });
+
   it("update refuses, creating nothing, when a recorded namespace is gone", async () => {
     const id = s.state().kv.SESSIONS_KV ?? "";
     const ns = fake.kv.get(id);

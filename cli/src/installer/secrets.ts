@@ -27,7 +27,15 @@ export function resolveSecrets(
   const cfg = readUserConfig(file);
   const sameInstall = (!cfg.account_id || cfg.account_id === accountId) && (!cfg.prefix || cfg.prefix === ctx.prefix);
   const fromEnv = process.env.ARCRUN_ENCRYPTION_KEY;
-  let encryptionKey = fromEnv || (sameInstall ? cfg.encryption_key : undefined);
+  const fromConfig = sameInstall ? cfg.encryption_key : undefined;
+  if (fromEnv && fromConfig && fromEnv !== fromConfig) {
+    // Two different keys for one installation: picking either could make credentials unreadable.
+    throw new UserError(
+      `ARCRUN_ENCRYPTION_KEY differs from encryption_key in ${file}`,
+      "Nothing was changed. Unset ARCRUN_ENCRYPTION_KEY, or fix the config with the key this installation really uses",
+    );
+  }
+  let encryptionKey = fromEnv || fromConfig;
   let adminToken = sameInstall ? cfg.admin_token : undefined;
   let encryptionKeyCreated = false;
   let adminTokenCreated = false;
