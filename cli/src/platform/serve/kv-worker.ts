@@ -84,11 +84,15 @@ function remember(key, entry) {
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value);
 }
 
+// Bumped before every write: a read that overlapped a write never fills the cache (it may carry the old value).
+let writeSeq = 0;
+
 async function lookup(store, key) {
   let entry = cache.get(key);
   if (entry === undefined) {
+    const seq = writeSeq;
     entry = await store.read(key);
-    remember(key, entry);
+    if (seq === writeSeq) remember(key, entry);
   }
   return expired(entry) ? null : entry;
 }
@@ -148,14 +152,21 @@ async function handle(request, env) {
     const value = await request.arrayBuffer();
     if (value.byteLength > MAX_VALUE_BYTES) throw new KvError(413, "Value length of " + value.byteLength + " exceeds acr serve's limit of " + MAX_VALUE_BYTES + ".");
     const entry = { value, expiration, metadata };
+    writeSeq++;
+    cache.delete(key);
     await store.write(key, entry);
-    remember(key, entry);
+    // Invalidate, not fill: write-mostly keys (execution records) would otherwise fill the cache; the
+    // next read fetches the committed value. Deleted again after the commit, in case a read that the
+    // store answered just before this write came back in between.
+    cache.delete(key);
     return new Response(null);
   }
   if (request.method === "DELETE") {
     const key = keyOf(url);
+    writeSeq++;
+    cache.delete(key);
     await store.write(key, null);
-    remember(key, null);
+    cache.delete(key);
     return new Response(null);
   }
   return new Response(null, { status: 405 });
