@@ -90,6 +90,7 @@ export async function buildWithProgress(
   root: string,
   names: string[],
   log: (line: string) => void,
+  force = false,
 ): Promise<BuildRow[]> {
   const all = listComponentNames(root);
   const unknown = names.filter((n) => !all.includes(n));
@@ -108,7 +109,7 @@ export async function buildWithProgress(
   for (const [i, name] of targets.entries()) {
     log(`building ${i + 1}/${targets.length} ${name}`);
     try {
-      const [row] = await mod.buildComponents({ names: [name], quiet: true });
+      const [row] = await mod.buildComponents({ names: [name], quiet: true, force });
       if (row) {
         rows.push(row);
         log(`  ${row.built ? "built" : "fresh"} ${(row.bytes / 1024).toFixed(1)} KB (${row.bytes} bytes)`);
@@ -277,9 +278,9 @@ export function registerComponent(program: Command): Command {
     .description("Compile components to .component-builds/{name}/{name}.wasm (all when no name is given)")
     .option("--force", "recompile even when the sources did not change")
     .addHelpText("after", "\nExamples:\n  $ acr component build\n  $ acr component build greet_user string_ops\n")
-    .action(async (names: string[]) => {
+    .action(async (names: string[], o: { force?: boolean }) => {
       const root = findCheckout();
-      const rows = await buildWithProgress(root, names, log);
+      const rows = await buildWithProgress(root, names, log, Boolean(o.force));
       if (json())
         console.log(JSON.stringify({ components: rows.map(({ name, bytes, built }) => ({ name, bytes, built })) }));
     });
