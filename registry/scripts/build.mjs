@@ -10,7 +10,7 @@
 // Incremental: a component whose sources did not change is not recompiled.
 //
 // Usage: node registry/scripts/build.mjs [name ...] [--testdata] [--force] [--quiet]
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   copyFileSync,
@@ -22,6 +22,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -67,17 +68,28 @@ export async function buildComponents(opts = {}) {
       }
       names.push(n);
     }
-    const built = [];
-    for (const name of names) {
-      if (opts.names?.length && !opts.names.includes(name) && set.shipped) continue;
-      try {
-        const row = await buildOne(join(set.src, name), join(set.out, name), name, opts, set.shipped);
-        rows.push(row);
-        built.push(row);
-        log(`${row.built ? "built " : "fresh "} ${name.padEnd(24)} ${(row.bytes / 1024).toFixed(1).padStart(7)} KB`);
-      } catch (err) {
-        errors.push(`${relative(root, join(set.src, name))}: ${err.message}`);
+    // asc is single-threaded and most of a fresh build is spent in it: compile one component per core.
+    const todo = names.filter((name) => !(opts.names?.length && !opts.names.includes(name) && set.shipped));
+    const results = new Array(todo.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < todo.length) {
+        const i = next++;
+        const name = todo[i];
+        try {
+          const row = await buildOne(join(set.src, name), join(set.out, name), name, opts, set.shipped);
+          results[i] = { row };
+          log(`${row.built ? "built " : "fresh "} ${name.padEnd(24)} ${(row.bytes / 1024).toFixed(1).padStart(7)} KB`);
+        } catch (err) {
+          results[i] = { error: `${relative(root, join(set.src, name))}: ${err.message}` };
+        }
       }
+    };
+    const lanes = Math.max(1, Math.min(todo.length, opts.jobs ?? availableParallelism()));
+    await Promise.all(Array.from({ length: lanes }, worker));
+    for (const r of results) {
+      if (r?.row) rows.push(r.row);
+      if (r?.error) errors.push(r.error);
     }
     // Only what still exists in the source tree is bundled.
     for (const stale of readdirSync(set.out)) {
@@ -117,7 +129,7 @@ async function buildOne(src, out, name, opts, shipped) {
     !existsSync(hashFile) ||
     readFileSync(hashFile, "utf8") !== hash
   ) {
-    const raw = isGo ? compileGo(src, out, name) : compileAssemblyScript(src, out, name);
+    const raw = isGo ? await compileGo(src, out, name) : await compileAssemblyScript(src, out, name);
     // binaryen takes a second to load: only when something is compiled.
     const { instrumentFuel } = await import("./fuel.mjs");
     const wasm = instrumentFuel(raw);
@@ -219,7 +231,6 @@ const ASC_FLAGS = [
   "--transform",
   "json-as",
   "-O3z",
-  "--converge",
   "--runtime",
   "stub",
   "--exportStart",
@@ -239,7 +250,7 @@ const ASC_FLAGS = [
 ];
 const GO_FLAGS = ["build", "-trimpath", "-ldflags=-s -w"];
 
-function compileAssemblyScript(src, out, name) {
+async function compileAssemblyScript(src, out, name) {
   const tmp = join(out, `.${name}.asc.wasm`);
   const args = [
     join(root, "node_modules", "assemblyscript", "bin", "asc.js"),
@@ -248,16 +259,16 @@ function compileAssemblyScript(src, out, name) {
     "-o",
     tmp,
   ];
-  run(process.execPath, args, registry);
+  await run(process.execPath, args, registry);
   const wasm = readFileSync(tmp);
   rmSync(tmp);
   return wasm;
 }
 
-function compileGo(src, out, name) {
+async function compileGo(src, out, name) {
   const tmp = join(out, `.${name}.go.wasm`);
   const go = existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
-  run(go, [...GO_FLAGS, "-o", tmp, "."], src, {
+  await run(go, [...GO_FLAGS, "-o", tmp, "."], src, {
     GOOS: "wasip1",
     GOARCH: "wasm",
     GOFLAGS: "-mod=mod",
@@ -270,14 +281,32 @@ function compileGo(src, out, name) {
 }
 
 function run(cmd, args, cwd, env = {}) {
-  try {
-    execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  } catch (err) {
-    const text = `${err.stdout ?? ""}${err.stderr ?? ""}`.trim();
-    // asc/go print "file(line,col)" diagnostics; keep the errors, drop the noise.
-    const lines = text.split("\n").filter((l) => !/^\s*$/.test(l));
-    throw new Error(`compile failed:\n${lines.slice(0, 40).join("\n")}`);
+  return new Promise((resolve, reject) => {
+    execFile(
+      cmd,
+      args,
+      { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve();
+        const text = `${stdout ?? ""}${stderr ?? ""}`.trim();
+        // asc/go print "file(line,col)" diagnostics; keep the errors, drop the noise.
+        const lines = text.split("\n").filter((l) => !/^\s*$/.test(l));
+        reject(new Error(`compile failed:\n${lines.slice(0, 40).join("\n")}`));
+      },
+    );
+  });
+}
+
+/** The sibling component folders that `src`'s sources import (`from "../other/…"`). */
+function siblingImports(src) {
+  const found = new Set();
+  for (const f of readdirSync(src)) {
+    if (!f.endsWith(".ts") || f.endsWith(".test.ts")) continue;
+    for (const m of readFileSync(join(src, f), "utf8").matchAll(/from\s+"\.\.\/([a-z][a-z0-9_]*)\//g)) {
+      if (m[1] && existsSync(join(registry, "components", m[1]))) found.add(m[1]);
+    }
   }
+  return [...found].sort();
 }
 
 function sourceHash(src, isGo) {
@@ -296,6 +325,8 @@ function sourceHash(src, isGo) {
   };
   walk(src);
   walk(join(registry, "sdk", isGo ? "go" : "assemblyscript"));
+  // A component may import a sibling's module (validate_json uses string_ops' regex): hash those folders too.
+  for (const sibling of siblingImports(src)) walk(join(registry, "components", sibling));
   // What shapes the wasm, not the whole build script: editing the script's plumbing rebuilds nothing.
   add(join(registry, "scripts", "fuel.mjs"));
   h.update(JSON.stringify({ ASC_FLAGS, GO_FLAGS }));
