@@ -11,6 +11,8 @@ const args = process.argv.slice(2);
 
 if (!process.env.ARCRUN_SKIP_BUILD) {
   execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
+  // Test-only components (probes for every host function, runaway loops …): never bundled into the executor.
+  execFileSync("npm", ["run", "build:testdata", "-w", "registry", "--silent"], { cwd: root, stdio: "inherit" });
 }
 
 let failed = false;
