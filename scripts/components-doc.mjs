@@ -82,30 +82,34 @@ async function measure(list, n, batch) {
     });
     const { api_key } = await keyRes.json();
     const headers = { authorization: `Bearer ${api_key}`, "content-type": "application/json" };
-    const out = new Map();
-    for (const c of list) {
-      const kase = timedCase(c.cases);
-      if (!kase) continue;
-      // workerd's clock ticks in whole milliseconds, so one call's duration_us is 0 or 1000: each sample is a
-      // batch of `repeat` calls timed server-side (the local platform's debug.repeat), divided by the batch size.
-      const samples = [];
-      for (let i = 0; i < n; i++) {
-        const res = await fetch(`${platform.url}/v1/components/${c.name}/call`, {
-          method: "POST",
-          headers: { ...headers, "x-arcrun-admin-token": secrets.adminToken },
-          body: JSON.stringify({
-            input: kase.input,
-            ...(kase.limits ? { limits: kase.limits } : {}),
-            debug: { repeat: batch },
-          }),
-        });
-        const body = await res.json();
-        if (typeof body.total_us === "number") samples.push(body.total_us / batch);
-        else throw new Error(`${c.name}: the call answered no total_us: ${JSON.stringify(body).slice(0, 300)}`);
+    const timed = list.map((c) => ({ name: c.name, kase: timedCase(c.cases), samples: [] })).filter((t) => t.kase);
+    const batchOf = async (t) => {
+      const res = await fetch(`${platform.url}/v1/components/${t.name}/call`, {
+        method: "POST",
+        headers: { ...headers, "x-arcrun-admin-token": secrets.adminToken },
+        body: JSON.stringify({
+          input: t.kase.input,
+          ...(t.kase.limits ? { limits: t.kase.limits } : {}),
+          debug: { repeat: batch },
+        }),
+      });
+      const body = await res.json();
+      if (typeof body.total_us !== "number") {
+        throw new Error(`${t.name}: the call answered no total_us: ${JSON.stringify(body).slice(0, 300)}`);
       }
-      samples.sort((a, b) => a - b);
-      if (samples.length) out.set(c.name, { us: samples[Math.floor(samples.length / 2)], case: kase.name });
-      process.stderr.write(`timed ${c.name}: ${out.get(c.name)?.us.toFixed(0) ?? "?"} µs\n`);
+      return body.total_us / batch;
+    };
+    // workerd's clock ticks in whole milliseconds, so one call's duration_us is 0 or 1000: each sample is a
+    // batch of `batch` calls timed server-side (the local platform's debug.repeat), divided by the batch size.
+    // One discarded warm-up round (JIT, first instantiation), then rounds over every component in turn, so a
+    // load swing on the shared box hits every row alike instead of whichever component ran then.
+    for (const t of timed) await batchOf(t);
+    for (let i = 0; i < n; i++) for (const t of timed) t.samples.push(await batchOf(t));
+    const out = new Map();
+    for (const t of timed) {
+      t.samples.sort((x, y) => x - y);
+      out.set(t.name, { us: t.samples[Math.floor(t.samples.length / 2)], case: t.kase.name });
+      process.stderr.write(`timed ${t.name}: ${out.get(t.name).us.toFixed(0)} µs\n`);
     }
     return out;
   } finally {
@@ -183,8 +187,10 @@ function render(list, times, n, batch, bundle) {
     BEGIN,
     "",
     `Generated ${when}. *wasm*: the shipped module (fuel-instrumented). *median call*: one call (fresh instance +`,
-    `run) of the component's first succeeding case in \`cases.json\`, timed server-side inside workerd: the median of`,
-    `${n} batches of ${batch} calls (workerd's clock ticks in whole milliseconds, so single calls cannot be timed), on`,
+    `run) of the component's first succeeding case in \`cases.json\` (else its first case: a validation error),`,
+    "timed server-side inside workerd: the median of",
+    `${n} batches of ${batch} calls, interleaved across components after a warm-up round (workerd's clock ticks in`,
+    `whole milliseconds, so single calls cannot be timed; resolution ${(1000 / batch).toFixed(0)} µs), on`,
     "the shared 2-core development box while other engineers built and tested: compare rows, not absolute values.",
     `Timed cases: ${timed}.`,
     "",
