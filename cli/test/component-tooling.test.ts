@@ -4,7 +4,7 @@
 // The build only reads registry/components/ and skips `_x` folders, so the test scaffolds there under
 // `zz_scaffold_test_<random>`: removed (with its .component-builds/ output) in afterAll, and any such folder a
 // killed run left behind is swept at the start of the next run (the prefix is git-ignored too).
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -167,5 +167,15 @@ describe("case checking and diagnostics", () => {
   it("compilerLocations rewrites asc and go positions to checkout paths", () => {
     expect(compilerLocations("└─ in components/x/main.ts(5,3)", "x")).toBe("└─ at registry/components/x/main.ts:5:3");
     expect(compilerLocations("./main.go:20:14: bad", "x")).toBe("registry/components/x/main.go:20:14: bad");
+  });
+});
+
+describe("docs/components.md", () => {
+  it("lists every built-in component with its manifest's purpose and inputs (regenerate: npx tsx scripts/components-doc.mjs)", () => {
+    const r = spawnSync(process.execPath, [join(root, "scripts", "components-doc.mjs"), "--check"], {
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
   });
 });
