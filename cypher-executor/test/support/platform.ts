@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { startLocalPlatform, type LocalPlatform } from "../../../cli/src/platform/local";
+import { type LocalPlatform, startLocalPlatform } from "../../../cli/src/platform/local";
 
 /** A running platform on workerd for one test file, with an admin key ready. */
 export interface TestPlatform {
