@@ -89,6 +89,7 @@ class Abort {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const jspiAvailable = typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === "function";
 
 /** Import lists never change for a module: read once, not per call. */
@@ -127,9 +128,13 @@ export async function runSandbox(module: WebAssembly.Module, opts: SandboxOption
   let memory: WebAssembly.Memory | undefined;
   let fatal: Abort | undefined;
 
+  // One DataView per buffer, not per syscall: the buffer changes only when the memory grows.
+  let view: DataView | undefined;
   const mem = (): DataView => {
     if (!memory) throw new Abort("COMPONENT_TRAPPED", "the component exports no memory");
-    return new DataView(memory.buffer);
+    const buffer = memory.buffer;
+    if (view?.buffer !== buffer) view = new DataView(buffer);
+    return view;
   };
   const bytes = (ptr: number, len: number): Uint8Array => new Uint8Array(mem().buffer, ptr, len);
   const stop = (a: Abort): never => {
@@ -182,14 +187,16 @@ export async function runSandbox(module: WebAssembly.Module, opts: SandboxOption
     fd_prestat_get: () => ERRNO_BADF,
     fd_seek: () => ERRNO_INVAL,
     args_sizes_get(countPtr, sizePtr) {
-      mem().setUint32(countPtr, 0, true);
-      mem().setUint32(sizePtr, 0, true);
+      const v = mem();
+      v.setUint32(countPtr, 0, true);
+      v.setUint32(sizePtr, 0, true);
       return ERRNO_SUCCESS;
     },
     args_get: () => ERRNO_SUCCESS,
     environ_sizes_get(countPtr, sizePtr) {
-      mem().setUint32(countPtr, 0, true);
-      mem().setUint32(sizePtr, 0, true);
+      const v = mem();
+      v.setUint32(countPtr, 0, true);
+      v.setUint32(sizePtr, 0, true);
       return ERRNO_SUCCESS;
     },
     environ_get: () => ERRNO_SUCCESS,
@@ -332,7 +339,7 @@ async function invokeHost(name: string, fn: HostFunction | undefined, request: U
   if (!fn) return error("CAPABILITY_MISSING", `host function ${name} is not available to this component`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(request));
+    parsed = JSON.parse(decoder.decode(request));
   } catch {
     return error("BAD_HOST_REQUEST", `the ${name} request is not valid JSON`);
   }
@@ -379,6 +386,8 @@ class OutputBuffer {
   }
 
   bytes(): Uint8Array {
+    // The usual case is one write: hand over its copy instead of copying again.
+    if (this.chunks.length === 1 && this.chunks[0]!.length === this.size) return this.chunks[0]!;
     const out = new Uint8Array(this.size);
     let off = 0;
     for (const c of this.chunks) {
@@ -389,6 +398,7 @@ class OutputBuffer {
   }
 
   text(): string {
-    return new TextDecoder().decode(this.bytes()) + (this.truncated ? "\n[log truncated]" : "");
+    if (this.size === 0 && !this.truncated) return "";
+    return decoder.decode(this.bytes()) + (this.truncated ? "\n[log truncated]" : "");
   }
 }

@@ -72,11 +72,14 @@ export function createRuntime(
       };
     }
     const limits = resolveLimits(ctx.limits, Date.now());
-    const all = hostFunctionsFor(ctx, c.manifest, limits);
+    // Most steps (set, filter, …) declare no capability: no host closures to build for them.
     const host: Partial<Record<HostFunctionName, HostFunction>> = {};
-    for (const cap of c.manifest.capabilities) {
-      const fn = all[cap as HostFunctionName];
-      if (fn) host[cap as HostFunctionName] = fn;
+    if (c.manifest.capabilities.length > 0) {
+      const all = hostFunctionsFor(ctx, c.manifest, limits);
+      for (const cap of c.manifest.capabilities) {
+        const fn = all[cap as HostFunctionName];
+        if (fn) host[cap as HostFunctionName] = fn;
+      }
     }
     const result = await runSandbox(c.module, {
       stdin: encoder.encode(JSON.stringify(input ?? {})),
