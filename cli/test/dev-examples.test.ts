@@ -1,56 +1,23 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { AcrProcess, freePort } from "./support/acr-process";
 
 // `acr dev` on a fresh folder: the examples are deployed into the dev key and the banner's curl runs one.
-const bin = join(import.meta.dirname, "..", "dist", "bin.js");
-let child: ChildProcess | undefined;
+let acr: AcrProcess | undefined;
 
 afterAll(async () => {
-  const c = child;
-  if (!c || c.exitCode !== null) return;
-  await new Promise((resolve) => {
-    c.on("exit", resolve);
-    c.kill("SIGINT");
-  });
+  await acr?.stop("SIGINT");
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 describe("acr dev seeds the examples", { timeout: 120_000 }, () => {
   it("prints a curl line that runs hello, and lists every example", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-dev-ex-"));
     const port = await freePort();
-    child = spawn(process.execPath, [bin, "dev", "--port", String(port), "--state", join(cwd, "state")], {
-      cwd,
-      env: { ...process.env, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (d) => {
-      out += d;
-    });
-    child.stderr?.on("data", (d) => {
-      err += d;
-    });
-    const deadline = Date.now() + 90_000;
-    while (!out.includes("/hello/trigger") && Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`acr dev exited: ${err}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    acr = AcrProcess.spawn(["dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
+    const out = await acr.waitFor((o) => (o.includes("/hello/trigger") ? o : undefined), 90_000);
+    const err = acr.err;
     const line = out.split("\n").find((l) => l.includes("/hello/trigger"));
     expect(line, err).toBeDefined();
     // curl -s -H 'Authorization: Bearer K' -H 'content-type: application/json' -d '{"name":"Ada"}' URL

@@ -1,58 +1,27 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { AcrProcess, freePort } from "./support/acr-process";
 
 // `acr dev` as a newcomer runs it: the built CLI in a child process, a real workerd, state on disk.
-const bin = join(import.meta.dirname, "..", "dist", "bin.js");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
+interface Started {
+  url: string;
+  apiKey: string;
+  ns: string;
 }
 
-let child: ChildProcess | undefined;
+let acr: AcrProcess | undefined;
 
-async function startDev(cwd: string, port: number): Promise<{ url: string; apiKey: string; ns: string }> {
-  child = spawn(process.execPath, [bin, "--json", "dev", "--port", String(port), "--state", join(cwd, "state")], {
-    cwd,
-    env: { ...process.env, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    err += d;
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const line = out.split("\n").find((l) => l.startsWith("{"));
-    if (line) return JSON.parse(line);
-    if (child.exitCode !== null) throw new Error(`acr dev exited ${child.exitCode}: ${err}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`acr dev did not start: ${err}`);
+function startDev(cwd: string, port: number): Promise<Started> {
+  acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
+  return acr.waitForJson<Started>();
 }
 
 async function stop(): Promise<number | null> {
-  const c = child;
-  child = undefined;
-  if (!c || c.exitCode !== null) return c?.exitCode ?? null;
-  return new Promise((resolve) => {
-    c.on("exit", (code) => resolve(code));
-    c.kill("SIGINT");
-  });
+  const running = acr;
+  acr = undefined;
+  return (await running?.stop("SIGINT")) ?? null;
 }
 
 afterEach(async () => {

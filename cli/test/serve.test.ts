@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,9 +6,9 @@ import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadOrCreateSecrets } from "../src/platform/secrets.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
+import { AcrProcess, acrBin as bin } from "./support/acr-process";
 
 // `acr serve` as an operator runs it: the built CLI in a child process, plain workerd, state on disk.
-const bin = join(import.meta.dirname, "..", "dist", "bin.js");
 const env = { ...process.env, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" };
 
 interface Started {
@@ -18,40 +18,17 @@ interface Started {
   pid: number;
 }
 
-let child: ChildProcess | undefined;
+let acr: AcrProcess | undefined;
 
-async function startServe(cwd: string): Promise<Started> {
-  child = spawn(process.execPath, [bin, "--json", "serve", "--address", "127.0.0.1:0", "--state", join(cwd, "state")], {
-    cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    err += d;
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const line = out.split("\n").find((l) => l.startsWith("{"));
-    if (line) return JSON.parse(line) as Started;
-    if (child.exitCode !== null) throw new Error(`acr serve exited ${child.exitCode}: ${err}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`acr serve did not start: ${err}`);
+function startServe(cwd: string): Promise<Started> {
+  acr = AcrProcess.spawn(["--json", "serve", "--address", "127.0.0.1:0", "--state", join(cwd, "state")], cwd, env);
+  return acr.waitForJson<Started>();
 }
 
 async function stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
-  const c = child;
-  child = undefined;
-  if (!c || c.exitCode !== null) return c?.exitCode ?? null;
-  return new Promise((resolve) => {
-    c.on("exit", (code) => resolve(code));
-    c.kill(signal);
-  });
+  const running = acr;
+  acr = undefined;
+  return (await running?.stop(signal)) ?? null;
 }
 
 function alive(pid: number): boolean {

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+/** The built CLI, as a user runs it. */
+export const acrBin = join(import.meta.dirname, "..", "..", "dist", "bin.js");
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/**
+ * A long-running `acr` command (`dev`, `serve`) in a child process, with its output collected.
+ *
+ * @example
+ * const acr = AcrProcess.spawn(["--json", "dev", "--port", "8799"], cwd);
+ * const started = await acr.waitFor((out) => out.split("\n").find((l) => l.startsWith("{")));
+ * await acr.stop("SIGINT");
+ */
+export class AcrProcess {
+  out = "";
+  err = "";
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout?.on("data", (d) => {
+      this.out += d;
+    });
+    child.stderr?.on("data", (d) => {
+      this.err += d;
+    });
+  }
+
+  static spawn(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): AcrProcess {
+    const child = spawn(process.execPath, [acrBin, ...args], {
+      cwd,
+      // Empty ARCRUN_* means unset: the command must not pick up the developer's own platform.
+      env: {
+        ...process.env,
+        ARCRUN_URL: "",
+        ARCRUN_API_KEY: "",
+        NO_COLOR: "1",
+        WRANGLER_SEND_METRICS: "false",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return new AcrProcess(child);
+  }
+
+  /** Polls the output until `found` returns a value; fails if the command exits or the time runs out. */
+  async waitFor<T>(found: (out: string) => T | undefined, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const value = found(this.out);
+      if (value !== undefined) return value;
+      if (this.child.exitCode !== null) throw new Error(`acr exited ${this.child.exitCode}: ${this.err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`acr did not get ready in ${timeoutMs} ms: ${this.err}`);
+  }
+
+  /** The first JSON line the command printed (`--json` start-up output), parsed. */
+  waitForJson<T>(timeoutMs?: number): Promise<T> {
+    return this.waitFor((out) => {
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      return line ? (JSON.parse(line) as T) : undefined;
+    }, timeoutMs);
+  }
+
+  /** Sends `signal` and resolves with the exit code (null when killed by the signal). */
+  stop(signal: NodeJS.Signals = "SIGINT"): Promise<number | null> {
+    const c = this.child;
+    if (c.exitCode !== null) return Promise.resolve(c.exitCode);
+    return new Promise((resolve) => {
+      c.on("exit", (code) => resolve(code));
+      c.kill(signal);
+    });
+  }
+}
