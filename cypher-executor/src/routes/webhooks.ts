@@ -12,11 +12,10 @@ import { AcceptedSchema, ExecutionResponseSchema, executionHeaders, parseInput, 
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
-import { EXPOSURE_CONSENT_HEADER, enforceWorkflowExposure } from "../recipes/index";
 import { verifyHmac } from "../triggers/hmac";
 import { sha256Hex, timingSafeEqual } from "../utils/crypto";
-import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan, putWorkflow } from "../workflows/index";
-import { notFoundError } from "./workflows";
+import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflows/index";
+import { deployFromRequest, notFoundError } from "./workflows";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
@@ -205,17 +204,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
 
   app.openapi(register, async (c) => {
     const { name, source } = registrationOf(await c.req.text(), c.req.header("content-type") ?? "");
-    const p = platform();
-    const { workflow, created } = await putWorkflow(
-      c.env,
-      c.var.tenant,
-      name,
-      source,
-      p.compile,
-      await p.catalog(c.env, c.var.tenant),
-      // Data sent to third-party hosts needs a human's consent once (see docs/recipes.md).
-      (plan) => enforceWorkflowExposure(c.env, c.var.tenant, name, plan, c.req.header(EXPOSURE_CONSENT_HEADER) ?? null),
-    );
+    const { workflow, created } = await deployFromRequest(c, name, source, platform());
     const body = {
       success: true as const,
       name,

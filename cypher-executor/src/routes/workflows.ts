@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { Platform } from "../engine/service";
 import { ApiError } from "../http/errors";
@@ -135,23 +136,26 @@ export function readSource(text: string, type: string): string {
   return text;
 }
 
+/**
+ * Validates and stores a workflow sent in a request (`PUT /v1/workflows/{name}`, `POST /webhooks/named`),
+ * with the exposure consent its header carries: data sent to third-party hosts needs a human's consent
+ * once (see docs/recipes.md).
+ */
+export async function deployFromRequest(c: Context<AppEnv>, name: string, source: string, p: Platform) {
+  const tenant = c.var.tenant;
+  const consent = c.req.header(EXPOSURE_CONSENT_HEADER) ?? null;
+  return putWorkflow(c.env, tenant, name, source, p.compile, await p.catalog(c.env, tenant), (plan) =>
+    enforceWorkflowExposure(c.env, tenant, name, plan, consent),
+  );
+}
+
 /** `/v1/workflows*`: deploy, list, show, versions, delete. */
 export function registerWorkflowRoutes(app: OpenAPIHono<AppEnv>, platform: () => Platform): void {
   app.openapi(putRoute, async (c) => {
     const { name } = c.req.valid("param");
     checkName(name);
     const source = readSource(await c.req.text(), c.req.header("content-type") ?? "");
-    const p = platform();
-    const { workflow, created } = await putWorkflow(
-      c.env,
-      c.var.tenant,
-      name,
-      source,
-      p.compile,
-      await p.catalog(c.env, c.var.tenant),
-      // Data sent to third-party hosts needs a human's consent once (see docs/recipes.md).
-      (plan) => enforceWorkflowExposure(c.env, c.var.tenant, name, plan, c.req.header(EXPOSURE_CONSENT_HEADER) ?? null),
-    );
+    const { workflow, created } = await deployFromRequest(c, name, source, platform());
     const { source: _omit, ...meta } = workflow;
     return c.json(meta, created ? 201 : 200);
   });
