@@ -2,17 +2,9 @@
 // client_credentials grant) and caches it with kv_put under the caller's own `oauth2:*` keys.
 // The client secret and refresh token travel as `{{ credential.NAME }}` placeholders: the
 // http_request host substitutes them, so they never enter this memory.
-import {
-  fail,
-  httpRequestRaw,
-  JSON,
-  jsonString,
-  kvGetRaw,
-  kvPutRaw,
-  readInput,
-  writeOutputRaw,
-} from "../../sdk/assemblyscript";
-import { isArray, isObject, isString, optNumber, optString, textOf } from "../../sdk/assemblyscript/value";
+import { fail, JSON, readInput } from "../../sdk/assemblyscript";
+import { answerFromCache, exchangeAndCache } from "../../sdk/assemblyscript/token";
+import { isArray, isObject, isString, optString, textOf } from "../../sdk/assemblyscript/value";
 
 function placeholderFor(key: string, input: JSON.Obj): string {
   const creds = input.get("credentials");
@@ -22,12 +14,6 @@ function placeholderFor(key: string, input: JSON.Obj): string {
   }
   fail("CREDENTIAL_REQUIRED", "secret '" + key + "' needs a credential: set 'credentials." + key + "' to its name");
   return "";
-}
-
-function hostBody(raw: string, ok: bool): JSON.Obj {
-  const v = JSON.parse<JSON.Obj>(raw);
-  if (!ok) fail(optString(v, "code", "HOST_ERROR"), optString(v, "message", "host call failed"));
-  return v;
 }
 
 /** A cache key naming the credentials used, never their values. */
@@ -70,50 +56,8 @@ function main(): void {
   if (scope.length > 0) form += "&scope=" + scope.replaceAll(" ", "%20").replaceAll(":", "%3A").replaceAll("/", "%2F");
   const key = cacheKey(service, parts);
 
-  const cached = hostBody(kvGetRaw('{"key":' + jsonString(key) + "}").body, true);
-  const hit = cached.get("value");
-  if (isString(hit)) {
-    writeOutputRaw('{"access_token":' + jsonString(hit!.get<string>()) + ',"token_type":"Bearer","cached":true}');
-    return;
-  }
-
-  const req =
-    '{"method":"POST","url":' +
-    jsonString(endpoint) +
-    ',"headers":{"content-type":"application/x-www-form-urlencoded","accept":"application/json"},"body":' +
-    jsonString(form) +
-    "}";
-  const hr = httpRequestRaw(req);
-  const res = hostBody(hr.body, hr.ok);
-  const status = <i32>optNumber(res, "status", 0);
-  const text = optString(res, "body", "");
-  let token = "";
-  let expires: i32 = 3600;
-  if (text.startsWith("{")) {
-    const j = JSON.parse<JSON.Obj>(text);
-    token = optString(j, "access_token", "");
-    expires = <i32>optNumber(j, "expires_in", 3600);
-    if (status != 200 || token.length == 0) {
-      fail(
-        "TOKEN_EXCHANGE_FAILED",
-        "token endpoint answered HTTP " + status.toString() + " " + optString(j, "error", ""),
-      );
-    }
-  } else {
-    fail("TOKEN_EXCHANGE_FAILED", "token endpoint answered HTTP " + status.toString() + " without JSON");
-  }
-  const ttl = expires - 60 < 60 ? 60 : expires - 60;
-  const put = kvPutRaw(
-    '{"key":' + jsonString(key) + ',"value":' + jsonString(token) + ',"ttl":' + ttl.toString() + "}",
-  );
-  hostBody(put.ok ? "{}" : put.body, put.ok);
-  writeOutputRaw(
-    '{"access_token":' +
-      jsonString(token) +
-      ',"token_type":"Bearer","expires_in":' +
-      expires.toString() +
-      ',"cached":false}',
-  );
+  if (answerFromCache(key)) return;
+  exchangeAndCache(endpoint, form, key);
 }
 
 main();

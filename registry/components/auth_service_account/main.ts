@@ -2,19 +2,9 @@
 // has the host sign them with crypto_sign_rs256 using the service-account key BY REFERENCE (the
 // private key never enters this memory), exchanges the assertion at token_exchange.endpoint, and
 // caches the token under the caller's own `oauth2:*` KV keys with its TTL.
-import {
-  cryptoSignRs256Raw,
-  fail,
-  httpRequestRaw,
-  JSON,
-  jsonString,
-  kvGetRaw,
-  kvPutRaw,
-  nowMs,
-  readInput,
-  writeOutputRaw,
-} from "../../sdk/assemblyscript";
-import { isArray, isObject, isString, optNumber, optString, textOf } from "../../sdk/assemblyscript/value";
+import { cryptoSignRs256Raw, fail, JSON, jsonString, nowMs, readInput } from "../../sdk/assemblyscript";
+import { answerFromCache, exchangeAndCache, hostBody } from "../../sdk/assemblyscript/token";
+import { isArray, isObject, isString, optString, textOf } from "../../sdk/assemblyscript/value";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -36,12 +26,6 @@ function b64url(s: string): string {
     out += B64.charAt((n >> 18) & 63) + B64.charAt((n >> 12) & 63) + B64.charAt((n >> 6) & 63);
   }
   return out;
-}
-
-function hostBody(raw: string, ok: bool): JSON.Obj {
-  const v = JSON.parse<JSON.Obj>(raw.length > 0 ? raw : "{}");
-  if (!ok) fail(optString(v, "code", "HOST_ERROR"), optString(v, "message", "host call failed"));
-  return v;
 }
 
 function credentialName(input: JSON.Obj): string {
@@ -81,12 +65,7 @@ function main(): void {
   const cred = credentialName(input);
   const key = "oauth2:" + optString(r, "service", "google") + ":" + cred + ":" + email + ":" + subject;
 
-  const cached = hostBody(kvGetRaw('{"key":' + jsonString(key) + "}").body, true);
-  const hit = cached.get("value");
-  if (isString(hit)) {
-    writeOutputRaw('{"access_token":' + jsonString(hit!.get<string>()) + ',"token_type":"Bearer","cached":true}');
-    return;
-  }
+  if (answerFromCache(key)) return;
 
   const iat = nowMs() / 1000;
   let claims = '{"iss":' + jsonString(email) + ',"scope":' + jsonString(scope) + ',"aud":' + jsonString(endpoint);
@@ -97,39 +76,7 @@ function main(): void {
   const sig = optString(hostBody(sr.body, sr.ok), "signature", "");
   const form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + unsigned + "." + sig;
 
-  const hr = httpRequestRaw(
-    '{"method":"POST","url":' +
-      jsonString(endpoint) +
-      ',"headers":{"content-type":"application/x-www-form-urlencoded","accept":"application/json"},"body":' +
-      jsonString(form) +
-      "}",
-  );
-  const res = hostBody(hr.body, hr.ok);
-  const status = <i32>optNumber(res, "status", 0);
-  const text = optString(res, "body", "");
-  if (!text.startsWith("{"))
-    fail("TOKEN_EXCHANGE_FAILED", "token endpoint answered HTTP " + status.toString() + " without JSON");
-  const j = JSON.parse<JSON.Obj>(text);
-  const token = optString(j, "access_token", "");
-  if (status != 200 || token.length == 0) {
-    fail(
-      "TOKEN_EXCHANGE_FAILED",
-      "token endpoint answered HTTP " + status.toString() + " " + optString(j, "error", ""),
-    );
-  }
-  const expires = <i32>optNumber(j, "expires_in", 3600);
-  const ttl = expires - 60 < 60 ? 60 : expires - 60;
-  const put = kvPutRaw(
-    '{"key":' + jsonString(key) + ',"value":' + jsonString(token) + ',"ttl":' + ttl.toString() + "}",
-  );
-  hostBody(put.body, put.ok);
-  writeOutputRaw(
-    '{"access_token":' +
-      jsonString(token) +
-      ',"token_type":"Bearer","expires_in":' +
-      expires.toString() +
-      ',"cached":false}',
-  );
+  exchangeAndCache(endpoint, form, key);
 }
 
 main();
