@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Log, LogLevel, Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
+import type { Miniflare, MiniflareOptions, WorkerOptions } from "miniflare";
 import { componentBuilds, executorDist } from "./paths.js";
 import type { LocalSecrets } from "./secrets.js";
 
@@ -94,6 +94,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     ),
   ];
 
+  // Miniflare takes ~0.8 s to import: only the commands that start a platform pay for it.
+  const { Log, LogLevel, Miniflare } = await import("miniflare");
   const options = (secrets: LocalSecrets): MiniflareOptions => ({
     workers: [executorFor(secrets), ...componentWorkers],
     host: opts.host ?? "127.0.0.1",

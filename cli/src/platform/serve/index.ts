@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { type Config, serializeConfig } from "miniflare";
+import type { Config } from "miniflare";
 import { componentBuilds, executorDist } from "../paths.js";
 import type { LocalSecrets } from "../secrets.js";
 import { buildServeConfig } from "./config.js";
@@ -84,6 +84,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
   createInterface(child.stdout as Readable).on("line", (line) => {
     if (opts.verbose) process.stdout.write(`[workerd] ${line}\n`);
   });
+  const { serializeConfig } = await import("miniflare");
   child.stdin?.end(serializeConfig(config));
 
   let disposing = false;
