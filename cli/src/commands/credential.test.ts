@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,13 +5,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allKvValues, verifyCredential } from "../../../cypher-executor/test/support/credentials";
 import { startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
+import { type AcrRun, runAcr } from "../../test/support/acr-process";
 import { parseCredentialsYaml } from "./credential-input";
 import { reloadOnSecretsChange } from "./credential-local";
 
 // The built `acr` (cli/dist) against the real executor on workerd. Each run starts Node and loads the
 // CLI, slow on a loaded machine: generous timeouts, no timing asserted. Secrets go in through stdin or
 // files, exactly as a user would type them.
-const BIN = join(__dirname, "..", "..", "dist", "bin.js");
 let p: TestPlatform;
 let home: string;
 const leaks: string[] = [];
@@ -26,33 +25,13 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function acr(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: home, ARCRUN_HOME: join(home, "cfg") };
-  env.WRANGLER_SEND_METRICS = "false";
-  env.NO_COLOR = "1";
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? home, env: { ...env, ...opts.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      leaks.push(stdout, stderr);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? "");
-  });
+async function acr(
+  args: string[],
+  opts: { input?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<AcrRun> {
+  const run = await runAcr(args, { home, ...opts });
+  leaks.push(run.stdout, run.stderr);
+  return run;
 }
 
 const remote = () => ({ ARCRUN_URL: p.url, ARCRUN_API_KEY: p.apiKey, ARCRUN_ENCRYPTION_KEY: p.encryptionKey });

@@ -1,13 +1,12 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
+import { type AcrRun, runAcr } from "../../test/support/acr-process";
 import { formatDiagnostics, validateOffline } from "./validate";
 
 // The built `acr` (cli/dist, with the bundled format) offline, and online against the executor on workerd.
-const BIN = join(__dirname, "..", "..", "dist", "bin.js");
 const FIXTURES = join(__dirname, "..", "..", "..", "cypher-executor", "test", "fixtures");
 let p: TestPlatform;
 let home: string;
@@ -21,26 +20,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function acr(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: home,
-      env: { PATH: process.env.PATH ?? "", HOME: home, ARCRUN_HOME: join(home, "cfg"), NO_COLOR: "1", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function acr(args: string[], env: Record<string, string> = {}): Promise<AcrRun> {
+  return runAcr(args, { home, env });
 }
 
 const BAD = `name: t

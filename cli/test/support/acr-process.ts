@@ -85,3 +85,45 @@ export class AcrProcess {
     });
   }
 }
+
+/** What a finished `acr` run printed. */
+export interface AcrRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `acr` to completion in an isolated environment: only PATH, HOME = `home` and ARCRUN_HOME under it,
+ * so nothing of the developer's own config leaks in; `input` goes to stdin (secrets as a user pipes them).
+ *
+ * @example
+ * const r = await runAcr(["validate", "x.yaml", "--offline"], { home });
+ */
+export function runAcr(
+  args: string[],
+  opts: { home: string; cwd?: string; env?: Record<string, string>; input?: string },
+): Promise<AcrRun> {
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: opts.home,
+    ARCRUN_HOME: join(opts.home, "cfg"),
+    WRANGLER_SEND_METRICS: "false",
+    NO_COLOR: "1",
+    ...opts.env,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [acrBin, ...args], { cwd: opts.cwd ?? opts.home, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? "");
+  });
+}
