@@ -50,8 +50,8 @@ function stateDir() {
   return mkdtempSync(join(tmpdir(), "arcrun-bench-"));
 }
 
-/** arcrun on plain workerd (`acr serve`); `transformConfig` lets the harness add KV counters. */
-export async function startServe({ transformConfig, kv, inspectorAddress } = {}) {
+/** arcrun on plain workerd (`acr serve`); `transformConfig` lets the harness add KV counters, `root` runs another build. */
+export async function startServe({ transformConfig, kv, inspectorAddress, root: altRoot } = {}) {
   const { startServePlatform } = await cli("platform/serve/index.js");
   const { loadOrCreateSecrets } = await cli("platform/secrets.js");
   const dir = stateDir();
@@ -63,6 +63,7 @@ export async function startServe({ transformConfig, kv, inspectorAddress } = {})
     transformConfig,
     kv,
     inspectorAddress,
+    ...(altRoot ? { root: altRoot } : {}),
   });
   return {
     name: "acr serve",
