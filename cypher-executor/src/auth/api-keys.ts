@@ -48,13 +48,53 @@ export async function createApiKey(
   return { apiKey, tenant: toTenant(stored) };
 }
 
+/**
+ * Keys that authenticated recently in this isolate: presented key → its tenant. Hashing a key and reading
+ * `user:{hash}` was most of an authenticated request's CPU (GET /v1/whoami: ~45%, with serve's USERS_KV
+ * worker), for an answer that never changes: a stored key is never edited, and there is no revocation
+ * route. Entries are re-read from KV after {@link KEY_TTL_MS}, which bounds how long a key deleted from
+ * USERS_KV by hand stays usable (KV itself may serve a deleted key for ~60 s across locations).
+ * The map lives in isolate memory only, holds only keys that matched a stored hash (random guesses never
+ * enter it), is bounded, and is never logged, serialized or stored.
+ */
+const KEY_TTL_MS = 30_000;
+const KEY_CACHE_MAX = 1_000;
+const knownKeys = new Map<string, { tenant: Tenant; at: number }>();
+
+/** Remembers a key that matched `tenant` (oldest entry out first when full). */
+export function rememberApiKey(apiKey: string, tenant: Tenant): void {
+  const cur = knownKeys.get(apiKey);
+  if (cur && cur.tenant.keyHash === tenant.keyHash && Date.now() - cur.at < KEY_TTL_MS) return;
+  knownKeys.delete(apiKey);
+  knownKeys.set(apiKey, { tenant, at: Date.now() });
+  if (knownKeys.size > KEY_CACHE_MAX) {
+    const oldest = knownKeys.keys().next().value;
+    if (oldest !== undefined) knownKeys.delete(oldest);
+  }
+}
+
+/**
+ * SHA-256 hex of a presented key; a key that authenticated before skips the digest (it is a pure function
+ * of the key, so the remembered tenant's `keyHash` is it, however old the entry).
+ */
+export async function apiKeyHash(apiKey: string): Promise<string> {
+  return knownKeys.get(apiKey)?.tenant.keyHash ?? (await sha256Hex(apiKey));
+}
+
 /** Looks an API key up by its hash and confirms the stored hash in constant time. */
 export async function findTenantByApiKey(env: Env, apiKey: string): Promise<Tenant | null> {
   if (!apiKey || apiKey.length > 256) return null;
-  const keyHash = await sha256Hex(apiKey);
+  const known = knownKeys.get(apiKey);
+  if (known && Date.now() - known.at < KEY_TTL_MS) return known.tenant;
+  const keyHash = known?.tenant.keyHash ?? (await sha256Hex(apiKey));
   const stored = await env.USERS_KV.get<StoredKey>(`user:${keyHash}`, "json");
-  if (!stored || !timingSafeEqual(stored.key_hash, keyHash)) return null;
-  return toTenant(stored);
+  if (!stored || !timingSafeEqual(stored.key_hash, keyHash)) {
+    knownKeys.delete(apiKey);
+    return null;
+  }
+  const tenant = toTenant(stored);
+  rememberApiKey(apiKey, tenant);
+  return tenant;
 }
 
 /** Resolves a public namespace id (from a webhook URL) to its tenant. */

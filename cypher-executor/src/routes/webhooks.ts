@@ -6,14 +6,14 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import type { AppEnv } from "../app-env";
-import { findTenantByNamespace, type Tenant } from "../auth/api-keys";
+import { apiKeyHash, findTenantByNamespace, rememberApiKey, type Tenant } from "../auth/api-keys";
 import { presentedKey, requireApiKey } from "../auth/middleware";
-import { AcceptedSchema, ExecutionResponseSchema, executionHeaders, parseInput, triggerMeta } from "../engine/http";
+import { AcceptedSchema, ExecutionResponseSchema, executionHeaders, lazyTriggerMeta, parseInput } from "../engine/http";
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
 import { verifyHmac } from "../triggers/hmac";
-import { sha256Hex, timingSafeEqual } from "../utils/crypto";
+import { timingSafeEqual } from "../utils/crypto";
 import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflows/index";
 import { deployFromRequest, notFoundError } from "./workflows";
 
@@ -260,7 +260,7 @@ async function triggered(
   const r = await startExecution(c.env, tenant, platform, {
     name,
     input,
-    meta: triggerMeta(c.req.raw),
+    meta: lazyTriggerMeta(c.req.raw),
     trigger: opts.input !== undefined || c.req.path.endsWith("/query") ? "query" : "webhook",
     wait: !opts.async,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
@@ -286,13 +286,17 @@ function outputOf(r: Triggered): unknown {
   return d.output;
 }
 
-/** The key's hash must be the owner's: no lookup needed, the namespace already named the tenant. */
+/**
+ * The key's hash must be the owner's: no lookup needed, the namespace already named the tenant. A key
+ * that matched once is remembered (auth/api-keys.ts), so its next triggers skip the digest.
+ */
 async function requireSameTenant(c: Context<AppEnv>, tenant: Tenant): Promise<void> {
   const key = presentedKey(c.req.raw);
-  const hash = key && key.length <= 256 ? await sha256Hex(key) : "";
-  if (!timingSafeEqual(hash, tenant.keyHash)) {
+  const hash = key && key.length <= 256 ? await apiKeyHash(key) : "";
+  if (!key || !timingSafeEqual(hash, tenant.keyHash)) {
     throw new ApiError(401, "UNAUTHORIZED", "This webhook needs the API key of its owner (trigger auth: api_key)");
   }
+  rememberApiKey(key, tenant);
 }
 
 /** Namespaces never change owner: a short per-isolate cache saves two KV reads per trigger. */
