@@ -42,6 +42,17 @@ export const AcceptedSchema = z
 /** Headers a workflow's `trigger` node never sees: the caller's secrets. */
 const HIDDEN_HEADERS = new Set(["authorization", "x-arcrun-api-key", "cookie", "x-arcrun-signature"]);
 
+/**
+ * `triggerMeta(req)`, built once and only if a template reads `trigger` (the engine calls it lazily).
+ *
+ * @example
+ * startExecution(env, tenant, platform, { ..., meta: lazyTriggerMeta(c.req.raw) });
+ */
+export function lazyTriggerMeta(req: Request): () => TriggerMeta {
+  let meta: TriggerMeta | undefined;
+  return () => (meta ??= triggerMeta(req));
+}
+
 /** The `trigger` node's data: headers (minus secrets), query and method. */
 export function triggerMeta(req: Request): TriggerMeta {
   const headers: Record<string, string> = {};

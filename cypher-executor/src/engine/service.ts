@@ -18,7 +18,7 @@ import { ApiError } from "../http/errors";
 import type { ComponentCatalog, Plan } from "../workflow/plan";
 import { type Compile, loadPlan, type StoredWorkflow } from "../workflows/index";
 import { runPlan } from "./run";
-import type { EngineDeps, ExecutionRecord, NodeRecord, TriggerMeta } from "./types";
+import type { EngineDeps, ExecutionRecord, NodeRecord, TriggerMetaSource } from "./types";
 
 /** After this long an execution starts writing a heartbeat and node checkpoints. */
 export const LONG_MS = 1_000;
@@ -49,7 +49,8 @@ export interface ExecutionResponse {
 export interface StartOptions {
   name: string;
   input: unknown;
-  meta?: TriggerMeta;
+  /** A function is called only if a template reads `trigger` (webhooks pass `lazyTriggerMeta`). */
+  meta?: TriggerMetaSource;
   trigger: ExecutionRecord["trigger"];
   /** false: answer at once (202) and run in the background. */
   wait: boolean;
@@ -87,7 +88,9 @@ export async function startExecution(
     kv_writes: 0,
   };
   const recorder = new Recorder(env, tenant, rec, opts.waitUntil);
-  const run = () => execute(env, tenant, platform, loaded.plan, rec, recorder, opts.meta, undefined, opts.waitUntil);
+  // A background run outlives the request: read its metadata now, not after the 202.
+  const meta = !opts.wait && typeof opts.meta === "function" ? opts.meta() : opts.meta;
+  const run = () => execute(env, tenant, platform, loaded.plan, rec, recorder, meta, undefined, opts.waitUntil);
   if (!opts.wait) {
     // The running record lets the caller poll at once; the rest happens after the 202.
     await recorder.writeRecord();
@@ -173,7 +176,7 @@ async function execute(
   plan: Plan,
   rec: ExecutionRecord,
   recorder: Recorder,
-  meta: TriggerMeta | undefined,
+  meta: TriggerMetaSource | undefined,
   previous: Record<string, NodeRecord> | undefined,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<ExecutionResponse> {

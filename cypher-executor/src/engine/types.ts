@@ -95,3 +95,6 @@ export interface TriggerMeta {
   method: string;
   path: string;
 }
+
+/** The metadata, or a function that builds it when a template first reads `trigger` (see `lazyTriggerMeta`). */
+export type TriggerMetaSource = TriggerMeta | (() => TriggerMeta);
