@@ -2,9 +2,17 @@
 // A mutable i32 global `__u6u_fuel` is added and exported; each loop iteration and each function
 // entry decrements it and traps with `unreachable` once it drops below zero. The host sets the
 // budget per call and, on a trap, reads the global: below zero means CPU_LIMIT_EXCEEDED.
+//
+// The same pass prepares the module for instance reuse (docs/component-abi.md § Instance reuse):
+// it adds `__u6u_reset` (every mutable global back to its initial value) and exports
+// `__u6u_reusable` when restoring memory + globals is enough to make a used instance
+// indistinguishable from a fresh one (no start function, no data.drop). The host never reuses a
+// module without that mark.
 import binaryen from "binaryen";
 
 export const FUEL_GLOBAL = "__u6u_fuel";
+export const RESET_EXPORT = "__u6u_reset";
+export const REUSABLE_EXPORT = "__u6u_reusable";
 /** Used only if a start section runs before the host sets the budget. */
 const INITIAL_FUEL = 10_000_000;
 
@@ -71,9 +79,12 @@ export function instrumentFuel(wasm) {
       mod.if(mod.i32.lt_s(mod.global.get(FUEL_GLOBAL, binaryen.i32), mod.i32.const(0)), mod.unreachable()),
     ];
     const loops = [];
+    // data.drop empties a segment for good: a restored instance could not redo its memory.init.
+    let dropsData = false;
     const walk = (expr) => {
       if (!expr) return;
       const id = binaryen.getExpressionId(expr);
+      if (id === binaryen.DataDropId) dropsData = true;
       if (LEAVES.has(id)) return;
       const fields = CHILDREN.get(id);
       if (!fields) throw new Error(`fuel instrumentation does not know expression kind ${id}`);
@@ -96,11 +107,39 @@ export function instrumentFuel(wasm) {
       const body = binaryen.Loop.getBody(loop);
       binaryen.Loop.setBody(loop, mod.block(null, [...check(), body], binaryen.auto));
     }
+    exportState(mod, !dropsData && mod.getStart() === 0);
     if (!mod.validate()) throw new Error("fuel instrumentation produced an invalid module");
     return mod.emitBinary();
   } finally {
     mod.dispose();
   }
+}
+
+/**
+ * Adds `__u6u_reset`, a function that sets every mutable global (the allocator's heap pointers,
+ * module statics, AssemblyScript's `~started` guard, Go's stack pointer) back to its initial value,
+ * and marks the module reusable when `safe` and nothing is shared with the host (imported memory,
+ * globals or tables). Fuel is not reset: the host sets it on every call.
+ */
+function exportState(mod, safe) {
+  const resets = [];
+  for (let i = 0; i < mod.getNumGlobals(); i++) {
+    const g = binaryen.getGlobalInfo(mod.getGlobalByIndex(i));
+    if (!g.mutable || g.name === FUEL_GLOBAL) continue;
+    if (g.module) safe = false;
+    else resets.push(mod.global.set(g.name, mod.copyExpression(g.init)));
+  }
+  // Tables are immutable unless code uses table.set/grow/fill/copy/init, which the fuel walker
+  // refuses as unknown expression kinds.
+  for (let i = 0; i < mod.getNumTables(); i++) {
+    if (binaryen.getTableInfo(mod.getTableByIndex(i)).module) safe = false;
+  }
+  if (mod.hasMemory() && (mod.getMemoryInfo().module || mod.getMemoryInfo().shared)) safe = false;
+  if (!safe) return;
+  mod.addFunction(RESET_EXPORT, binaryen.none, binaryen.none, [], mod.block(null, resets, binaryen.none));
+  mod.addFunctionExport(RESET_EXPORT, RESET_EXPORT);
+  mod.addGlobal(REUSABLE_EXPORT, binaryen.i32, false, mod.i32.const(1));
+  mod.addGlobalExport(REUSABLE_EXPORT, REUSABLE_EXPORT);
 }
 
 function hasGlobal(mod, name) {

@@ -32,12 +32,15 @@ export interface CallOptions {
   inspectMemory?: (memory: Uint8Array) => void;
   /** Benchmarks: force the JSPI bridge on or off. */
   jspi?: boolean;
+  /** Benchmarks: `false` instantiates afresh instead of reusing a restored instance. */
+  reuse?: boolean;
 }
 
 const encoder = new TextEncoder();
 
 /**
- * Creates a runtime over a set of bundled components.
+ * Creates a runtime over a set of bundled components. Each call gets a fresh instance or a used one
+ * restored to its post-instantiation snapshot (lib/instance-pool.ts): never state from another call.
  *
  * @example
  * import { components } from "../../../.component-builds/index";
@@ -87,6 +90,7 @@ export function createRuntime(
       limits,
       ...(opts.inspectMemory ? { inspectMemory: opts.inspectMemory } : {}),
       ...(opts.jspi !== undefined ? { jspi: opts.jspi } : {}),
+      ...(opts.reuse !== undefined ? { reuse: opts.reuse } : {}),
     });
     return toOutcome(result, Math.round((performance.now() - started) * 1000));
   };

@@ -15,8 +15,17 @@ export interface RuntimeHarness {
   encryptionKey: string;
   call(
     name: string,
-    body: { input?: unknown; limits?: Record<string, number>; keyHash: string; scan?: string[] },
+    body: {
+      input?: unknown;
+      limits?: Record<string, number>;
+      keyHash: string;
+      scan?: string[];
+      jspi?: boolean;
+      reuse?: boolean;
+    },
   ): Promise<{ outcome: ComponentOutcome; memory_contains: boolean[] }>;
+  /** The isolate's instance-pool counters (lib/instance-pool.ts). */
+  stats(): Promise<{ instantiated: number; reused: number; restored: number; discarded: number }>;
   dispose(): Promise<void>;
 }
 
@@ -85,6 +94,7 @@ export async function startRuntimeHarness(opts: {
       if (!res.ok) throw new Error(`harness ${res.status}: ${await res.text()}`);
       return (await res.json()) as { outcome: ComponentOutcome; memory_contains: boolean[] };
     },
+    stats: async () => (await fetch(`${url}/stats`)).json() as never,
     dispose: () => mf.dispose(),
   };
 }

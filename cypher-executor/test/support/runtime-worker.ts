@@ -5,6 +5,7 @@
 import { components as testdata } from "../../../.component-builds/.testdata/index";
 import { components as builtins } from "../../../.component-builds/index";
 import type { Env } from "../../src/env";
+import { adoptInstance, poolStats, type Reusable, restoreInstance } from "../../src/lib/instance-pool";
 import { createRuntime } from "../../src/runtime/index";
 import type { ComponentLimits } from "../../src/runtime/types";
 
@@ -19,11 +20,16 @@ interface CallRequest {
   repeat?: number;
   /** Benchmarks: force the JSPI bridge on or off. */
   jspi?: boolean;
+  /** Benchmarks: `false` instantiates every call afresh. */
+  reuse?: boolean;
 }
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    const name = new URL(request.url).pathname.replace(/^\/call\//, "");
+    const path = new URL(request.url).pathname;
+    if (path === "/stats") return Response.json(poolStats);
+    if (path.startsWith("/restore/")) return restoreBench(path.slice("/restore/".length), Number(await request.text()));
+    const name = path.replace(/^\/call\//, "");
     const body = (await request.json()) as CallRequest;
     const tenant = { keyHash: body.keyHash, ns: "testns", role: "user" as const, label: "", createdAt: "" };
     const found: boolean[] = [];
@@ -32,7 +38,10 @@ export default {
       const ctx = { env, tenant, ...(body.limits ? { limits: body.limits } : {}) };
       let last: unknown;
       const t0 = performance.now();
-      const opts = body.jspi !== undefined ? { jspi: body.jspi } : {};
+      const opts = {
+        ...(body.jspi !== undefined ? { jspi: body.jspi } : {}),
+        ...(body.reuse !== undefined ? { reuse: body.reuse } : {}),
+      };
       for (let i = 0; i < body.repeat; i++) last = await runtime.callWith(name, body.input ?? {}, ctx, opts);
       return Response.json({ total_us: (performance.now() - t0) * 1000, outcome: last });
     }
@@ -44,11 +53,34 @@ export default {
         inspectMemory: (memory) => {
           for (const s of body.scan ?? []) found.push(contains(memory, s));
         },
+        ...(body.jspi !== undefined ? { jspi: body.jspi } : {}),
+        ...(body.reuse !== undefined ? { reuse: body.reuse } : {}),
       },
     );
     return Response.json({ outcome, memory_contains: found });
   },
 };
+
+/**
+ * Benchmarks: the restore alone (memory + globals back to the snapshot), `repeat` times on one
+ * instance whose imports are inert stubs. Never put on a free list.
+ */
+function restoreBench(name: string, repeat: number): Response {
+  const module = ({ ...builtins, ...testdata } as Record<string, { module: WebAssembly.Module }>)[name]?.module;
+  if (!module) return new Response("no such component", { status: 404 });
+  const imports: Record<string, Record<string, () => number>> = {};
+  for (const i of WebAssembly.Module.imports(module)) {
+    imports[i.module] ??= {};
+    imports[i.module]![i.name] = () => 0;
+  }
+  const instance = new WebAssembly.Instance(module, imports);
+  const sandbox: Reusable = { instance, memory: instance.exports.memory as WebAssembly.Memory };
+  if (!adoptInstance(module, sandbox)) return new Response("not reusable", { status: 409 });
+  const pages = sandbox.memory!.buffer.byteLength / 65536;
+  const t0 = performance.now();
+  for (let i = 0; i < repeat; i++) restoreInstance(module, sandbox);
+  return Response.json({ total_us: (performance.now() - t0) * 1000, pages });
+}
 
 /** UTF-8 or UTF-16LE (AssemblyScript strings) occurrence of `s` in memory. */
 function contains(memory: Uint8Array, s: string): boolean {
