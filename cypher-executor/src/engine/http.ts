@@ -79,6 +79,21 @@ export function parseInput(text: string, contentType: string | null): unknown {
   }
 }
 
+/**
+ * A finished execution as the HTTP answer, built in one step: the same body and headers as
+ * `executionHeaders` + `c.json`, without Hono's per-header `Headers` calls (the webhook hot path).
+ */
+export function executionAnswer(r: ExecutionResponse): Response {
+  return new Response(JSON.stringify(r), {
+    status: 200,
+    headers: {
+      "content-type": "application/json",
+      "x-arcrun-kv-writes": String(r.kv_writes),
+      "x-arcrun-execution-id": r.execution_id,
+    },
+  });
+}
+
 /** Sets the headers of an execution answer: its id and the KV writes it cost. */
 export function executionHeaders(c: Context, r: Pick<ExecutionResponse, "kv_writes" | "execution_id">): void {
   c.header("X-Arcrun-KV-Writes", String(r.kv_writes));

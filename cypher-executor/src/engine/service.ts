@@ -253,10 +253,8 @@ class Recorder {
   }
 
   stop(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      clearInterval(this.timer);
-    }
+    // One call clears either kind: timeouts and intervals share one id space (HTML timers, as in workerd).
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -279,25 +277,33 @@ class Recorder {
       .map((n) => (n.pending?.resume_at ? Date.parse(n.pending.resume_at) : Number.NaN))
       .filter((d) => Number.isFinite(d));
     this.rec.kv_writes += dues.length + 1;
+    // The common case (short, nothing parked, nothing written before): just the record.
+    if (this.inflight.length === 0 && dues.length === 0) return this.finalRecord();
     return (async () => {
       // Heartbeats still in flight must land before the final record, which must win.
       await Promise.allSettled(this.inflight);
-      // KV takes one write per second per key: a record written moments ago (a heartbeat, the running
-      // record of an async start) is followed no sooner than that, and a refused write is tried again.
-      const final = async () => {
-        for (let attempt = 1; ; attempt++) {
-          const gap = this.lastRecordWrite + SAME_KEY_GAP_MS - Date.now();
-          if (gap > 0) await new Promise((r) => setTimeout(r, gap));
-          this.lastRecordWrite = Date.now();
-          try {
-            return await saveExecution(this.env, this.tenant, this.rec);
-          } catch (err) {
-            if (attempt >= 3) throw err;
-          }
-        }
-      };
-      await Promise.all([...dues.map((due) => saveWait(this.env, due, this.tenant.keyHash, this.rec.id)), final()]);
+      await Promise.all([
+        ...dues.map((due) => saveWait(this.env, due, this.tenant.keyHash, this.rec.id)),
+        this.finalRecord(),
+      ]);
     })();
+  }
+
+  /**
+   * KV takes one write per second per key: a record written moments ago (a heartbeat, the running record
+   * of an async start) is followed no sooner than that, and a refused write is tried again.
+   */
+  private async finalRecord(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const gap = this.lastRecordWrite + SAME_KEY_GAP_MS - Date.now();
+      if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+      this.lastRecordWrite = Date.now();
+      try {
+        return await saveExecution(this.env, this.tenant, this.rec);
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   }
 
   private tick(): void {

@@ -3,12 +3,20 @@
  * synchronous query endpoints, and register/list/delete/definition of named webhooks (= workflows).
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
+import type { JSONParsed } from "hono/utils/types";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import type { AppEnv } from "../app-env";
 import { apiKeyHash, findTenantByNamespace, rememberApiKey, type Tenant } from "../auth/api-keys";
 import { presentedKey, requireApiKey } from "../auth/middleware";
-import { AcceptedSchema, ExecutionResponseSchema, executionHeaders, lazyTriggerMeta, parseInput } from "../engine/http";
+import {
+  AcceptedSchema,
+  ExecutionResponseSchema,
+  executionAnswer,
+  executionHeaders,
+  lazyTriggerMeta,
+  parseInput,
+} from "../engine/http";
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
@@ -170,7 +178,9 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
     const { ns, name } = c.req.valid("param");
     const tenant = await tenantOrNotFound(c.env, ns, name);
     const r = await triggered(c, tenant, name, platform(), { async: isAsync(c.req.valid("query").async) });
-    return "accepted" in r ? c.json(r.accepted, 202) : c.json(r.done, 200);
+    if ("done" in r) return done(r.done);
+    executionHeaders(c, r.r);
+    return c.json(r.accepted, 202);
   });
 
   app.openapi(triggerKey, async (c) => {
@@ -179,12 +189,14 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
       async: isAsync(c.req.valid("query").async),
       authenticated: true,
     });
-    return "accepted" in r ? c.json(r.accepted, 202) : c.json(r.done, 200);
+    if ("done" in r) return done(r.done);
+    executionHeaders(c, r.r);
+    return c.json(r.accepted, 202);
   });
 
   app.openapi(queryPost, async (c) => {
     const r = await triggered(c, c.var.tenant, c.req.valid("param").name, platform(), { authenticated: true });
-    return c.json(outputOf(r), 200);
+    return c.json(outputOf(c, r), 200);
   });
 
   app.openapi(queryGet, async (c) => {
@@ -192,14 +204,14 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
       authenticated: true,
       input: c.req.query(),
     });
-    return c.json(outputOf(r), 200);
+    return c.json(outputOf(c, r), 200);
   });
 
   app.openapi(queryNs, async (c) => {
     const { ns, name } = c.req.valid("param");
     const tenant = await tenantOrNotFound(c.env, ns, name);
     const r = await triggered(c, tenant, name, platform(), { input: c.req.query() });
-    return c.json(outputOf(r), 200);
+    return c.json(outputOf(c, r), 200);
   });
 
   app.openapi(register, async (c) => {
@@ -233,7 +245,15 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
   });
 }
 
-type Triggered = { accepted: { execution_id: string; status: "running" } } | { done: ExecutionResponse };
+const utf8 = new TextDecoder();
+
+type Triggered =
+  | { accepted: { execution_id: string; status: "running" }; r: ExecutionResponse }
+  | { done: ExecutionResponse };
+
+/** The finished execution, typed as the route's 200 (the Response is built without Hono's helpers). */
+const done = (r: ExecutionResponse) =>
+  executionAnswer(r) as unknown as TypedResponse<JSONParsed<ExecutionResponse>, 200, "json">;
 
 /**
  * Authenticates a trigger as the workflow says, then runs it. `authenticated` = the caller's API key
@@ -256,7 +276,7 @@ async function triggered(
     else if (auth === "hmac")
       await verifyHmac(c.env, tenant, webhook?.secret, raw, c.req.header("x-arcrun-signature") ?? null);
   }
-  const input = opts.input ?? parseInput(new TextDecoder().decode(raw), c.req.header("content-type") ?? null);
+  const input = opts.input ?? parseInput(utf8.decode(raw), c.req.header("content-type") ?? null);
   const r = await startExecution(c.env, tenant, platform, {
     name,
     input,
@@ -266,13 +286,13 @@ async function triggered(
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     loaded,
   });
-  executionHeaders(c, r);
-  if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" } };
+  if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" }, r };
   return { done: r };
 }
 
 /** A query answers the output itself; a failed run is a 422 naming the execution and node. */
-function outputOf(r: Triggered): unknown {
+function outputOf(c: Context<AppEnv>, r: Triggered): unknown {
+  executionHeaders(c, "r" in r ? r.r : r.done);
   if ("accepted" in r) return r.accepted;
   const d = r.done;
   if (d.status === "failed") {
