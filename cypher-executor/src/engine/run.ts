@@ -7,6 +7,7 @@ import type { Tenant } from "../auth/api-keys";
 import type { Env } from "../env";
 import type { ComponentError, ComponentOutcome } from "../runtime/types";
 import type { Edge, Plan, Step } from "../workflow/plan";
+import { isoNow } from "./clock";
 import { edgeTaken, type NodeResult } from "./edges";
 import type { EngineDeps, ExecutionStatus, NodeRecord, TriggerMeta, TriggerMetaSource } from "./types";
 
@@ -54,7 +55,11 @@ class Execution {
   readonly scope: Record<string, unknown>;
   private readonly remaining: Record<string, number> = {};
   private readonly takenVia: Record<string, Edge[]> = {};
-  private readonly running = new Set<Promise<void>>();
+  /** Nodes launched and not yet settled; `run()` wakes through `idle` when it drops to 0. */
+  private active = 0;
+  private idle: (() => void) | undefined;
+  /** An error thrown while settling (not a node failure): `run()` rethrows it once everything stopped. */
+  private crash: { error: unknown } | undefined;
   private failure: (ComponentError & { node?: string }) | null = null;
   private parked = false;
 
@@ -78,7 +83,10 @@ class Execution {
       this.takenVia[id] = [];
     }
     for (const id of this.plan.order) if (this.remaining[id] === 0) this.launch(id);
-    while (this.running.size > 0) await Promise.race(this.running);
+    // A counter instead of a Set of promises raced after every settle: three promises and a race less per
+    // node, which a 10-step chain pays 11 times per execution.
+    if (this.active > 0) await new Promise<void>((wake) => (this.idle = wake));
+    if (this.crash) throw this.crash.error;
 
     const status = this.failure ? "failed" : this.parked ? "waiting" : "succeeded";
     return { status, output: this.output(), nodes: this.nodes, ...(this.failure ? { error: this.failure } : {}) };
@@ -93,21 +101,33 @@ class Execution {
 
   private launch(id: string): void {
     if (this.failure) return;
-    const p: Promise<void> = this.runNode(id)
-      .catch((err) => {
-        // A node that throws (a template that cannot resolve, a runner bug) settles as failed, once.
-        const message = err instanceof Error ? err.message : String(err);
-        return failedRecord({ code: "STEP_ERROR", message }, 0, 0);
-      })
-      .then((rec) => this.settle(id, rec))
-      .finally(() => this.running.delete(p));
-    this.running.add(p);
+    this.active++;
+    void this.runAndSettle(id);
+  }
+
+  private async runAndSettle(id: string): Promise<void> {
+    let rec: NodeRecord;
+    try {
+      rec = await this.runNode(id);
+    } catch (err) {
+      // A node that throws (a template that cannot resolve, a runner bug) settles as failed, once.
+      const message = err instanceof Error ? err.message : String(err);
+      rec = failedRecord({ code: "STEP_ERROR", message }, 0, 0);
+    }
+    try {
+      this.settle(id, rec);
+    } catch (error) {
+      this.crash ??= { error };
+    } finally {
+      if (--this.active === 0) this.idle?.();
+    }
   }
 
   private settle(id: string, rec: NodeRecord): void {
     this.nodes[id] = rec;
+    const result = toResult(rec);
     // `{{ input.x }}` reads the body itself; every other node is read as `{ success, data, error }`.
-    if (this.plan.steps[id]?.role !== "trigger") this.scope[id] = toResult(rec);
+    if (this.plan.steps[id]?.role !== "trigger") this.scope[id] = result;
     this.opts.onNode?.(id, rec);
     const out = this.plan.outgoing[id] ?? [];
     if (rec.status === "pending") {
@@ -121,7 +141,6 @@ class Execution {
         return;
       }
     }
-    const result = toResult(rec);
     // Decide every edge before resolving any: ELSE needs its IF siblings, and each condition runs once.
     const t = this.deps.templates;
     const taken = out.map((e) => (e.kind === "ELSE" ? false : edgeTaken(e, result, this.scope, t, false)));
@@ -155,7 +174,7 @@ class Execution {
     if (prev && (prev.status === "succeeded" || prev.status === "pending")) return { ...prev, reused: true };
 
     const started = performance.now();
-    const startedAt = new Date().toISOString();
+    const startedAt = isoNow();
     if (step.role === "trigger") {
       return { status: "succeeded", data: this.scope.input, attempts: 1, duration_ms: 0, started_at: startedAt };
     }

@@ -17,6 +17,7 @@ import {
 import { ApiError } from "../http/errors";
 import type { ComponentCatalog, Plan } from "../workflow/plan";
 import { type Compile, loadPlan, type StoredWorkflow } from "../workflows/index";
+import { isoNow } from "./clock";
 import { runPlan } from "./run";
 import type { EngineDeps, ExecutionRecord, NodeRecord, TriggerMetaSource } from "./types";
 
@@ -74,7 +75,7 @@ export async function startExecution(
   const loaded =
     opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
   if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
-  const now = new Date().toISOString();
+  const now = isoNow();
   const rec: ExecutionRecord = {
     id: newExecutionId(),
     workflow: opts.name,
@@ -198,7 +199,7 @@ async function execute(
     rec.nodes = result.nodes;
     rec.output = result.output;
     rec.error = result.error;
-    rec.updated_at = new Date().toISOString();
+    rec.updated_at = isoNow();
     if (result.status !== "waiting") rec.finished_at = rec.updated_at;
     rec.duration_ms = Date.parse(rec.updated_at) - Date.parse(rec.started_at);
     const pending = Object.values(result.nodes).filter((n) => n.status === "pending");
