@@ -73,6 +73,11 @@ export function rememberApiKey(apiKey: string, tenant: Tenant): void {
   }
 }
 
+/** The hash of a key that authenticated before in this isolate (whatever the entry's age), or undefined. */
+export function knownApiKeyHash(apiKey: string): string | undefined {
+  return knownKeys.get(apiKey)?.tenant.keyHash;
+}
+
 /**
  * SHA-256 hex of a presented key; a key that authenticated before skips the digest (it is a pure function
  * of the key, so the remembered tenant's `keyHash` is it, however old the entry).
