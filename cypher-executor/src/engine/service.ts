@@ -203,7 +203,7 @@ async function execute(
     if (result.status !== "waiting") rec.finished_at = rec.updated_at;
     rec.duration_ms = Date.parse(rec.updated_at) - Date.parse(rec.started_at);
     const pending = Object.values(result.nodes).filter((n) => n.status === "pending");
-    const finish = recorder.finish(pending);
+    const finish = recorder.finish(pending, plan.history === "failed" && result.status === "succeeded");
     waitUntil(finish);
     return response(rec, duration);
   } finally {
@@ -272,8 +272,15 @@ class Recorder {
     return this.countWrite(() => saveExecution(this.env, this.tenant, this.rec));
   }
 
-  /** The final write(s): the record, and the due-time index of a parked node. Counted at once. */
-  finish(pending: NodeRecord[]): Promise<void> {
+  /**
+   * The final write(s): the record, and the due-time index of a parked node. Counted at once.
+   * `skippable` (a success of a `history: failed` workflow) writes nothing, unless a record of this
+   * execution was already written (async start, heartbeat, resume): that one must not stay stale.
+   */
+  finish(pending: NodeRecord[], skippable = false): Promise<void> {
+    if (skippable && this.lastRecordWrite === 0 && !this.long && this.inflight.length === 0) {
+      return Promise.resolve();
+    }
     const dues = pending
       .map((n) => (n.pending?.resume_at ? Date.parse(n.pending.resume_at) : Number.NaN))
       .filter((d) => Number.isFinite(d));

@@ -13,7 +13,9 @@ import { compileExpr, type PathPolicy, TemplateErrors } from "./template";
 
 export { INPUT_ALIASES, OUTPUT_NAMES, RESERVED_KEYS } from "./steps";
 
-const TOP_KEYS = ["name", "description", "trigger", "flow", "config"];
+const TOP_KEYS = ["name", "description", "trigger", "flow", "config", "history"];
+/** Which executions keep a record: every one, or only those that did not succeed (docs/workflow-format.md). */
+const HISTORY = ["all", "failed"];
 const NODE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 type RawEdge = FlowEdge & { entry: number };
@@ -58,6 +60,14 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   }
   if (data.description !== undefined && typeof data.description !== "string") {
     src.report("INVALID_TYPE", "description must be text", ["description"], src.nodeAt(["description"]));
+  }
+  if (data.history !== undefined && !HISTORY.includes(data.history as string)) {
+    src.report(
+      "INVALID_VALUE",
+      `history must be ${HISTORY.join(" or ")}, got ${JSON.stringify(data.history)}`,
+      ["history"],
+      src.nodeAt(["history"]),
+    );
   }
   const trig = checkTrigger(data.trigger);
   src.reportSettings(["trigger"], trig.problems);
@@ -152,6 +162,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
     outputs: named.length ? [named[0]!] : terminals,
   };
   if (typeof data.description === "string") plan.description = data.description.trim();
+  if (data.history === "failed") plan.history = "failed";
   return { ok: true, plan, ...(warnings.length ? { warnings } : {}) };
 }
 

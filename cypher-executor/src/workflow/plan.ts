@@ -105,6 +105,8 @@ export interface Plan {
   order: string[];
   /** The node(s) whose data is the workflow output: the `output`/`result`/`end`/`done` node, or the terminal nodes. */
   outputs: string[];
+  /** `failed`: a run that succeeds without having written anything keeps no record (absent = keep all). */
+  history?: "failed";
 }
 
 /** What the validator needs to know about components (the runtime's manifests, plus recipes). */
