@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
 import { getPlatform } from "./engine/platform";
-import { ApiError, renderError } from "./http/errors";
+import { renderError, validationFailed } from "./http/errors";
 import { registerComponents } from "./routes/components";
 import { registerCredentials } from "./routes/credentials";
 import { registerExecutionRoutes } from "./routes/executions";
@@ -25,11 +25,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // Request validation failures use the API's one error shape, naming each bad field.
     defaultHook: (result) => {
-      if (!result.success) {
-        throw new ApiError(400, "VALIDATION_FAILED", "The request does not match the schema", {
-          issues: result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-        });
-      }
+      if (!result.success) throw validationFailed(result.error.issues);
     },
   });
   app.onError(renderError);

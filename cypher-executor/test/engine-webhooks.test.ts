@@ -35,6 +35,16 @@ describe("named webhook triggers", () => {
     const r = (await ok.json()) as { status: string; output: unknown };
     expect(r).toMatchObject({ status: "succeeded", output: { greeting: "Hello Hook" } });
     expect(ok.headers.get("x-arcrun-kv-writes")).toBe("1");
+    // Keys that authenticated are remembered per isolate: a remembered key of another tenant stays refused,
+    // and the remembered owner's key keeps working.
+    const whoami = await fetch(`${p.url}/v1/whoami`, { headers: { "x-arcrun-api-key": other.apiKey } });
+    expect(whoami.status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const again = await fetch(url, { method: "POST", body, headers: { "x-arcrun-api-key": other.apiKey } });
+      expect(again.status).toBe(401);
+      const owner = await fetch(url, { method: "POST", body, headers: { "x-arcrun-api-key": p.apiKey } });
+      expect(owner.status).toBe(200);
+    }
   });
 
   it("none: open to anyone with the namespace URL; the trigger node sees method and headers but no key", async () => {
@@ -105,6 +115,21 @@ describe("named webhook triggers", () => {
       if (status !== "succeeded") await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toBe("succeeded");
+  });
+
+  it("answers a finished run with its headers, and refuses an ?async value the schema does not allow", async () => {
+    const url = `${p.url}/webhooks/named/${p.ns}/open-webhook/trigger`;
+    const ok = await fetch(url, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = (await ok.json()) as { execution_id: string; kv_writes: number };
+    expect(ok.headers.get("x-arcrun-execution-id")).toBe(body.execution_id);
+    expect(ok.headers.get("x-arcrun-kv-writes")).toBe(String(body.kv_writes));
+    const bad = await fetch(`${url}?async=maybe`, { method: "POST", body: "{}" });
+    expect(bad.status).toBe(400);
+    const err = (await bad.json()) as { error: { code: string; issues: Array<{ path: string }> } };
+    expect(err.error.code).toBe("VALIDATION_FAILED");
+    expect(err.error.issues.map((i) => i.path)).toEqual(["async"]);
   });
 
   it("POST /webhooks/named/{name}/trigger uses the caller's key", async () => {

@@ -23,6 +23,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A request that does not match its route's schema: 400 `VALIDATION_FAILED` naming each bad field.
+ *
+ * @example
+ * const r = Schema.safeParse(value);
+ * if (!r.success) throw validationFailed(r.error.issues);
+ */
+export function validationFailed(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ApiError {
+  return new ApiError(400, "VALIDATION_FAILED", "The request does not match the schema", {
+    issues: issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+  });
+}
+
 /** Renders any thrown value as the API's error shape; never leaks a stack trace. */
 export function renderError(err: unknown, c: Context): Response {
   if (err instanceof ApiError) return c.json(err.toJSON(), err.status);

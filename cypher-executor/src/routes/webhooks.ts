@@ -18,7 +18,7 @@ import {
   parseInput,
 } from "../engine/http";
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
-import { ApiError } from "../http/errors";
+import { ApiError, validationFailed } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
 import { verifyHmac } from "../triggers/hmac";
 import { timingSafeEqual } from "../utils/crypto";
@@ -174,11 +174,20 @@ const definition = createRoute({
 
 /** `/webhooks/named*` and `/q/{ns}/{name}`. */
 export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => Platform): void {
-  app.openapi(triggerNs, async (c) => {
-    const { ns, name } = c.req.valid("param");
+  // The hottest route: documented like the others, but its two strings and one flag are checked here
+  // instead of by two zod validator middlewares (~2% of a webhook execution's CPU on acr serve).
+  app.openAPIRegistry.registerPath(triggerNs);
+  app.post("/webhooks/named/:ns/:name/trigger", async (c) => {
+    const ns = c.req.param("ns");
+    const name = c.req.param("name");
+    const flag = c.req.query("async");
+    if (flag !== undefined) {
+      const q = AsyncQuery.safeParse({ async: flag });
+      if (!q.success) throw validationFailed(q.error.issues);
+    }
     const tenant = await tenantOrNotFound(c.env, ns, name);
-    const r = await triggered(c, tenant, name, platform(), { async: isAsync(c.req.valid("query").async) });
-    if ("done" in r) return done(r.done);
+    const r = await triggered(c, tenant, name, platform(), { async: isAsync(flag) });
+    if ("done" in r) return executionAnswer(r.done);
     executionHeaders(c, r.r);
     return c.json(r.accepted, 202);
   });
