@@ -12,6 +12,13 @@ const BODY = { n: 21 };
 export const WORKFLOWS = {
   three: { name: "bench_three", file: join(root, "bench", "workflows", "three.yaml") },
   chain10: { name: "bench_chain10", file: join(root, "bench", "workflows", "chain10.yaml") },
+  three_failed: { name: "bench_three_failed", file: join(root, "bench", "workflows", "three_failed.yaml") },
+};
+/** Row labels of the workflows (report.mjs picks rows by these). */
+export const TARGETS = {
+  three: "3-node webhook workflow",
+  chain10: "10-node set chain",
+  three_failed: "3-node, history: failed",
 };
 
 /** One measured row: warm up, then one autocannon run per connection count. */
@@ -87,7 +94,7 @@ async function benchPlatform(rows, notes, start, plan) {
     for (const [id, wf] of Object.entries(WORKFLOWS)) {
       if (plan.quick && id === "chain10") continue;
       const d = await deploy(platform, key, wf);
-      const target = id === "three" ? "3-node webhook workflow" : "10-node set chain";
+      const target = TARGETS[id];
       if (d.unavailable) {
         rows.push({ system: platform.name, target, skipped: d.unavailable });
         continue;
