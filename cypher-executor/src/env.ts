@@ -31,4 +31,6 @@ export interface Env {
   ARCRUN_ENV?: string;
   /** Comma-separated hosts that http_request may reach although private (local testing only). */
   ARCRUN_ALLOW_HOSTS?: string;
+  /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
+  ARCRUN_HISTORY_DAYS?: string;
 }

@@ -3,6 +3,8 @@
 // writes nothing to KV; a failure, an async start and a resumed run are recorded as always.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../src/env";
+import { historyTtl } from "../src/executions/index";
 import { compileWorkflow } from "../src/workflow/index";
 import { testCatalog } from "./fixtures/catalog";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
@@ -56,10 +58,15 @@ describe("history: failed", () => {
     expect((await kv.list()).keys.length).toBe(before);
   });
 
-  it("a failure is recorded, with its error, as for any workflow", async () => {
+  it("a failure is recorded, with its error, as for any workflow, and expires after 30 days", async () => {
     const r = await run({ b: 0 });
     expect(r).toMatchObject({ status: "failed", kv_writes: 1 });
     expect(await record(r.execution_id)).toMatchObject({ status: "failed" });
+    const kv = await p.platform.mf.getKVNamespace("ANALYTICS_KV");
+    const key = (await kv.list()).keys.find((k) => k.name.includes(r.execution_id));
+    const days = ((key?.expiration ?? 0) - Date.now() / 1000) / 86_400;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
   });
 
   it("an async start keeps its record to the end (the caller polls it)", async () => {
@@ -81,5 +88,19 @@ describe("history: failed", () => {
     expect(!r.ok && r.errors).toEqual([
       expect.objectContaining({ code: "INVALID_VALUE", path: "history", pos: expect.objectContaining({ line: 2 }) }),
     ]);
+  });
+});
+
+describe("retention (ARCRUN_HISTORY_DAYS)", () => {
+  const env = (days?: string) => ({ ARCRUN_HISTORY_DAYS: days }) as Env;
+  it("finished records expire after 30 days by default (or when the value is not a number), or the configured days; 0 keeps them", () => {
+    expect(historyTtl(env(), "succeeded")).toBe(30 * 86_400);
+    expect(historyTtl(env("7"), "failed")).toBe(7 * 86_400);
+    expect(historyTtl(env("0"), "failed")).toBeUndefined();
+    expect(historyTtl(env("soon"), "failed")).toBe(30 * 86_400);
+  });
+  it("running and waiting records never expire (they are resumed or finished later)", () => {
+    expect(historyTtl(env("1"), "running")).toBeUndefined();
+    expect(historyTtl(env("1"), "waiting")).toBeUndefined();
   });
 });

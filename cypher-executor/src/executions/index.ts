@@ -67,11 +67,30 @@ interface SummaryMeta {
   d?: number;
 }
 
-/** Writes the whole record (one KV write). */
+/** How long a finished record is kept when `ARCRUN_HISTORY_DAYS` is not set (n8n prunes after 14). */
+export const DEFAULT_HISTORY_DAYS = 30;
+
+/**
+ * Seconds a record in `status` is kept, from `ARCRUN_HISTORY_DAYS` (`0` = forever); undefined = no expiry.
+ * Running and waiting records never expire: they are resumed or finished later, and then expire.
+ */
+export function historyTtl(env: Env, status: ExecutionRecord["status"]): number | undefined {
+  if (status === "running" || status === "waiting") return undefined;
+  const set = Number(env.ARCRUN_HISTORY_DAYS?.trim() || Number.NaN);
+  // Unset or not a number: the default, so a typo never means "keep forever".
+  const days = Number.isFinite(set) && set >= 0 ? set : DEFAULT_HISTORY_DAYS;
+  return days > 0 ? Math.max(60, Math.round(days * 86_400)) : undefined;
+}
+
+/** Writes the whole record (one KV write); finished records expire after the retention period. */
 export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionRecord): Promise<void> {
   const meta: SummaryMeta = { w: rec.workflow, s: rec.status, g: rec.trigger, t: rec.started_at, u: rec.updated_at };
   if (rec.duration_ms !== undefined) meta.d = rec.duration_ms;
-  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), JSON.stringify(rec), { metadata: meta });
+  const ttl = historyTtl(env, rec.status);
+  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), JSON.stringify(rec), {
+    metadata: meta,
+    ...(ttl ? { expirationTtl: ttl } : {}),
+  });
 }
 
 /** Reads a record of this tenant; another tenant's id simply is not found. */
