@@ -172,7 +172,7 @@ const definition = createRoute({
   },
 });
 
-/** `/webhooks/named*` and `/q/{ns}/{name}`. */
+/** `/webhooks/named*` and `/q/{ns}/{name}`. (`c.get("tenant")`: Hono's `c.var` copies every variable per read.) */
 export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => Platform): void {
   // The hottest route: documented like the others, but its two strings and one flag are checked here
   // instead of by two zod validator middlewares (~2% of a webhook execution's CPU on acr serve).
@@ -194,7 +194,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
 
   app.openapi(triggerKey, async (c) => {
     const { name } = c.req.valid("param");
-    const r = await triggered(c, c.var.tenant, name, platform(), {
+    const r = await triggered(c, c.get("tenant"), name, platform(), {
       async: isAsync(c.req.valid("query").async),
       authenticated: true,
     });
@@ -204,12 +204,12 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
   });
 
   app.openapi(queryPost, async (c) => {
-    const r = await triggered(c, c.var.tenant, c.req.valid("param").name, platform(), { authenticated: true });
+    const r = await triggered(c, c.get("tenant"), c.req.valid("param").name, platform(), { authenticated: true });
     return c.json(outputOf(c, r), 200);
   });
 
   app.openapi(queryGet, async (c) => {
-    const r = await triggered(c, c.var.tenant, c.req.valid("param").name, platform(), {
+    const r = await triggered(c, c.get("tenant"), c.req.valid("param").name, platform(), {
       authenticated: true,
       input: c.req.query(),
     });
@@ -230,22 +230,22 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
       success: true as const,
       name,
       version: workflow.version,
-      trigger_url: `/webhooks/named/${c.var.tenant.ns}/${name}/trigger`,
+      trigger_url: `/webhooks/named/${c.get("tenant").ns}/${name}/trigger`,
     };
     return c.json(body, created ? 201 : 200);
   });
 
-  app.openapi(list, async (c) => c.json({ workflows: await listWorkflows(c.env, c.var.tenant) }, 200));
+  app.openapi(list, async (c) => c.json({ workflows: await listWorkflows(c.env, c.get("tenant")) }, 200));
 
   app.openapi(remove, async (c) => {
     const { name } = c.req.valid("param");
-    if (!(await deleteWorkflow(c.env, c.var.tenant, name))) throw notFoundError(name);
+    if (!(await deleteWorkflow(c.env, c.get("tenant"), name))) throw notFoundError(name);
     return c.json({ deleted: true as const, name }, 200);
   });
 
   app.openapi(definition, async (c) => {
     const { name } = c.req.valid("param");
-    const wf = await getWorkflow(c.env, c.var.tenant, name);
+    const wf = await getWorkflow(c.env, c.get("tenant"), name);
     if (!wf) throw notFoundError(name);
     return c.json(
       { name, version: wf.version, ...(wf.description ? { description: wf.description } : {}), yaml: wf.source },
