@@ -97,7 +97,7 @@ describe("acr serve", () => {
 const KV_PROBE = `
 export default {
   async fetch(request, env) {
-    const kv = env.USERS_KV;
+    const kv = env.__NAMESPACE__;
     const out = {};
     await kv.put("user:a", "alpha");
     await kv.put("user:b", JSON.stringify({ n: 2 }), { metadata: { role: "admin" } });
@@ -127,7 +127,10 @@ export default {
   },
 };`;
 
-describe("acr serve KV", () => {
+// USERS_KV commits before it answers; ANALYTICS_KV (execution history) answers when a write is queued
+// and commits it in the background: both must behave as Cloudflare KV does, restart included.
+describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => {
+  const probe = KV_PROBE.replace("__NAMESPACE__", namespace);
   it("answers the KV binding exactly as Miniflare's KV does, and keeps writes across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-kv-"));
     const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
@@ -136,7 +139,7 @@ describe("acr serve KV", () => {
     ) => {
       const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
       if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
-        executor.worker.modules = [{ name: "probe.mjs", esModule: KV_PROBE }];
+        executor.worker.modules = [{ name: "probe.mjs", esModule: probe }];
       }
       return config;
     };
@@ -154,9 +157,9 @@ describe("acr serve KV", () => {
     }
 
     const mf = new Miniflare({
-      modules: [{ type: "ESModule", path: "probe.mjs", contents: KV_PROBE }],
+      modules: [{ type: "ESModule", path: "probe.mjs", contents: probe }],
       compatibilityDate: "2026-04-01",
-      kvNamespaces: ["USERS_KV"],
+      kvNamespaces: [namespace],
       log: new Log(LogLevel.NONE),
     });
     let reference: unknown;
@@ -179,8 +182,7 @@ describe("acr serve KV", () => {
           executor.worker.modules = [
             {
               name: "read.mjs",
-              esModule:
-                "export default { async fetch(r, env) { return Response.json({ a: await env.USERS_KV.get('user:a'), b: await env.USERS_KV.get('user:b'), n: (await env.USERS_KV.list()).keys.length }); } };",
+              esModule: `export default { async fetch(r, env) { const kv = env.${namespace}; return Response.json({ a: await kv.get('user:a'), b: await kv.get('user:b'), n: (await kv.list()).keys.length }); } };`,
             },
           ];
         }
