@@ -4,6 +4,8 @@
 // Every reuse must look exactly like a fresh instance, across calls and across tenants.
 
 import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RuntimeHarness, startRuntimeHarness } from "./support/runtime-harness";
 
@@ -96,5 +98,20 @@ describe("instance reuse across tenants and failures", () => {
     const after = await h.stats();
     expect(after.instantiated - before.instantiated).toBe(3);
     expect(after.reused - before.reused).toBe(0);
+  });
+});
+
+describe("the shipped components", () => {
+  it("are all built reusable (no start function, no data.drop, __u6u_reset present)", () => {
+    // A build change that silently turned pooling off would cost ~5x per step and fail no other test.
+    const dir = join(__dirname, "..", "..", ".component-builds");
+    const built = readdirSync(dir).filter((n) => existsSync(join(dir, n, `${n}.wasm`)));
+    expect(built.length).toBeGreaterThanOrEqual(19);
+    for (const name of built) {
+      const exports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(dir, name, `${name}.wasm`))));
+      const names = exports.map((e) => e.name);
+      expect(names, name).toContain("__u6u_reusable");
+      expect(names, name).toContain("__u6u_reset");
+    }
   });
 });
