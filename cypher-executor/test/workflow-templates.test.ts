@@ -5,6 +5,7 @@ import {
   evaluate,
   isTruthy,
   needsResolve,
+  readsTriggerMeta,
   resolveValue,
   type Scope,
 } from "../src/workflow/index";
@@ -193,6 +194,33 @@ describe("the input node inside a compiled workflow", () => {
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const s = { ...scope, input: { success: true, data: body, error: null } };
     expect(resolveValue(r.plan.steps.a!.input, s)).toEqual({ t: 120, all: body, m: "POST" });
+  });
+});
+
+describe("readsTriggerMeta: whether the engine must copy the request's headers, query, method and path", () => {
+  const planOf = (config: string, flow = '"input >> ON_SUCCESS >> a"') => {
+    const r = compileWorkflow(`name: t\nflow:\n  - ${flow}\nconfig:\n${config}`, testCatalog);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.plan;
+  };
+  it("is false when templates read only the body (input.x, trigger.body, webhook.x, trigger, trigger[k])", () => {
+    expect(readsTriggerMeta(planOf('  a: { component: set, x: "{{ input.n * 2 }}", y: "n={{ webhook.n }}" }\n'))).toBe(
+      false,
+    );
+    expect(readsTriggerMeta(planOf('  a: { component: set, all: "{{ input }}", b: "{{ trigger.body }}" }\n'))).toBe(
+      false,
+    );
+    // `trigger` alone and a computed key are the body too (the format's refPolicy prefixes `body`).
+    expect(
+      readsTriggerMeta(planOf('  a: { component: set, t: "{{ trigger }}", k: "{{ trigger[input.key] }}" }\n')),
+    ).toBe(false);
+  });
+  it("is true for headers, query, method or path, in a value, a list or an IF condition", () => {
+    expect(readsTriggerMeta(planOf("  a: { component: set, h: \"{{ trigger.headers['x-shop'] }}\" }\n"))).toBe(true);
+    expect(readsTriggerMeta(planOf('  a: { component: set, v: ["{{ trigger.query.page }}"] }\n'))).toBe(true);
+    expect(readsTriggerMeta(planOf('  a: { component: set, p: "at {{ webhook.path }}" }\n'))).toBe(true);
+    const cond = planOf("  a: { component: set, x: 1 }\n", "\"input >> IF {{ trigger.method == 'POST' }} >> a\"");
+    expect(readsTriggerMeta(cond)).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Tenant } from "../auth/api-keys";
 import type { Env } from "../env";
 import { recipeStepRunner, tenantRecipeNames, withRecipes } from "../recipes/index";
 import { builtinRuntime } from "../runtime/builtins";
-import { compileWorkflow, evaluate, isTruthy, resolveValue } from "../workflow/index";
+import { compileWorkflow, evaluate, isTruthy, readsTriggerMeta, resolveValue } from "../workflow/index";
 import type { ComponentCatalog } from "../workflow/plan";
 import { loadPlan } from "../workflows/index";
 import type { Platform } from "./service";
@@ -37,7 +37,7 @@ export function getPlatform(): Platform {
   };
   const p: Platform = {
     runtime,
-    templates: { resolveValue, evaluate, isTruthy },
+    templates: { resolveValue, evaluate, isTruthy, readsTriggerMeta },
     runners: [...extraRunners, recipeStepRunner({ isComponent: (n) => runtime.has(n), runtime })],
     compile: compileWorkflow,
     catalog: async (env: Env, tenant: Tenant) => withRecipes(base, await tenantRecipeNames(env, tenant)),

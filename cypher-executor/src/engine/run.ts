@@ -71,7 +71,11 @@ class Execution {
     // Roots a template may name besides nodes (see the format's BUILTIN_ROOTS).
     this.scope = {
       input: opts.input ?? {},
-      trigger: triggerRoot(opts.meta, opts.input ?? {}),
+      // A plan that never reads the request's metadata gets the body alone (most plans: `{{ input.x }}`).
+      trigger:
+        deps.templates.readsTriggerMeta?.(plan) === false
+          ? { body: opts.input ?? {} }
+          : triggerRoot(opts.meta, opts.input ?? {}),
       workflow: { name: plan.name },
       execution: { id: opts.executionId },
     };

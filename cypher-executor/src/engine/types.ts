@@ -57,6 +57,8 @@ export interface Templates {
   resolveValue(value: CompiledValue, scope: Record<string, unknown>): unknown;
   evaluate(expr: CompiledExpr, scope: Record<string, unknown>): unknown;
   isTruthy(value: unknown): boolean;
+  /** False when no template of the plan reads `trigger.headers/query/method/path` (absent: assume it does). */
+  readsTriggerMeta?(plan: Plan): boolean;
 }
 
 /** Everything one call of a Step needs. */

@@ -10,4 +10,4 @@ export { evaluate, isTruthy, toText } from "./evaluate";
 export type { Scope } from "./expr";
 export { EDGE_ALIASES, parseFlowEntry } from "./flow";
 export type * from "./plan";
-export { compileExpr, credentialPlaceholder, needsResolve, resolveValue } from "./template";
+export { compileExpr, credentialPlaceholder, needsResolve, readsTriggerMeta, resolveValue } from "./template";

@@ -4,7 +4,7 @@
  */
 import { evaluate, toText } from "./evaluate";
 import { ExprError, type ExprNode, parseExpression, type Scope, visitPaths } from "./expr";
-import type { CompiledExpr, CompiledValue } from "./plan";
+import type { CompiledExpr, CompiledValue, Plan } from "./plan";
 
 /** Roots that name a credential; the placeholder is kept as text and resolved only by a host function. */
 export const CREDENTIAL_ROOTS = new Set(["credential", "credentials", "creds"]);
@@ -224,4 +224,44 @@ export function resolveValue(value: CompiledValue, scope: Scope): unknown {
 /** True when resolving needs a scope at all (the engine can skip building one otherwise). */
 export function needsResolve(value: CompiledValue): boolean {
   return value.kind !== "literal";
+}
+
+const metaReaders = new WeakMap<Plan, boolean>();
+
+/**
+ * True when a template of `plan` reads the trigger's request metadata: `trigger.headers`, `.query`,
+ * `.method` or `.path` (any alias of the trigger). Every other read of the root is compiled to
+ * `trigger.body…` (`{{ input.x }}`, `{{ trigger }}`, `{{ trigger[k] }}`: see `refPolicy`) and does not
+ * count. Lets the engine skip copying the request for most workflows.
+ * Computed once per Plan (plans are cached and never change).
+ */
+export function readsTriggerMeta(plan: Plan): boolean {
+  let reads = metaReaders.get(plan);
+  if (reads === undefined) {
+    reads = false;
+    const onPath = (p: { root: string; keys: unknown[] }) => {
+      if (p.root === "trigger" && p.keys[0] !== "body") reads = true;
+    };
+    const visitExpr = (e: CompiledExpr) => visitPaths(e.ast as ExprNode, onPath);
+    const visitValue = (v: CompiledValue): void => {
+      switch (v.kind) {
+        case "expr":
+          visitExpr(v.expr);
+          return;
+        case "interp":
+          for (const p of v.parts) if (typeof p !== "string") visitExpr(p);
+          return;
+        case "object":
+          for (const [, x] of v.entries) visitValue(x);
+          return;
+        case "array":
+          for (const x of v.items) visitValue(x);
+          return;
+      }
+    };
+    for (const step of Object.values(plan.steps)) visitValue(step.input);
+    for (const edge of plan.edges) if (edge.condition) visitExpr(edge.condition);
+    metaReaders.set(plan, reads);
+  }
+  return reads;
 }
