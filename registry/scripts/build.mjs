@@ -25,6 +25,7 @@ import {
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const registry = join(here, "..");
@@ -86,6 +87,7 @@ export async function buildComponents(opts = {}) {
       }
     };
     const lanes = Math.max(1, Math.min(todo.length, opts.jobs ?? availableParallelism()));
+    compilers.size = Math.max(compilers.size, lanes);
     await Promise.all(Array.from({ length: lanes }, worker));
     for (const r of results) {
       if (r?.row) rows.push(r.row);
@@ -102,6 +104,8 @@ export async function buildComponents(opts = {}) {
       names.filter((n) => existsSync(join(set.out, n, `${n}.wasm`))),
     );
   }
+  // Warm compilers serve every set; they end with the build (buildOne never throws past its lane).
+  compilers.close();
   if (errors.length) {
     const e = new Error(`component build failed:\n  ${errors.join("\n  ")}`);
     e.rows = rows;
@@ -250,16 +254,54 @@ const ASC_FLAGS = [
 ];
 const GO_FLAGS = ["build", "-trimpath", "-ldflags=-s -w"];
 
+/** Warm asc compilers in worker threads, one per build lane, started on first use. */
+const compilers = {
+  size: 1,
+  idle: [],
+  all: [],
+  waiting: [],
+  /** Compiles with asc's argv in a free compiler; rejects with its diagnostics. */
+  async compile(args) {
+    const w =
+      this.idle.pop() ?? (this.all.length < this.size ? this.spawn() : await new Promise((r) => this.waiting.push(r)));
+    try {
+      return await new Promise((resolve, reject) => {
+        w.once("message", (m) => (m.error ? reject(compileError(m.text || m.error)) : resolve()));
+        w.once("error", reject);
+        w.postMessage({ id: 0, args });
+      });
+    } finally {
+      w.removeAllListeners("message");
+      w.removeAllListeners("error");
+      const next = this.waiting.shift();
+      if (next) next(w);
+      else this.idle.push(w);
+    }
+  },
+  spawn() {
+    const w = new Worker(join(here, "asc-worker.mjs"));
+    this.all.push(w);
+    return w;
+  },
+  close() {
+    for (const w of this.all) void w.terminate();
+    this.all = [];
+    this.idle = [];
+  },
+};
+
 async function compileAssemblyScript(src, out, name) {
   const tmp = join(out, `.${name}.asc.wasm`);
+  // --baseDir instead of a cwd: worker threads share the process's working directory.
   const args = [
-    join(root, "node_modules", "assemblyscript", "bin", "asc.js"),
     relative(registry, join(src, "main.ts")),
+    "--baseDir",
+    registry,
     ...ASC_FLAGS,
     "-o",
-    tmp,
+    relative(registry, tmp),
   ];
-  await run(process.execPath, args, registry);
+  await compilers.compile(args);
   const wasm = readFileSync(tmp);
   rmSync(tmp);
   return wasm;
@@ -282,19 +324,19 @@ async function compileGo(src, out, name) {
 
 function run(cmd, args, cwd, env = {}) {
   return new Promise((resolve, reject) => {
-    execFile(
-      cmd,
-      args,
-      { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (!err) return resolve();
-        const text = `${stdout ?? ""}${stderr ?? ""}`.trim();
-        // asc/go print "file(line,col)" diagnostics; keep the errors, drop the noise.
-        const lines = text.split("\n").filter((l) => !/^\s*$/.test(l));
-        reject(new Error(`compile failed:\n${lines.slice(0, 40).join("\n")}`));
-      },
+    execFile(cmd, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+      err ? reject(compileError(`${stdout ?? ""}${stderr ?? ""}`)) : resolve(),
     );
   });
+}
+
+/** asc/go print "file(line,col)" diagnostics; keep the errors, drop the noise. */
+function compileError(output) {
+  const lines = output
+    .trim()
+    .split("\n")
+    .filter((l) => !/^\s*$/.test(l));
+  return new Error(`compile failed:\n${lines.slice(0, 40).join("\n")}`);
 }
 
 /** The sibling component folders that `src`'s sources import (`from "../other/…"`). */
