@@ -28,7 +28,14 @@ function xorHex(secret: string): string {
 async function residue(input: Record<string, unknown>, opts: { keyHash?: string; jspi?: boolean } = {}) {
   const { outcome } = await h.call("residue", { input, keyHash: opts.keyHash ?? A, jspi: opts.jspi });
   expect(outcome.status, JSON.stringify(outcome)).toBe("succeeded");
-  return (outcome as { data: { calls: number; cell: number; kept_length: number; found?: boolean } }).data;
+  return (outcome as { data: { calls: number; cell: number; kept_length: number; found?: boolean } }).data as {
+    calls: number;
+    cell: number;
+    kept_length: number;
+    found?: boolean;
+    kept_own?: boolean;
+    others_seen?: number;
+  };
 }
 
 describe.each([
@@ -67,6 +74,30 @@ describe("instance reuse across tenants and failures", () => {
     const after = await h.stats();
     expect(after.reused - before.reused).toBe(1);
     expect(seen).toEqual({ calls: 1, cell: 1, kept_length: 0, found: false });
+  });
+
+  it("concurrent calls suspended in host calls never see each other, then or after reuse", async () => {
+    // Two waves of 12 calls, each holding its own secret across a kv_get (JSPI suspends it, so the
+    // calls interleave on different instances); the second wave runs on instances the first left.
+    const wave = async (tag: string) => {
+      const secrets = Array.from({ length: 12 }, (_, i) => `${tag}-${i}-${randomBytes(6).toString("hex")}`);
+      return Promise.all(
+        secrets.map((secret, i) =>
+          residue(
+            { op: "hold", secret, others_x: secrets.filter((_, j) => j !== i).map(xorHex) },
+            { keyHash: i % 2 ? A : B },
+          ),
+        ),
+      );
+    };
+    const first = await wave("w1");
+    const before = await h.stats();
+    const second = await wave("w2");
+    const after = await h.stats();
+    for (const r of [...first, ...second]) {
+      expect(r).toMatchObject({ calls: 1, cell: 1, kept_length: 0, kept_own: true, others_seen: 0 });
+    }
+    expect(after.reused - before.reused).toBeGreaterThan(0);
   });
 
   it("an instance that trapped is dropped, and the next call still works", async () => {

@@ -2,8 +2,10 @@
 // way a careless or hostile component would (a global counter, a counter in static memory, a
 // string on the heap) and scans its whole linear memory for a secret an earlier call was given.
 // The needle arrives XOR-ed with 0x5A, so the plain secret is never in this call's own input.
-// Input: { op: "remember" | "scan" | "remember_scan", secret?, needle_x? } — see cypher-executor/test/runtime-pool.test.ts.
-import { JSON, readInput, writeOutput } from "../../../sdk/assemblyscript";
+// Input: { op: "remember" | "scan" | "remember_scan" | "hold", secret?, needle_x?, others_x? }
+// "hold" keeps its secret across a host call (the JSPI bridge suspends it, so concurrent calls interleave),
+// then reports whether the secret is still its own and how many of the other calls' secrets it can see. — see cypher-executor/test/runtime-pool.test.ts.
+import { JSON, kvGet, readInput, writeOutput } from "../../../sdk/assemblyscript";
 
 let calls: i32 = 0;
 let kept: string = "";
@@ -49,6 +51,18 @@ function main(): void {
   out.set("kept_length", kept.length);
   if (op == "remember" || op == "remember_scan") kept = str(input, "secret");
   if (op == "scan" || op == "remember_scan") out.set("found", scan(str(input, "needle_x")));
+  if (op == "hold") {
+    kept = str(input, "secret");
+    kvGet("oauth2:residue");
+    out.set("kept_own", kept == str(input, "secret"));
+    let seen = 0;
+    const others = input.get("others_x");
+    if (others) {
+      const list = others.get<JSON.Arr>();
+      for (let i = 0; i < list.length; i++) if (scan(list.at(i).get<string>())) seen++;
+    }
+    out.set("others_seen", seen);
+  }
   writeOutput<JSON.Obj>(out);
 }
 
