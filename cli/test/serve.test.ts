@@ -127,6 +127,19 @@ export default {
   },
 };`;
 
+type ServeConfig = Parameters<NonNullable<Parameters<typeof startServePlatform>[0]["transformConfig"]>>[0];
+
+/** A transformConfig that runs `esModule` in place of the executor (same bindings, same socket). */
+function executorReplacedBy(name: string, esModule: string): (config: ServeConfig) => ServeConfig {
+  return (config) => {
+    const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
+    if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
+      executor.worker.modules = [{ name, esModule }];
+    }
+    return config;
+  };
+}
+
 // USERS_KV commits before it answers; ANALYTICS_KV (execution history) answers when a write is queued
 // and commits it in the background: both must behave as Cloudflare KV does, restart included.
 describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => {
@@ -134,20 +147,11 @@ describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => 
   it("answers the KV binding exactly as Miniflare's KV does, and keeps writes across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-kv-"));
     const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
-    const probeInstead = (
-      config: Parameters<NonNullable<Parameters<typeof startServePlatform>[0]["transformConfig"]>>[0],
-    ) => {
-      const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
-      if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
-        executor.worker.modules = [{ name: "probe.mjs", esModule: probe }];
-      }
-      return config;
-    };
     const serve = await startServePlatform({
       stateDir: dir,
       secrets,
       address: "127.0.0.1:0",
-      transformConfig: probeInstead,
+      transformConfig: executorReplacedBy("probe.mjs", probe),
     });
     let served: unknown;
     try {
@@ -176,18 +180,10 @@ describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => 
       stateDir: dir,
       secrets,
       address: "127.0.0.1:0",
-      transformConfig: (config) => {
-        const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
-        if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
-          executor.worker.modules = [
-            {
-              name: "read.mjs",
-              esModule: `export default { async fetch(r, env) { const kv = env.${namespace}; return Response.json({ a: await kv.get('user:a'), b: await kv.get('user:b'), n: (await kv.list()).keys.length }); } };`,
-            },
-          ];
-        }
-        return config;
-      },
+      transformConfig: executorReplacedBy(
+        "read.mjs",
+        `export default { async fetch(r, env) { const kv = env.${namespace}; return Response.json({ a: await kv.get('user:a'), b: await kv.get('user:b'), n: (await kv.list()).keys.length }); } };`,
+      ),
     });
     try {
       expect(await (await fetch(check.url)).json()).toEqual({ a: "alpha2", b: null, n: 4 });
@@ -209,13 +205,7 @@ describe("acr serve cron", () => {
       stateDir: dir,
       secrets,
       address: "127.0.0.1:0",
-      transformConfig: (config) => {
-        const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
-        if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
-          executor.worker.modules = [{ name: "recorder.mjs", esModule: recorder }];
-        }
-        return config;
-      },
+      transformConfig: executorReplacedBy("recorder.mjs", recorder),
     });
     try {
       expect(p.ports.cron).toBeGreaterThan(0);
