@@ -58,6 +58,38 @@ describe("named webhook triggers", () => {
     expect(r.output).toEqual({ got: { a: 1 }, method: "POST", agent: "tester/1" });
   });
 
+  it("a caller without the owner's key gets the output, not every step's data; a failure says only where", async () => {
+    // Third parties (forms, Stripe, GitHub) log webhook answers: what the steps saw stays in the record.
+    const yaml =
+      "name: open_steps\ntrigger:\n  webhook: { auth: none }\nflow:\n  - input >> ON_SUCCESS >> lookup\n" +
+      "  - lookup >> ON_SUCCESS >> calc\nconfig:\n  lookup: { component: set, values: { internal: 'staff-only-42' } }\n" +
+      "  calc: { component: number_ops, op: div, a: 1, b: '{{ input.b }}' }\n";
+    const put = await p.call("PUT", "/v1/workflows/open_steps", yaml, { "content-type": "application/yaml" });
+    expect(put.status).toBe(201);
+    const url = `${p.url}/webhooks/named/${p.ns}/open_steps/trigger`;
+    const post = (b: number) =>
+      fetch(url, { method: "POST", body: JSON.stringify({ b }), headers: { "content-type": "application/json" } });
+    const ok = await post(4);
+    const okText = await ok.text();
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(okText)).toMatchObject({ status: "succeeded", output: { result: 0.25 } });
+    expect(JSON.parse(okText)).not.toHaveProperty("nodes");
+    expect(okText).not.toContain("staff-only-42");
+
+    const failed = await post(0);
+    const failedBody = JSON.parse(await failed.text()) as { status: string; error: Record<string, unknown> };
+    expect(failedBody.status).toBe("failed");
+    expect(failedBody).not.toHaveProperty("nodes");
+    expect(failedBody.error).toEqual({
+      code: expect.any(String),
+      node: "calc",
+      message: "the workflow failed: see the execution record",
+    });
+    // The owner, with the key, gets the whole execution.
+    const owned = await p.call("POST", "/webhooks/named/open_steps/trigger", { b: 4 });
+    expect(JSON.stringify(await owned.json())).toContain("staff-only-42");
+  });
+
   it("an unknown namespace or workflow is a 404 that reveals nothing", async () => {
     const a = await fetch(`${p.url}/webhooks/named/zzzzzzzzzz/open-webhook/trigger`, { method: "POST" });
     const b = await fetch(`${p.url}/webhooks/named/${p.ns}/nope/trigger`, { method: "POST" });

@@ -28,7 +28,9 @@ export const ExecutionResponseSchema = z
     workflow: z.string(),
     status: z.enum(["succeeded", "failed", "waiting", "running"]),
     output: z.unknown(),
-    nodes: z.record(z.string(), NodeRecordSchema),
+    nodes: z.record(z.string(), NodeRecordSchema).optional().openapi({
+      description: "Every step's record; only for the owner's API key (absent for trigger auth none / hmac)",
+    }),
     error: z.object({ code: z.string(), message: z.string() }).passthrough().optional(),
     kv_writes: z.number().openapi({ description: "KV writes this execution cost (also in X-Arcrun-KV-Writes)" }),
     duration_ms: z.number(),
@@ -83,7 +85,7 @@ export function parseInput(text: string, contentType: string | null): unknown {
  * A finished execution as the HTTP answer, built in one step: the same body and headers as
  * `executionHeaders` + `c.json`, without Hono's per-header `Headers` calls (the webhook hot path).
  */
-export function executionAnswer(r: ExecutionResponse): Response {
+export function executionAnswer(r: Omit<ExecutionResponse, "nodes"> & Partial<ExecutionResponse>): Response {
   return new Response(JSON.stringify(r), {
     status: 200,
     headers: {

@@ -187,7 +187,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
     }
     const tenant = await tenantOrNotFound(c.env, ns, name);
     const r = await triggered(c, tenant, name, platform(), { async: isAsync(flag) });
-    if ("done" in r) return executionAnswer(r.done);
+    if ("done" in r) return executionAnswer(r.open ? openView(r.done) : r.done);
     executionHeaders(c, r.r);
     return c.json(r.accepted, 202);
   });
@@ -256,9 +256,11 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
 
 const utf8 = new TextDecoder();
 
-type Triggered =
+/** `open`: the caller did not prove to be the owner (trigger auth `none` or `hmac`). */
+type Triggered = (
   | { accepted: { execution_id: string; status: "running" }; r: ExecutionResponse }
-  | { done: ExecutionResponse };
+  | { done: ExecutionResponse }
+) & { open?: boolean };
 
 /** The finished execution, typed as the route's 200 (the Response is built without Hono's helpers). */
 const done = (r: ExecutionResponse) =>
@@ -278,9 +280,11 @@ async function triggered(
   const loaded = await loadPlan(c.env, tenant, name, platform.compile, () => platform.catalog(c.env, tenant));
   if (!loaded) throw notFoundError(name);
   const raw = await c.req.arrayBuffer();
+  let open = false;
   if (!opts.authenticated) {
     const webhook = loaded.plan.trigger.webhook;
     const auth = webhook?.auth ?? "api_key";
+    open = auth !== "api_key";
     if (auth === "api_key") await requireSameTenant(c, tenant);
     else if (auth === "hmac")
       await verifyHmac(c.env, tenant, webhook?.secret, raw, c.req.header("x-arcrun-signature") ?? null);
@@ -295,8 +299,23 @@ async function triggered(
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     loaded,
   });
-  if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" }, r };
-  return { done: r };
+  if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" }, r, open };
+  return { done: r, open };
+}
+
+/**
+ * What a caller without the owner's key (auth `none`, `hmac`: a form, Stripe, GitHub) gets back: the
+ * output and status, not every step's data and resolved input, which stay in the owner's execution record.
+ * Third parties log webhook answers; what a workflow fetched on the way must not end up there.
+ */
+function openView(r: ExecutionResponse): Omit<ExecutionResponse, "nodes"> {
+  const { nodes: _nodes, error, ...rest } = r;
+  return error
+    ? {
+        ...rest,
+        error: { code: error.code, message: "the workflow failed: see the execution record", node: error.node },
+      }
+    : rest;
 }
 
 /** A query answers the output itself; a failed run is a 422 naming the execution and node. */
@@ -305,7 +324,9 @@ function outputOf(c: Context<AppEnv>, r: Triggered): unknown {
   if ("accepted" in r) return r.accepted;
   const d = r.done;
   if (d.status === "failed") {
-    throw new ApiError(422, "EXECUTION_FAILED", `Workflow "${d.workflow}" failed: ${d.error?.message ?? "unknown"}`, {
+    // An error message may quote what a step saw: only the owner's key reads it (GET /v1/executions/{id}).
+    const why = r.open ? "see the execution record" : (d.error?.message ?? "unknown");
+    throw new ApiError(422, "EXECUTION_FAILED", `Workflow "${d.workflow}" failed: ${why}`, {
       execution_id: d.execution_id,
       node: d.error?.node,
       cause: d.error?.code,
