@@ -4,12 +4,12 @@
 import { parentPort } from "node:worker_threads";
 import asc from "assemblyscript/asc";
 
-parentPort.on("message", async ({ id, args }) => {
+parentPort.on("message", async (args) => {
   try {
     const r = await asc.main(args, {});
     const text = `${r.stdout.toString()}${r.stderr.toString()}`;
-    parentPort.postMessage({ id, error: r.error ? r.error.message : null, text });
+    parentPort.postMessage({ error: r.error ? r.error.message : null, text });
   } catch (err) {
-    parentPort.postMessage({ id, error: String(err?.stack ?? err), text: "" });
+    parentPort.postMessage({ error: String(err?.stack ?? err), text: "" });
   }
 });

@@ -264,19 +264,29 @@ const compilers = {
   async compile(args) {
     const w =
       this.idle.pop() ?? (this.all.length < this.size ? this.spawn() : await new Promise((r) => this.waiting.push(r)));
+    let crashed = false;
     try {
       return await new Promise((resolve, reject) => {
         w.once("message", (m) => (m.error ? reject(compileError(m.text || m.error)) : resolve()));
-        w.once("error", reject);
-        w.postMessage({ id: 0, args });
+        w.once("error", (err) => {
+          crashed = true;
+          reject(err);
+        });
+        w.postMessage(args);
       });
     } finally {
       w.removeAllListeners("message");
       w.removeAllListeners("error");
+      // A compiler thread that died is replaced, never handed the next component.
       const next = this.waiting.shift();
-      if (next) next(w);
-      else this.idle.push(w);
+      const usable = crashed ? this.replace(w) : w;
+      if (next) next(usable);
+      else this.idle.push(usable);
     }
+  },
+  replace(dead) {
+    this.all = this.all.filter((w) => w !== dead);
+    return this.spawn();
   },
   spawn() {
     const w = new Worker(join(here, "asc-worker.mjs"));
