@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { runAcr } from "./support/acr-process";
 import { FakeCloudflare, PERMISSIONS } from "./support/fake-cloudflare";
 
 // `acr init --self-hosted` / `acr update` as a user runs them: the built CLI in a child process,
@@ -11,7 +11,6 @@ import { FakeCloudflare, PERMISSIONS } from "./support/fake-cloudflare";
 // `wrangler deploy` itself (CLOUDFLARE_API_BASE_URL → the fake); the second lets wrangler bundle and
 // uploads over the REST API (`--deploy-via api`). The fake runs the uploaded Workers on workerd, so
 // the recipes are seeded and the first API key made by the real executor, in the fake account's KV.
-const bin = join(import.meta.dirname, "..", "dist", "bin.js");
 const KV_TITLES = [
   "arcrun-webhooks",
   "arcrun-credentials",
@@ -29,26 +28,14 @@ interface Run {
   json: Record<string, unknown> | null;
 }
 
-function acr(home: string, env: Record<string, string>, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, "--json", ...args], {
-      cwd: home,
-      env: { ...process.env, ARCRUN_HOME: home, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("{"));
-      resolve({ code, stdout, stderr, json: line ? JSON.parse(line) : null });
-    });
+/** `acr --json …` in an isolated home (support/acr-process.ts), its first JSON line parsed. */
+async function acr(home: string, env: Record<string, string>, args: string[]): Promise<Run> {
+  const r = await runAcr(["--json", ...args], {
+    home,
+    env: { ARCRUN_HOME: home, ARCRUN_URL: "", ARCRUN_API_KEY: "", ...env },
   });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
+  return { ...r, json: line ? JSON.parse(line) : null };
 }
 
 async function setup(fake: FakeCloudflare, token = fake.addToken(), via: "wrangler" | "api" = "api") {
