@@ -8,6 +8,7 @@ import { registerDeploy } from "./commands/deploy.js";
 import { registerDev } from "./commands/dev.js";
 import { registerExecutions } from "./commands/executions.js";
 import { registerInit } from "./commands/init.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerParts } from "./commands/parts.js";
 import { registerRecipe } from "./commands/recipe.js";
 import { registerRun } from "./commands/run.js";
@@ -46,6 +47,7 @@ registerRun(program);
 registerExecutions(program);
 registerRecipe(program);
 registerAuthRecipe(program);
+registerMcp(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@ import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
 import { getPlatform } from "./engine/platform";
 import { renderError, validationFailed } from "./http/errors";
+import { registerMcp } from "./mcp/index";
 import { registerComponents } from "./routes/components";
 import { registerCredentials } from "./routes/credentials";
 import { registerExecutionRoutes } from "./routes/executions";
@@ -53,6 +54,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCredentials(app);
   registerComponents(app);
   registerRecipes(app);
+  // MCP for AI agents: tools call the routes above in process, as the caller.
+  registerMcp(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
