@@ -123,7 +123,7 @@ export default function ExecutionPage({ id }: { id: string }) {
           <strong>{e.error.code}</strong> {e.error.message}
         </p>
       )}
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <div className="h-[380px] lg:h-[520px]">
           <Suspense fallback={<Loading what="graph" />}>
             {graph ? (

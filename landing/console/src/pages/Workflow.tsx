@@ -156,7 +156,7 @@ export default function WorkflowPage({ name, query }: { name: string; query: URL
           {note}
         </p>
       )}
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <div className="h-[420px] lg:h-[560px]">
           <Suspense fallback={<Loading what="graph" />}>
             {graph ? (
@@ -213,7 +213,7 @@ export default function WorkflowPage({ name, query }: { name: string; query: URL
       {review && (
         <ConsentDialog review={review} name={target} onCancel={() => setReview(null)} onConsent={(c) => deploy(c)} />
       )}
-      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+      <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
         <RunPanel name={name} disabled={!!version} />
         <Versions name={name} current={wf.data.version} viewing={version ? Number(version) : null} />
       </div>

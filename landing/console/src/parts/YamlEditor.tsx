@@ -4,10 +4,11 @@
  */
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
-import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { type Diagnostic as CmDiagnostic, lintGutter, setDiagnostics } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
+import { tags } from "@lezer/highlight";
 import { useEffect, useRef } from "react";
 import type { Diagnostic } from "../api";
 
@@ -21,6 +22,16 @@ const theme = EditorView.theme(
   },
   { dark: true },
 );
+
+// Colours chosen for contrast (WCAG AA) on the dark background.
+const highlight = HighlightStyle.define([
+  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: "#fdba74" },
+  { tag: [tags.string, tags.special(tags.string)], color: "#86efac" },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: "#93c5fd" },
+  { tag: tags.comment, color: "#a8a29e", fontStyle: "italic" },
+  { tag: [tags.keyword, tags.meta, tags.typeName], color: "#f0abfc" },
+  { tag: [tags.punctuation, tags.separator, tags.bracket], color: "#d6d3d1" },
+]);
 
 export default function YamlEditor({
   value,
@@ -51,7 +62,7 @@ export default function YamlEditor({
           highlightActiveLine(),
           bracketMatching(),
           yaml(),
-          syntaxHighlighting(defaultHighlightStyle),
+          syntaxHighlighting(highlight),
           lintGutter(),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           theme,
@@ -63,6 +74,9 @@ export default function YamlEditor({
       }),
     });
     view.current = v;
+    // The scroll area is a keyboard stop of its own (axe: scrollable regions must be focusable).
+    v.scrollDOM.tabIndex = 0;
+    v.scrollDOM.setAttribute("aria-label", `${label} (scroll)`);
     return () => v.destroy();
   }, []);
 
