@@ -113,6 +113,10 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
   });
 
   it("deploys a workflow that needs consent only after the name is typed", async () => {
+    await page.getByRole("link", { name: "Workflows", exact: true }).click();
+    await page.getByRole("link", { name: "New workflow" }).click();
+    await page.waitForURL(`${dev.url}/console/new`);
+    await page.getByText("✓ Valid").waitFor();
     await setEditor(page, readFileSync(join(root, "examples", "http-status.yaml"), "utf8"));
     await page.getByText("✓ Valid").waitFor();
     await page.getByRole("button", { name: "Deploy" }).click();

@@ -48,7 +48,8 @@ export function App() {
   const workflow = /^\/workflows\/([^/]+)$/.exec(p);
   const execution = /^\/executions\/([^/]+)$/.exec(p);
   let page: ReactElement;
-  if (workflow?.[1]) page = <WorkflowPage name={decodeURIComponent(workflow[1])} query={route.query} />;
+  if (p === "/new") page = <WorkflowPage name={null} query={route.query} />;
+  else if (workflow?.[1]) page = <WorkflowPage name={decodeURIComponent(workflow[1])} query={route.query} />;
   else if (execution?.[1]) page = <ExecutionPage id={decodeURIComponent(execution[1])} />;
   else if (p.startsWith("/executions")) page = <Executions query={route.query} />;
   else if (p.startsWith("/credentials")) page = <Credentials />;

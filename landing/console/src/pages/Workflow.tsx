@@ -37,9 +37,39 @@ function nodesOf(diags: Diagnostic[], graph: FlowGraph | undefined): Set<string>
   return out;
 }
 
-export default function WorkflowPage({ name, query }: { name: string; query: URLSearchParams }) {
+/** What "New workflow" opens with: a valid two-step flow to edit. */
+const STARTER = `name: my-workflow
+description: Describe what it does
+flow:
+  - input >> ON_SUCCESS >> greet
+  - greet >> ON_SUCCESS >> output
+config:
+  greet:
+    component: set
+    values:
+      message: "Hello {{ input.name }}"
+  output:
+    component: set
+    values:
+      greeting: "{{ greet.message }}"
+`;
+
+const DRAFT: Workflow = {
+  name: "",
+  version: 0,
+  source: STARTER,
+  webhook_auth: "api_key",
+  created_at: "",
+  updated_at: "",
+};
+
+/** A workflow (`name`), or a new one (`name` null: the editor opens with a starter; Deploy creates it). */
+export default function WorkflowPage({ name, query }: { name: string | null; query: URLSearchParams }) {
   const version = query.get("version");
-  const wf = useApi<Workflow>(`/v1/workflows/${enc(name)}${version ? `?version=${enc(version)}` : ""}`);
+  const stored = useApi<Workflow>(
+    name ? `/v1/workflows/${enc(name)}${version ? `?version=${enc(version)}` : ""}` : null,
+  );
+  const wf = name ? stored : { ...stored, data: DRAFT, error: null };
   const [text, setText] = useState<string | null>(null);
   const [check, setCheck] = useState<Validation | null>(null);
   const [graph, setGraph] = useState<FlowGraph | undefined>(undefined);
@@ -110,32 +140,34 @@ export default function WorkflowPage({ name, query }: { name: string; query: URL
 
   if (wf.error)
     return (
-      <Page title={name}>
+      <Page title={name ?? "New workflow"}>
         <ErrorNote error={wf.error} />
       </Page>
     );
   if (!wf.data || text === null)
     return (
-      <Page title={name}>
+      <Page title={name ?? "New workflow"}>
         <Loading what="workflow" />
       </Page>
     );
-  const target = nameOf(text) ?? name;
+  const target = nameOf(text) ?? name ?? "";
   return (
     <Page
       title={
         <>
-          {name}{" "}
-          <span className="text-sm font-normal text-stone-400">
-            v{wf.data.version}
-            {version ? " (old version)" : ""} · changed {ago(wf.data.created_at)}
-          </span>
+          {name ?? "New workflow"}{" "}
+          {name && (
+            <span className="text-sm font-normal text-stone-400">
+              v{wf.data.version}
+              {version ? " (old version)" : ""} · changed {ago(wf.data.created_at)}
+            </span>
+          )}
         </>
       }
       actions={
         <>
           <Link
-            to={`/executions?workflow=${enc(name)}`}
+            to={`/executions${name ? `?workflow=${enc(name)}` : ""}`}
             className="rounded-md border border-stone-600 px-3 py-1.5 text-sm hover:bg-stone-800"
           >
             Executions
@@ -213,10 +245,12 @@ export default function WorkflowPage({ name, query }: { name: string; query: URL
       {review && (
         <ConsentDialog review={review} name={target} onCancel={() => setReview(null)} onConsent={(c) => deploy(c)} />
       )}
-      <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
-        <RunPanel name={name} disabled={!!version} />
-        <Versions name={name} current={wf.data.version} viewing={version ? Number(version) : null} />
-      </div>
+      {name && (
+        <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
+          <RunPanel name={name} disabled={!!version} />
+          <Versions name={name} current={wf.data.version} viewing={version ? Number(version) : null} />
+        </div>
+      )}
     </Page>
   );
 }

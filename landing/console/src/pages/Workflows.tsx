@@ -20,16 +20,24 @@ export function Workflows() {
     <Page
       title="Workflows"
       actions={
-        <label className="flex items-center gap-2 text-sm">
-          <span className="sr-only">Search workflows</span>
-          <input
-            type="search"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder="Search workflows"
-            className={inputClass}
-          />
-        </label>
+        <>
+          <Link
+            to="/new"
+            className="rounded-md bg-orange-500 px-3 py-1.5 text-sm font-semibold text-stone-950 hover:bg-orange-400"
+          >
+            New workflow
+          </Link>
+          <label className="flex items-center gap-2 text-sm">
+            <span className="sr-only">Search workflows</span>
+            <input
+              type="search"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+              placeholder="Search workflows"
+              className={inputClass}
+            />
+          </label>
+        </>
       }
     >
       <ErrorNote error={wfs.error} />
