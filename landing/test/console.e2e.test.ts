@@ -118,6 +118,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await page.waitForURL(`${dev.url}/console/new`);
     await page.getByText("✓ Valid").waitFor();
     await setEditor(page, readFileSync(join(root, "examples", "http-status.yaml"), "utf8"));
+    await page.locator('[data-node-id="fetch"]').waitFor();
     await page.getByText("✓ Valid").waitFor();
     await page.getByRole("button", { name: "Deploy" }).click();
     const dialog = page.getByRole("dialog");

@@ -72,6 +72,8 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
   const wf = name ? stored : { ...stored, data: DRAFT, error: null };
   const [text, setText] = useState<string | null>(null);
   const [check, setCheck] = useState<Validation | null>(null);
+  // The text the current verdict is about: Deploy waits until the verdict is about what is in the editor.
+  const [checked, setChecked] = useState<string | null>(null);
   const [graph, setGraph] = useState<FlowGraph | undefined>(undefined);
   const [review, setReview] = useState<ExposureReview | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -93,6 +95,7 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
         (v) => {
           if (n !== seq.current) return;
           setCheck(v);
+          setChecked(text);
           if (v.graph) setGraph(v.graph);
         },
         (e) =>
@@ -172,7 +175,7 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
           >
             Executions
           </Link>
-          <Button kind="primary" onClick={() => deploy()} disabled={busy || !check?.valid}>
+          <Button kind="primary" onClick={() => deploy()} disabled={busy || !check?.valid || checked !== text}>
             {busy ? "Deploying…" : version ? "Deploy this version as new" : dirty ? "Deploy" : "Redeploy"}
           </Button>
         </>

@@ -55,6 +55,11 @@ export function ConsentDialog({
           Review where this workflow sends data
         </h2>
         <p className="text-sm text-stone-300">{review.subject.name} will send data to:</p>
+        {review.destinations.length === 0 && (
+          <p className="rounded border border-stone-700 p-2 text-sm">
+            a host only known at run time (see the findings below)
+          </p>
+        )}
         <ul className="space-y-2 text-sm">
           {review.destinations.map((d) => (
             <li key={d.host} className="rounded border border-stone-700 p-2">

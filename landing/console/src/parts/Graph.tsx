@@ -132,6 +132,8 @@ export default function FlowCanvas({
   return (
     <section aria-label={label} className="h-full min-h-[320px] w-full rounded-lg border border-stone-700 bg-stone-950">
       <ReactFlow
+        // A different set of nodes is a different drawing: remount so it is fitted to the view again.
+        key={graph.nodes.map((n) => n.id).join(",")}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
