@@ -102,7 +102,9 @@ describe("acr init --self-hosted against the Cloudflare API fake", { timeout: 24
     expect(exec?.bindings.filter((b) => b.type === "service")).toEqual([
       { type: "service", name: "CMP_SET", service: "arcrun-set" },
       { type: "service", name: "CMP_STRING_OPS", service: "arcrun-string-ops" },
+      { type: "service", name: "CONSOLE", service: "arcrun-console" },
     ]);
+    expect(fake.scripts.has("arcrun-console")).toBe(true);
     expect(fake.scripts.get("arcrun-string-ops")?.workersDev).toBe(true);
     expect([...(exec?.secrets.keys() ?? [])].sort()).toEqual(["ADMIN_TOKEN", "ENCRYPTION_KEY"]);
 
@@ -118,6 +120,10 @@ describe("acr init --self-hosted against the Cloudflare API fake", { timeout: 24
     expect(res.status).toBe(200);
     expect(((await res.json()) as { ns: string }).ns).toBe(cfg.ns);
     expect((await fake.kvKeys(s.state().kv.USERS_KV ?? "")).some((k) => k.startsWith("user:"))).toBe(true);
+    // The console is served from the executor's own origin through its CONSOLE binding.
+    const shell = await fetch(`${cfg.url}/console/workflows/x`);
+    expect(shell.status).toBe(200);
+    expect(await shell.text()).toContain('<div id="root">');
     // The plaintext secrets never reach the output.
     expect(first.stdout + first.stderr).not.toContain(cfg.encryption_key);
     expect(first.stdout + first.stderr).not.toContain(cfg.admin_token);

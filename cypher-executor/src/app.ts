@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
+import { registerConsole } from "./console/index";
 import { getPlatform } from "./engine/platform";
 import { renderError, validationFailed } from "./http/errors";
 import { registerMcp } from "./mcp/index";
@@ -14,6 +15,7 @@ import { registerRunRoutes } from "./routes/runs";
 import { registerValidateRoutes } from "./routes/validate";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerWorkflowRoutes } from "./routes/workflows";
+import { registerSessionRoutes } from "./sessions/index";
 import { VERSION } from "./version";
 
 /**
@@ -36,6 +38,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealth(app);
+  registerConsole(app);
   registerKeyAdmin(app);
   registerRecipeAdmin(app);
 
@@ -51,6 +54,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/cypher/*", requireApiKey());
   registerValidateRoutes(app, (c) => getPlatform().catalog(c.env, c.var.tenant));
   registerWhoami(app);
+  registerSessionRoutes(app);
   registerCredentials(app);
   registerComponents(app);
   registerRecipes(app);

@@ -19,6 +19,8 @@ export interface Env {
   EXEC_CONTEXT: KVNamespace;
   /** User-made components only: `{key_hash}:cmp:{hash}`. */
   WASM_BUCKET: R2Bucket;
+  /** The console's built files (`/console`): a service binding to the generated console worker. */
+  CONSOLE?: Fetcher;
   /** 32 bytes, base64: read only inside the crypto host functions. */
   ENCRYPTION_KEY?: string;
   /** During a key rotation only: the new key (32 bytes, base64); envelopes pick their key by `kid`. */

@@ -118,6 +118,7 @@ function printBanner(dev: DevFile): void {
     "  arcrun is running locally (workerd via Miniflare)",
     "",
     `  URL      ${dev.url}`,
+    `  console  ${dev.url}/console/  (sign in with the API key)`,
     `  API key  ${dev.apiKey}`,
     `  ns       ${dev.ns}`,
     `  saved in ${devFilePath()}`,

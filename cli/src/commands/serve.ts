@@ -158,6 +158,7 @@ function printBanner(file: ServeFile): void {
       "  arcrun is serving (plain workerd)",
       "",
       `  URL      ${file.url}`,
+      `  console  ${file.url}/console/  (sign in with the API key)`,
       `  API key  ${file.apiKey}`,
       `  ns       ${file.ns}`,
       `  state    ${file.state}`,

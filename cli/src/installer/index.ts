@@ -155,7 +155,7 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
   let skipped = 0;
   for (const w of deploys) {
     const label =
-      w.kind === "executor"
+      w.kind !== "component"
         ? `deploying ${w.config.name}`
         : `deploying component workers ${++n}/${components.length}: ${w.config.name}`;
     s.update(label);

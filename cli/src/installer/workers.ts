@@ -24,7 +24,7 @@ export interface WranglerConfig {
 
 /** A Worker to deploy: its generated wrangler config and where that config is written. */
 export interface WorkerDeploy {
-  kind: "component" | "executor";
+  kind: "component" | "console" | "executor";
   config: WranglerConfig;
   configFile: string;
 }
@@ -110,6 +110,15 @@ export function writeWranglerConfigs(d: DeployInputs): WorkerDeploy[] {
     };
     deploys.push(write(d.outDir, "component", config));
   }
+  // The console's files (/console): a Worker of their own, bound to the executor as CONSOLE (same origin).
+  const consoleMain = join(d.root, "landing", "dist-console", "worker.js");
+  const consoleName = `${d.prefix}-console`;
+  const withConsole = existsSync(consoleMain);
+  if (withConsole) {
+    deploys.push(
+      write(d.outDir, "console", { name: consoleName, main: consoleMain, compatibility_date: "2026-04-01" }),
+    );
+  }
   const exec = readJsonc<WranglerConfig>(join(d.root, "cypher-executor", "wrangler.jsonc"));
   delete exec.$schema;
   const execConfig: WranglerConfig = {
@@ -124,10 +133,13 @@ export function writeWranglerConfigs(d: DeployInputs): WorkerDeploy[] {
       return { binding: n.binding, id };
     }),
     r2_buckets: [{ binding: "WASM_BUCKET", bucket_name: d.bucket }],
-    services: d.components.map((c) => ({
-      binding: componentBinding(c.id),
-      service: componentWorkerName(d.prefix, c.id),
-    })),
+    services: [
+      ...d.components.map((c) => ({
+        binding: componentBinding(c.id),
+        service: componentWorkerName(d.prefix, c.id),
+      })),
+      ...(withConsole ? [{ binding: "CONSOLE", service: consoleName }] : []),
+    ],
   };
   deploys.push(write(d.outDir, "executor", execConfig));
   return deploys;

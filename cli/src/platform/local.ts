@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Miniflare, MiniflareOptions, WorkerOptions } from "miniflare";
-import { componentBuilds, executorDist } from "./paths.js";
+import { componentBuilds, consoleWorker, executorDist } from "./paths.js";
 import type { LocalSecrets } from "./secrets.js";
 
 /** The KV namespaces of the seed, all bound to the executor. */
@@ -14,6 +14,9 @@ export const KV_BINDINGS = [
   "ANALYTICS_KV",
   "EXEC_CONTEXT",
 ] as const;
+
+/** The worker serving the console's files, bound to the executor as CONSOLE. */
+const CONSOLE_WORKER = "arcrun-console";
 
 export interface LocalPlatformOptions {
   /** Persisted KV/R2 state; `":memory:"` keeps everything in memory (tests). */
@@ -54,6 +57,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const memory = opts.stateDir === ":memory:";
   if (!memory) mkdirSync(opts.stateDir, { recursive: true });
   const components = listComponentWorkers(opts.root ? join(opts.root, ".component-builds") : componentBuilds());
+  const consoleScript = opts.root ? consoleWorker(opts.root) : consoleWorker();
+  const withConsole = existsSync(consoleScript);
 
   const executorFor = (secrets: LocalSecrets): WorkerOptions => ({
     name: "arcrun-cypher-executor",
@@ -76,7 +81,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       WORKER_SUBDOMAIN: "",
       ARCRUN_ALLOW_HOSTS: (opts.allowHosts ?? []).join(","),
     },
-    serviceBindings: Object.fromEntries(components.map((c) => [c.binding, c.workerName])),
+    serviceBindings: {
+      ...Object.fromEntries(components.map((c) => [c.binding, c.workerName])),
+      // The console's files (/console), when built.
+      ...(withConsole ? { CONSOLE: CONSOLE_WORKER } : {}),
+    },
   });
   const componentWorkers: WorkerOptions[] = [
     ...components.map(
@@ -92,6 +101,17 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         compatibilityDate: "2026-04-01",
       }),
     ),
+    ...(withConsole
+      ? [
+          {
+            name: CONSOLE_WORKER,
+            modules: true,
+            scriptPath: consoleScript,
+            modulesRoot: dirname(consoleScript),
+            compatibilityDate: "2026-04-01",
+          },
+        ]
+      : []),
   ];
 
   // Miniflare takes ~0.8 s to import: only the commands that start a platform pay for it.

@@ -22,6 +22,11 @@ export function componentBuilds(root = projectRoot()): string {
   return join(root, ".component-builds");
 }
 
+/** The console's generated worker (`npm run build:console -w landing`), served at /console. */
+export function consoleWorker(root = projectRoot()): string {
+  return join(root, "landing", "dist-console", "worker.js");
+}
+
 /** `./.arcrun` of the current working directory: the local platform's home. */
 export function localHome(cwd = process.cwd()): string {
   return resolve(cwd, ".arcrun");

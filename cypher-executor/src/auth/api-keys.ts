@@ -129,3 +129,9 @@ function randomSlug(length: number): string {
 function toTenant(s: StoredKey): Tenant {
   return { keyHash: s.key_hash, ns: s.ns, role: s.role, label: s.label, createdAt: s.created_at };
 }
+
+/** The tenant whose key hashes to `keyHash` (console sessions store only the hash), or null. */
+export async function findTenantByKeyHash(env: Env, keyHash: string): Promise<Tenant | null> {
+  const stored = await env.USERS_KV.get<StoredKey>(`user:${keyHash}`, "json");
+  return stored && timingSafeEqual(stored.key_hash, keyHash) ? toTenant(stored) : null;
+}

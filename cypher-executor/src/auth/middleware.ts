@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
+import { sessionTenant } from "../sessions/index";
 import { timingSafeEqual } from "../utils/crypto";
 import { findTenantByApiKey } from "./api-keys";
 
@@ -23,6 +24,12 @@ export function presentedKey(req: Request): string | null {
 export function requireApiKey() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = presentedKey(c.req.raw);
+    // The console's session cookie stands for the key it was exchanged for (see sessions/).
+    const session = key ? null : await sessionTenant(c);
+    if (session) {
+      c.set("tenant", session);
+      return next();
+    }
     if (!key) {
       throw new ApiError(401, "UNAUTHORIZED", "Missing API key: send `Authorization: Bearer <api_key>`");
     }

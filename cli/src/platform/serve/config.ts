@@ -27,6 +27,8 @@ export interface ServeConfigOptions {
   componentsDir: string;
   /** Hosts the http_request host function may reach although private. */
   allowHosts?: string[];
+  /** The console's generated worker (`landing/dist-console/worker.js`); absent: no /console. */
+  consoleWorker?: string;
   /**
    * `arcrun` (default): serve's own KV service (cached reads, group-committed writes, `{state}/kv-serve`).
    * `miniflare`: Miniflare's KV storage workers (`{state}/kv`, the format `acr dev` writes).
@@ -86,6 +88,16 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   ];
 
   const components = listComponentWorkers(opts.componentsDir);
+  const consoleService: Service | null =
+    opts.consoleWorker && existsSync(opts.consoleWorker)
+      ? {
+          name: "serve:console",
+          worker: {
+            modules: [{ name: "worker.js", esModule: readFileSync(opts.consoleWorker, "utf8") }],
+            compatibilityDate: COMPAT_DATE,
+          },
+        }
+      : null;
   const allowHosts = opts.allowHosts ?? [];
   const executor: Service = {
     name: EXECUTOR_SERVICE,
@@ -105,6 +117,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "WORKER_SUBDOMAIN", text: "" },
         { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
+        ...(consoleService ? [{ name: "CONSOLE", service: { name: consoleService.name } }] : []),
       ],
       globalOutbound: { name: "internet" },
     },
@@ -137,7 +150,14 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
 
   return {
     extensions: [{ modules: sharedStorageModules() }],
-    services: [executor, ...componentServices, ...stripLoopback([...kvServices, ...r2Services]), internet, cron],
+    services: [
+      executor,
+      ...componentServices,
+      ...(consoleService ? [consoleService] : []),
+      ...stripLoopback([...kvServices, ...r2Services]),
+      internet,
+      cron,
+    ],
     sockets: [
       { name: "http", address: opts.address, http: {}, service: { name: EXECUTOR_SERVICE } },
       { name: "cron", address: "127.0.0.1:0", http: {}, service: { name: "serve:cron" } },

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { Config } from "miniflare";
-import { componentBuilds, executorDist } from "../paths.js";
+import { componentBuilds, consoleWorker, executorDist } from "../paths.js";
 import type { LocalSecrets } from "../secrets.js";
 import { buildServeConfig } from "./config.js";
 
@@ -64,6 +64,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     address: opts.address,
     executorDir,
     componentsDir: opts.root ? join(opts.root, ".component-builds") : componentBuilds(),
+    consoleWorker: opts.root ? consoleWorker(opts.root) : consoleWorker(),
     allowHosts: opts.allowHosts,
     kv: opts.kv,
   });
