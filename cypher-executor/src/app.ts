@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
 import { getPlatform } from "./engine/platform";
+import { corsFromConfig } from "./http/cors/index";
 import { renderError, validationFailed } from "./http/errors";
 import { registerComponents } from "./routes/components";
 import { registerCredentials } from "./routes/credentials";
@@ -33,6 +34,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     c.json({ error: { code: "NOT_FOUND", message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
   );
 
+  // Before every route and before authentication: preflights carry no API key.
+  app.use("*", corsFromConfig());
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealth(app);
   registerKeyAdmin(app);

@@ -27,6 +27,8 @@ export interface ServeConfigOptions {
   componentsDir: string;
   /** Hosts the http_request host function may reach although private. */
   allowHosts?: string[];
+  /** Browser origins allowed to call the API (ARCRUN_CORS_ORIGINS); none = CORS off. */
+  corsOrigins?: string[];
   /**
    * `arcrun` (default): serve's own KV service (cached reads, group-committed writes, `{state}/kv-serve`).
    * `miniflare`: Miniflare's KV storage workers (`{state}/kv`, the format `acr dev` writes).
@@ -104,6 +106,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "ARCRUN_ENV", text: "local" },
         { name: "WORKER_SUBDOMAIN", text: "" },
         { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
+        { name: "ARCRUN_CORS_ORIGINS", text: (opts.corsOrigins ?? []).join(",") },
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
       ],
       globalOutbound: { name: "internet" },
