@@ -87,7 +87,9 @@ export class Transport {
   }
 
   async #once<T>(r: Request): Promise<Answer<T>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.#o.apiKey}`, ...r.headers };
+    // No key (open or signed webhooks): no Authorization header at all.
+    const auth: Record<string, string> = this.#o.apiKey ? { authorization: `Bearer ${this.#o.apiKey}` } : {};
+    const headers: Record<string, string> = { ...auth, ...r.headers };
     let body: string | undefined;
     if (r.body !== undefined) {
       body = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
