@@ -120,6 +120,9 @@ export const OPERATIONS = {
   queryWebhook: "webhooks.query",
   queryWebhookGet: "webhooks.query",
   queryWebhookByNamespace: "webhooks.query",
-  // The rerun route (POST /v1/executions/{id}/rerun) lands with the recovery work; the method is ready.
+  // Routes landing in parallel branches (recovery, key management); the methods are ready, their names follow
+  // the operationId rule. Integration tests: js-sdk/test/sdk.test.ts once the routes exist.
   rerunExecution: "executions.rerun",
+  listKeys: "keys.list",
+  revokeKey: "keys.revoke",
 } as const satisfies Record<OperationId, string> & Record<string, string>;

@@ -170,6 +170,14 @@ class Keys(_Resource):
         body = {"role": role, **({"label": label} if label else {})}
         return self._send(Req("POST", "/v1/keys", body=body))
 
+    def list(self) -> Any:
+        """``GET /v1/keys`` (route landing with key management)."""
+        return self._send(Req("GET", "/v1/keys"))
+
+    def revoke(self, id: str) -> Any:
+        """``DELETE /v1/keys/{id}`` (route landing with key management)."""
+        return self._send(Req("DELETE", f"/v1/keys/{_q(id)}"))
+
     def whoami(self) -> Any:
         return self._send(Req("GET", "/v1/whoami"))
 
@@ -336,6 +344,8 @@ OPERATIONS: Dict[str, str] = {
     "getHealth": "health",
     "getWhoami": "whoami",
     "createKey": "keys.create",
+    "listKeys": "keys.list",  # route landing with key management
+    "revokeKey": "keys.revoke",  # route landing with key management
     "listWorkflows": "workflows.list",
     "getWorkflow": "workflows.get",
     "deployWorkflow": "workflows.deploy",
@@ -347,7 +357,7 @@ OPERATIONS: Dict[str, str] = {
     "listExecutions": "executions.list",
     "getExecution": "executions.get",
     "resumeExecution": "executions.resume",
-    "rerunExecution": "executions.rerun",
+    "rerunExecution": "executions.rerun",  # route landing with the recovery work
     "listCredentials": "credentials.list",
     "getCredential": "credentials.get",
     "setCredential": "credentials.set",

@@ -210,6 +210,16 @@ export class Keys {
     return (await this.t.send<Ok<"createKey">>({ ...opts, method: "POST", path: "/v1/keys", body })).data;
   }
 
+  /** `GET /v1/keys`: API keys (an admin sees all, a user key itself). The route lands with key management. */
+  async list<T = unknown>(opts: CallOptions = {}): Promise<T> {
+    return (await this.t.send<T>({ ...opts, method: "GET", path: "/v1/keys" })).data;
+  }
+
+  /** `DELETE /v1/keys/{id}`: revoke a key. The route lands with key management. */
+  async revoke<T = unknown>(id: string, opts: CallOptions = {}): Promise<T> {
+    return (await this.t.send<T>({ ...opts, method: "DELETE", path: `/v1/keys/${enc(id)}` })).data;
+  }
+
   /** `GET /v1/whoami`: the caller's namespace and role. */
   async whoami(opts: CallOptions = {}): Promise<Ok<"getWhoami">> {
     return (await this.t.send<Ok<"getWhoami">>({ ...opts, method: "GET", path: "/v1/whoami" })).data;
