@@ -226,3 +226,24 @@ def test_every_operation_id_has_a_method(platform):
         for part in path.split("."):
             target = getattr(target, part)
         assert callable(target), op
+
+
+# The response fields the SDK reads itself (everything else is handed back as the platform's JSON).
+PICKED = {
+    "listWorkflows": ["workflows"],
+    "listWorkflowVersions": ["versions"],
+    "listCredentials": ["credentials"],
+    "listExecutions": ["executions", "cursor"],
+}
+
+
+def test_fields_the_sdk_reads_are_in_the_document(platform):
+    with urllib.request.urlopen(f"{platform['url']}/openapi.json", timeout=30) as res:
+        doc = json.loads(res.read())
+    ops = {op["operationId"]: op for item in doc["paths"].values() for op in item.values()}
+    for op_id, fields in PICKED.items():
+        schema = ops[op_id]["responses"]["200"]["content"]["application/json"]["schema"]
+        if "$ref" in schema:
+            schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        assert set(fields) <= set(schema["properties"]), op_id
+        assert set(fields) <= set(schema.get("required", [])), op_id
