@@ -23,6 +23,10 @@ export function renderApiDoc(doc) {
     "🔑; webhook triggers authenticate as their workflow says (API key, HMAC signature, or none). Errors always",
     'have the shape `{ "error": { "code": "UPPER_SNAKE", "message": "..." } }`.',
     "",
+    "Every route has tags and an `operationId` in lowerCamelCase `<verb><Resource>` (`listWorkflows`, `getExecution`,",
+    "`setCredential`, `resumeExecution`); the SDKs map each one to a method (js-sdk `OPERATIONS`, python-sdk",
+    "`OPERATIONS`). Browsers: [api-cors.md](api-cors.md).",
+    "",
   ];
   const byTag = new Map();
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {

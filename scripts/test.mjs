@@ -17,13 +17,16 @@ if (!process.env.ARCRUN_SKIP_BUILD) {
 
 let failed = false;
 if (existsSync(join(root, "python-sdk", "tests")) && !args.includes("--no-python")) {
-  const ready = spawnSync("python3", ["-c", "import pytest, cryptography"], { cwd: root, stdio: "ignore" });
+  const ready = spawnSync("python3", ["-c", "import pytest, pytest_asyncio, cryptography, httpx"], {
+    cwd: root,
+    stdio: "ignore",
+  });
   if (ready.status === 0) {
     const py = spawnSync("python3", ["-m", "pytest", "-q", "python-sdk/tests"], { cwd: root, stdio: "inherit" });
     if (py.status !== 0) failed = true;
   } else if (process.env.CI) {
     console.error(
-      "python-sdk: pytest and cryptography are required in CI (pip install -r python-sdk/requirements-dev.txt)",
+      "python-sdk: pytest, pytest-asyncio, cryptography and httpx are required in CI (pip install -r python-sdk/requirements-dev.txt)",
     );
     failed = true;
   } else {

@@ -3,6 +3,7 @@ import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
 import { registerConsole } from "./console/index";
 import { getPlatform } from "./engine/platform";
+import { corsFromConfig } from "./http/cors/index";
 import { renderError, validationFailed } from "./http/errors";
 import { registerMcp } from "./mcp/index";
 import { registerComponents } from "./routes/components";
@@ -36,6 +37,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     c.json({ error: { code: "NOT_FOUND", message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
   );
 
+  // Before every route and before authentication: preflights carry no API key.
+  app.use("*", corsFromConfig());
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealth(app);
   registerConsole(app);

@@ -33,6 +33,8 @@ export interface Env {
   ARCRUN_ENV?: string;
   /** Comma-separated hosts that http_request may reach although private (local testing only). */
   ARCRUN_ALLOW_HOSTS?: string;
+  /** Comma-separated browser origins allowed to call the API (CORS); unset = CORS off. `*` = any origin. */
+  ARCRUN_CORS_ORIGINS?: string;
   /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
   ARCRUN_HISTORY_DAYS?: string;
 }

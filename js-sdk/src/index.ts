@@ -1,12 +1,13 @@
 /**
- * `@arcrun/sdk`: the arcrun API from JavaScript, with credentials encrypted on the client.
+ * `@arcrun/sdk`: the arcrun API from JavaScript, typed from the platform's OpenAPI document, with
+ * credentials encrypted on the client. No runtime dependencies.
  *
  * @example
  * import { ArcrunClient } from "@arcrun/sdk";
  * const arc = new ArcrunClient({ url, apiKey, encryptionKey });
- * await arc.credentials.put("github", token);
+ * await arc.credentials.set("github", token);
  */
-export { ArcrunClient, type ArcrunClientOptions, ArcrunError, type CredentialInfo, type Whoami } from "./client.js";
+export { ArcrunClient, type ArcrunClientOptions, OPERATIONS } from "./client.js";
 export {
   AAD_PREFIX,
   CredentialCryptoError,
@@ -18,3 +19,20 @@ export {
   keyId,
   toBase64,
 } from "./envelope.js";
+export type { components, operations, paths } from "./generated/openapi.js";
+export {
+  ArcrunError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  UnprocessableError,
+} from "./http/errors.js";
+export { type CallOptions, parseRetryAfter, type TransportOptions } from "./http/transport.js";
+export { type TriggerOptions, webhooks } from "./resources/webhooks.js";
+export type { RunOptions } from "./resources/workflows.js";
+export type * from "./types.js";

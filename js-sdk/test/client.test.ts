@@ -57,8 +57,8 @@ describe("ArcrunClient", () => {
       '  sign: { component: platform_crypto, op: hmac, algorithm: sha256, key_credential: signing, value: "{{ input.message }}" }',
       "",
     ].join("\n");
-    expect(await arc.deployWorkflow("sign_it", yaml)).toMatchObject({ name: "sign_it", version: 1 });
-    const run = await arc.runWorkflow<{ status: string; output: { result: string } }>("sign_it", { message: "hi" });
+    expect(await arc.workflows.deploy("sign_it", yaml)).toMatchObject({ name: "sign_it", version: 1 });
+    const run = (await arc.runs.create("sign_it", { message: "hi" })) as { status: string; output: { result: string } };
     expect(run.status).toBe("succeeded");
     expect(run.output.result).toBe(createHmac("sha256", secret).update("hi").digest("hex"));
     expect(JSON.stringify(run)).not.toContain(secret);

@@ -2,17 +2,25 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyCredential } from "../../cypher-executor/test/support/credentials";
+import { startTestPlatform } from "../../cypher-executor/test/support/platform";
 import vectors from "../../registry/testdata/crypto-vectors.json";
 
 // The built @arcrun/sdk (js-sdk/dist) loaded as-is into a Worker on workerd: the SDK needs nothing but
 // Web Crypto, fetch and atob/btoa, so it runs in Workers (and browsers) as well as in Node.
 const root = join(__dirname, "..");
 const worker = `
-import { decryptCredential, encryptCredential, fromBase64, keyId } from "./dist/index.js";
+import { ArcrunClient, decryptCredential, encryptCredential, fromBase64, keyId } from "./dist/index.js";
 export default {
   async fetch(request) {
-    const { op, key, name, plaintext, iv, envelope } = await request.json();
+    const { op, key, name, plaintext, iv, envelope, url, apiKey } = await request.json();
     try {
+      if (op === "client") {
+        const arc = new ArcrunClient({ url, apiKey, encryptionKey: key });
+        await arc.credentials.set(name, plaintext);
+        const missing = await arc.workflows.get("nope").catch((e) => ({ kind: e.name, code: e.code }));
+        return Response.json({ whoami: await arc.whoami(), credentials: await arc.credentials.list(), missing });
+      }
       if (op === "encrypt") return Response.json(await encryptCredential(key, name, plaintext, { iv: fromBase64(iv) }));
       if (op === "decrypt") return Response.json({ plaintext: await decryptCredential(key, envelope) });
       return Response.json({ kid: await keyId(key) });
@@ -24,7 +32,7 @@ export default {
 
 let mf: Miniflare;
 beforeAll(async () => {
-  const dist = readdirSync(join(root, "dist")).filter((f) => f.endsWith(".js"));
+  const dist = (readdirSync(join(root, "dist"), { recursive: true }) as string[]).filter((f) => f.endsWith(".js"));
   mf = new Miniflare({
     modules: [
       { type: "ESModule", path: join(root, "worker.js"), contents: worker },
@@ -58,5 +66,30 @@ describe("@arcrun/sdk inside workerd", () => {
     const res = await call({ op: "decrypt", key: v.key, envelope: v.envelope });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ error: { code: "CREDENTIAL_KEY_MISMATCH" } });
+  });
+});
+
+describe("ArcrunClient inside workerd", () => {
+  it("calls the real platform: sets a credential encrypted in the Worker, lists it, maps a 404 to NotFoundError", async () => {
+    const p = await startTestPlatform();
+    try {
+      const res = await call({
+        op: "client",
+        url: p.url,
+        apiKey: p.apiKey,
+        key: p.encryptionKey,
+        name: "from_worker",
+        plaintext: "s3cr3t",
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        whoami: { ns: p.ns },
+        missing: { kind: "NotFoundError", code: "WORKFLOW_NOT_FOUND" },
+      });
+      expect(JSON.stringify(res.body.credentials)).toContain("from_worker");
+      expect(await verifyCredential(p, "from_worker", "s3cr3t")).toEqual({ status: 200, match: true });
+    } finally {
+      await p.dispose();
+    }
   });
 });

@@ -3,48 +3,15 @@
 import hashlib
 import hmac
 import json
-import os
 import pathlib
 import secrets
-import subprocess
 import urllib.request
 
 import pytest
 
-from arcrun import ArcrunError, Client, generate_key, key_id
+from arcrun_sdk import ArcrunError, Client, generate_key, key_id
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CLI = ROOT / "cli" / "dist" / "bin.js"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    if not CLI.exists() or not (ROOT / "cypher-executor" / "dist" / "index.js").exists():
-        pytest.skip("the CLI and executor are not built: run `npm run build` (npm test does)")
-    home = tmp_path_factory.mktemp("arcrun")
-    state = home / "state"
-    env = {**os.environ, "WRANGLER_SEND_METRICS": "false", "NO_COLOR": "1"}
-    for var in ("ARCRUN_URL", "ARCRUN_API_KEY", "ARCRUN_ENCRYPTION_KEY"):
-        env.pop(var, None)
-    proc = subprocess.Popen(
-        ["node", str(CLI), "--json", "dev", "--port", "0", "--state", str(state)],
-        cwd=home,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"acr dev exited with {proc.wait()}: {proc.stderr.read()[-2000:]}")
-        dev = json.loads(line)
-        local = json.loads((state / "secrets.json").read_text("utf-8"))
-        yield {**dev, **local}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
 
 def verify(p, name, expected, api_key=None):
     """Asks workerd (decryptCredential, local-only route) whether `name` decrypts to `expected`."""

@@ -2,7 +2,7 @@ import base64
 
 import pytest
 
-from arcrun import CredentialCryptoError, decrypt_credential, encrypt_credential, generate_key, key_id
+from arcrun_sdk import CredentialCryptoError, decrypt_credential, encrypt_credential, generate_key, key_id
 
 
 def test_key_ids(vectors):

@@ -16,6 +16,8 @@ export interface DevOptions {
   state: string;
   verbose?: boolean;
   json?: boolean;
+  /** Browser origins allowed to call the API (CORS); none = off. */
+  corsOrigin?: string[];
 }
 
 /**
@@ -27,7 +29,14 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
   let platform: LocalPlatform;
   try {
-    platform = await startLocalPlatform({ stateDir, secrets, host: opts.host, port: opts.port, verbose: opts.verbose });
+    platform = await startLocalPlatform({
+      stateDir,
+      secrets,
+      host: opts.host,
+      port: opts.port,
+      verbose: opts.verbose,
+      corsOrigins: opts.corsOrigin,
+    });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (/EADDRINUSE|address already in use/i.test(msg)) {
@@ -87,6 +96,11 @@ export function registerDev(program: Command): void {
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--state <dir>", "where KV/R2 state is persisted", join(localHome(), "state"))
     .option("--verbose", "log every request")
+    .option(
+      "--cors-origin <origin>",
+      "a browser origin allowed to call the API, e.g. http://localhost:5173 (repeatable; default: CORS off)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addHelpText("after", "\nExample:\n  $ acr dev --port 8787 --state ./.arcrun/state\n")
     .action(async (o: DevOptions) => {
       const json = Boolean(program.opts().json);

@@ -20,6 +20,7 @@ export interface CloudflareFlags {
   skipBuild?: boolean;
   executorUrl?: string;
   components?: string;
+  corsOrigin?: string[];
 }
 
 /** Adds the Cloudflare flags to a command. */
@@ -36,7 +37,16 @@ export function cloudflareOptions(cmd: Command): Command {
     )
     .option("--skip-build", "use the components already in .component-builds")
     .option("--executor-url <url>", "the executor's URL when not {prefix}-cypher-executor.{subdomain}.workers.dev")
-    .option("--components <ids>", "deploy only these component workers, comma-separated (default: every built one)");
+    .option("--components <ids>", "deploy only these component workers, comma-separated (default: every built one)")
+    .option(
+      "--cors-origin <origin>",
+      "a browser origin allowed to call the API (repeatable; default: CORS off)",
+      collect,
+    );
+}
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
 }
 
 /**
@@ -112,6 +122,7 @@ export async function runCloudflareCommand(
       .map((c) => c.trim())
       .filter(Boolean),
     only,
+    corsOrigins: o.corsOrigin,
     progress,
   });
   if (json) {

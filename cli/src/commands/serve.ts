@@ -13,6 +13,7 @@ export interface ServeOptions {
   state: string;
   kv?: "arcrun" | "miniflare";
   allowHost?: string[];
+  corsOrigin?: string[];
   verbose?: boolean;
 }
 
@@ -46,6 +47,7 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
       secrets,
       address,
       allowHosts: opts.allowHost,
+      corsOrigins: opts.corsOrigin,
       verbose: opts.verbose,
       kv: opts.kv,
     });
@@ -102,6 +104,11 @@ export function registerServe(program: Command): void {
     .option(
       "--allow-host <host>",
       "a private host http_request may reach (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      "--cors-origin <origin>",
+      "a browser origin allowed to call the API, e.g. https://app.example.com (repeatable; default: CORS off)",
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .addOption(

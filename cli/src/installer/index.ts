@@ -43,6 +43,8 @@ export interface InstallOptions {
   components?: string[];
   /** `acr deploy`: only these Workers (names with or without the prefix). */
   only?: string[];
+  /** Browser origins allowed to call the API (CORS); none = off. */
+  corsOrigins?: string[];
   progress: Progress;
   root?: string;
 }
@@ -136,6 +138,7 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
     bucket,
     subdomain,
     components: pickComponents(listBuiltComponents(componentBuilds(root)), o.components),
+    corsOrigins: o.corsOrigins,
   }).filter((w) => !o.only?.length || o.only.some((n) => w.config.name === n || w.config.name === `${o.prefix}-${n}`));
   if (o.only?.length && deploys.length === 0) {
     throw new UserError(

@@ -83,6 +83,8 @@ export interface DeployInputs {
   bucket: string;
   subdomain: string;
   components: BuiltComponent[];
+  /** Browser origins allowed to call the API (ARCRUN_CORS_ORIGINS); none = CORS off. */
+  corsOrigins?: string[];
 }
 
 /**
@@ -126,7 +128,12 @@ export function writeWranglerConfigs(d: DeployInputs): WorkerDeploy[] {
     name: `${d.prefix}-cypher-executor`,
     main: resolve(d.root, "cypher-executor", exec.main),
     workers_dev: true,
-    vars: { ...exec.vars, WORKER_SUBDOMAIN: d.subdomain, ARCRUN_ENV: "production" },
+    vars: {
+      ...exec.vars,
+      WORKER_SUBDOMAIN: d.subdomain,
+      ARCRUN_ENV: "production",
+      ...(d.corsOrigins?.length ? { ARCRUN_CORS_ORIGINS: d.corsOrigins.join(",") } : {}),
+    },
     kv_namespaces: (exec.kv_namespaces ?? []).map((n) => {
       const id = d.kv[n.binding];
       if (!id) throw new Error(`no namespace id for ${n.binding}`);

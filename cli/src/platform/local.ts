@@ -27,6 +27,8 @@ export interface LocalPlatformOptions {
   port?: number;
   /** Hosts the http_request host function may reach although private (tests, local services). */
   allowHosts?: string[];
+  /** Browser origins allowed to call the API (ARCRUN_CORS_ORIGINS); none = CORS off. */
+  corsOrigins?: string[];
   /** Project root holding cypher-executor/dist and .component-builds. */
   root?: string;
   verbose?: boolean;
@@ -80,6 +82,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       ARCRUN_ENV: "local",
       WORKER_SUBDOMAIN: "",
       ARCRUN_ALLOW_HOSTS: (opts.allowHosts ?? []).join(","),
+      ARCRUN_CORS_ORIGINS: (opts.corsOrigins ?? []).join(","),
     },
     serviceBindings: {
       ...Object.fromEntries(components.map((c) => [c.binding, c.workerName])),

@@ -65,6 +65,7 @@ const list = createRoute({
   method: "get",
   path: "/v1/components",
   tags: ["components"],
+  operationId: "listComponents",
   summary: "The built-in components with their input and output schemas",
   security: bearerSecurity,
   responses: {
@@ -80,6 +81,7 @@ const get = createRoute({
   method: "get",
   path: "/v1/components/{name}",
   tags: ["components"],
+  operationId: "getComponent",
   summary: "One component's manifest",
   security: bearerSecurity,
   request: { params: nameParam },
@@ -94,6 +96,7 @@ const call = createRoute({
   method: "post",
   path: "/v1/components/{name}/call",
   tags: ["components"],
+  operationId: "callComponent",
   summary: "Run one component once with an input (as the caller: its credentials, its KV scope)",
   security: bearerSecurity,
   request: {

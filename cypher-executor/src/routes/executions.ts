@@ -51,6 +51,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/executions",
   tags: ["executions"],
+  operationId: "listExecutions",
   summary: "The caller's executions, newest first",
   security: bearerSecurity,
   request: {
@@ -71,6 +72,7 @@ const getRoute = createRoute({
   method: "get",
   path: "/v1/executions/{id}",
   tags: ["executions"],
+  operationId: "getExecution",
   summary: "One execution with every node: status, attempts, timings, input, data or error",
   security: bearerSecurity,
   request: { params: IdParam },
@@ -85,6 +87,7 @@ const resumeRoute = createRoute({
   method: "post",
   path: "/v1/executions/{id}/resume",
   tags: ["executions"],
+  operationId: "resumeExecution",
   summary: "Continue a failed, interrupted or waiting execution; finished nodes are not re-run",
   security: bearerSecurity,
   request: {

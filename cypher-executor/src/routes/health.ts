@@ -6,6 +6,7 @@ const health = createRoute({
   method: "get",
   path: "/health",
   tags: ["platform"],
+  operationId: "getHealth",
   summary: "Liveness and version",
   responses: {
     200: {

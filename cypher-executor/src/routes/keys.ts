@@ -18,6 +18,7 @@ const createKey = createRoute({
   method: "post",
   path: "/v1/keys",
   tags: ["keys"],
+  operationId: "createKey",
   summary: "Create an API key (admin key or the operator's ADMIN_TOKEN)",
   security: bearerSecurity,
   request: {
@@ -46,6 +47,7 @@ const whoami = createRoute({
   method: "get",
   path: "/v1/whoami",
   tags: ["keys"],
+  operationId: "getWhoami",
   summary: "The caller's namespace and role",
   security: bearerSecurity,
   responses: {

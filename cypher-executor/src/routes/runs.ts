@@ -8,6 +8,7 @@ const runRoute = createRoute({
   method: "post",
   path: "/v1/workflows/{name}/runs",
   tags: ["executions"],
+  operationId: "createRun",
   summary: "Run a workflow with the JSON body as its input; waits for the result unless `?wait=false`",
   security: bearerSecurity,
   request: {

@@ -31,6 +31,7 @@ const validate = createRoute({
   method: "post",
   path: "/validate",
   tags: ["workflows"],
+  operationId: "validateWorkflow",
   summary: "Validate a workflow YAML without storing it: every error and warning, with line and column",
   security: bearerSecurity,
   request: {
@@ -70,6 +71,7 @@ const search = createRoute({
   method: "post",
   path: "/cypher/search",
   tags: ["workflows"],
+  operationId: "compileFlow",
   summary: "Compile flow entries (arrow or Cypher form) into the graph they describe",
   security: bearerSecurity,
   request: { body: { required: true, content: { "application/json": { schema: SearchBody } } } },

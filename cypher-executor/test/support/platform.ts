@@ -25,7 +25,13 @@ export interface TestPlatform {
  * afterAll(() => p.dispose());
  */
 export async function startTestPlatform(
-  opts: { stateDir?: string; allowHosts?: string[]; encryptionKey?: string; adminToken?: string } = {},
+  opts: {
+    stateDir?: string;
+    allowHosts?: string[];
+    encryptionKey?: string;
+    adminToken?: string;
+    corsOrigins?: string[];
+  } = {},
 ): Promise<TestPlatform> {
   const secrets = {
     encryptionKey: opts.encryptionKey ?? randomBytes(32).toString("base64"),
@@ -36,6 +42,7 @@ export async function startTestPlatform(
     secrets,
     port: 0,
     allowHosts: opts.allowHosts ?? [],
+    corsOrigins: opts.corsOrigins,
   });
   const newKey = async (role: "admin" | "user" = "user") => {
     const res = await fetch(`${platform.url}/v1/keys`, {

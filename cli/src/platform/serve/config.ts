@@ -29,6 +29,8 @@ export interface ServeConfigOptions {
   allowHosts?: string[];
   /** The console's generated worker (`landing/dist-console/worker.js`); absent: no /console. */
   consoleWorker?: string;
+  /** Browser origins allowed to call the API (ARCRUN_CORS_ORIGINS); none = CORS off. */
+  corsOrigins?: string[];
   /**
    * `arcrun` (default): serve's own KV service (cached reads, group-committed writes, `{state}/kv-serve`).
    * `miniflare`: Miniflare's KV storage workers (`{state}/kv`, the format `acr dev` writes).
@@ -116,6 +118,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "ARCRUN_ENV", text: "local" },
         { name: "WORKER_SUBDOMAIN", text: "" },
         { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
+        { name: "ARCRUN_CORS_ORIGINS", text: (opts.corsOrigins ?? []).join(",") },
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
         ...(consoleService ? [{ name: "CONSOLE", service: { name: consoleService.name } }] : []),
       ],

@@ -20,6 +20,8 @@ export interface ServePlatformOptions {
   /** Project root holding cypher-executor/dist and .component-builds. */
   root?: string;
   allowHosts?: string[];
+  /** Browser origins allowed to call the API (CORS); none = off. */
+  corsOrigins?: string[];
   /** Forward workerd's stdout (worker `console.log`) too, not only its errors. */
   verbose?: boolean;
   /** `host:port` for workerd's V8 inspector (CPU profiles of the executor); off by default. */
@@ -66,6 +68,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     componentsDir: opts.root ? join(opts.root, ".component-builds") : componentBuilds(),
     consoleWorker: opts.root ? consoleWorker(opts.root) : consoleWorker(),
     allowHosts: opts.allowHosts,
+    corsOrigins: opts.corsOrigins,
     kv: opts.kv,
   });
   const config = opts.transformConfig ? opts.transformConfig(generated) : generated;

@@ -1,0 +1,38 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
+
+// `npm pack` of the built SDK installed into an empty folder (no network: the SDK has no dependencies),
+// then the README's quick start, as written, against the real platform.
+const sdk = join(__dirname, "..");
+let p: TestPlatform;
+let dir: string;
+beforeAll(async () => {
+  p = await startTestPlatform();
+  dir = mkdtempSync(join(tmpdir(), "arcrun-sdk-pack-"));
+});
+afterAll(async () => {
+  await p?.dispose();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it("the packed SDK installs into an empty folder and runs the README quick start", () => {
+  execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: sdk, stdio: "pipe" });
+  const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
+  expect(tarball).toMatch(/^arcrun-sdk-.*\.tgz$/);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "quick", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: dir, stdio: "pipe" });
+  const readme = readFileSync(join(sdk, "README.md"), "utf8");
+  const quick = /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  expect(quick.split("\n").filter(Boolean).length).toBeLessThanOrEqual(11);
+  writeFileSync(join(dir, "quick.mjs"), quick);
+  const out = execFileSync("node", ["quick.mjs"], {
+    cwd: dir,
+    env: { ...process.env, ARCRUN_URL: p.url, ARCRUN_API_KEY: p.apiKey, ARCRUN_ENCRYPTION_KEY: p.encryptionKey },
+    encoding: "utf8",
+  });
+  expect(out.trim()).toBe("succeeded { message: 'Hello Ada' }");
+});
