@@ -17,6 +17,7 @@ const SessionSchema = z
 const createRouteDef = createRoute({
   method: "post",
   path: "/v1/sessions",
+  operationId: "createSession",
   tags: ["sessions"],
   summary: "Exchange the API key in Authorization for a console session cookie (HttpOnly, SameSite=Strict)",
   security: bearerSecurity,
@@ -32,6 +33,7 @@ const createRouteDef = createRoute({
 const deleteRouteDef = createRoute({
   method: "delete",
   path: "/v1/sessions/current",
+  operationId: "deleteSession",
   tags: ["sessions"],
   summary: "Sign out: revoke the session of the cookie and clear it",
   responses: {
