@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { ApiClient } from "../api/client.js";
 import { type DevFile, devFilePath } from "../config/index.js";
+import { ensureLocalIdentity, legacyIdentity, writeDevPointer } from "../platform/identity.js";
 import { localHome } from "../platform/paths.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { type ServePlatform, splitAddress, startServePlatform } from "../platform/serve/index.js";
@@ -58,39 +57,20 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
     throw err;
   }
   try {
-    const file = await ensureServeKey(platform.url, secrets.adminToken, devFilePath(), stateDir);
-    return { platform, file };
+    const devFile = devFilePath();
+    const id = await ensureLocalIdentity({
+      url: platform.url,
+      adminToken: secrets.adminToken,
+      stateDir,
+      label: "acr serve",
+      legacy: legacyIdentity(devFile),
+    });
+    writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "serve" });
+    return { platform, file: { url: platform.url, ...id, mode: "serve", state: stateDir } };
   } catch (err) {
     await platform.dispose();
     throw err;
   }
-}
-
-/** Reuses the key in dev.json when this state still knows it; otherwise creates one. */
-async function ensureServeKey(url: string, adminToken: string, file: string, stateDir: string): Promise<ServeFile> {
-  if (existsSync(file)) {
-    const old = JSON.parse(readFileSync(file, "utf8")) as Partial<ServeFile>;
-    if (old.apiKey && old.ns) {
-      try {
-        await new ApiClient({ url, apiKey: old.apiKey }).request("GET", "/v1/whoami");
-        return writeServeFile(file, { url, apiKey: old.apiKey, ns: old.ns, mode: "serve", state: stateDir });
-      } catch {
-        // The key belongs to another state folder: make a new one for this state.
-      }
-    }
-  }
-  const admin = new ApiClient({ url, apiKey: adminToken });
-  const created = await admin.request<{ api_key: string; tenant: { ns: string } }>("POST", "/v1/keys", {
-    role: "admin",
-    label: "acr serve",
-  });
-  return writeServeFile(file, { url, apiKey: created.api_key, ns: created.tenant.ns, mode: "serve", state: stateDir });
-}
-
-function writeServeFile(file: string, content: ServeFile): ServeFile {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  return content;
 }
 
 export function registerServe(program: Command): void {
