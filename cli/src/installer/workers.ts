@@ -115,7 +115,10 @@ export function writeWranglerConfigs(d: DeployInputs): WorkerDeploy[] {
   const execConfig: WranglerConfig = {
     ...exec,
     name: `${d.prefix}-cypher-executor`,
-    main: resolve(d.root, "cypher-executor", exec.main),
+    // The npm package has no sources: wrangler deploys the executor bundle it carries instead.
+    main: existsSync(resolve(d.root, "cypher-executor", exec.main))
+      ? resolve(d.root, "cypher-executor", exec.main)
+      : resolve(d.root, "cypher-executor", "dist", "index.js"),
     workers_dev: true,
     vars: { ...exec.vars, WORKER_SUBDOMAIN: d.subdomain, ARCRUN_ENV: "production" },
     kv_namespaces: (exec.kv_namespaces ?? []).map((n) => {

@@ -63,7 +63,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     secrets: opts.secrets,
     address: opts.address,
     executorDir,
-    componentsDir: opts.root ? join(opts.root, ".component-builds") : componentBuilds(),
+    componentsDir: componentBuilds(opts.root),
     allowHosts: opts.allowHosts,
     kv: opts.kv,
   });
