@@ -63,7 +63,12 @@ export function registerDev(program: Command): void {
   program
     .command("dev")
     .description("Run the whole platform locally on workerd (Miniflare), state persisted on disk")
-    .option("-p, --port <port>", "port to listen on", (v) => Number.parseInt(v, 10), 8787)
+    .option(
+      "-p, --port <port>",
+      "port to listen on (env ARCRUN_PORT)",
+      (v) => Number.parseInt(v, 10),
+      Number.parseInt(process.env.ARCRUN_PORT || "8787", 10),
+    )
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--state <dir>", "where KV/R2 state is persisted", join(localHome(), "state"))
     .option("--verbose", "log every request")
