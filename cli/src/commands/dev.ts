@@ -4,6 +4,7 @@ import { type DevFile, devFilePath } from "../config/index.js";
 import { ensureLocalIdentity, legacyIdentity, writeDevPointer } from "../platform/identity.js";
 import { type LocalPlatform, startLocalPlatform, startMinuteTicker } from "../platform/local.js";
 import { localHome } from "../platform/paths.js";
+import { assertPortFree } from "../platform/port.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
@@ -23,6 +24,7 @@ export interface DevOptions {
  */
 export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatform; dev: DevFile }> {
   const stateDir = resolve(opts.state);
+  await assertPortFree(opts.host, opts.port, "--port");
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
   let platform: LocalPlatform;
   try {

@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { type DevFile, devFilePath } from "../config/index.js";
 import { ensureLocalIdentity, legacyIdentity, writeDevPointer } from "../platform/identity.js";
 import { localHome } from "../platform/paths.js";
+import { assertPortFree } from "../platform/port.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { type ServePlatform, splitAddress, startServePlatform } from "../platform/serve/index.js";
 import { UserError } from "../ui/errors.js";
@@ -37,6 +38,8 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
     throw new UserError((err as Error).message, "Pass --address 127.0.0.1:8787", 2);
   }
   const stateDir = resolve(opts.state);
+  const bind = splitAddress(address);
+  await assertPortFree(bind.host, bind.port, "--address");
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
   let platform: ServePlatform;
   try {
