@@ -50,7 +50,7 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
   });
   writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "dev" });
   const dev: DevFile = { url: platform.url, ...id };
-  await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns });
+  await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns }, stateDir);
   // `acr credential rotate-key` edits secrets.json; the running platform follows it in place.
   const stopWatching = reloadOnSecretsChange(join(stateDir, "secrets.json"), platform);
   const running = platform;
