@@ -13,6 +13,7 @@ import { registerParts } from "./commands/parts.js";
 import { registerRecipe } from "./commands/recipe.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
+import { registerTail } from "./commands/tail.js";
 import { registerUpdate } from "./commands/update.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWhoami } from "./commands/whoami.js";
@@ -60,6 +61,7 @@ registerValidate(program);
 registerRun(program);
 registerExecutions(program);
 registerKeys(program);
+registerTail(program);
 registerRecipe(program);
 registerAuthRecipe(program);
 

@@ -3,6 +3,7 @@ import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
 import { getPlatform } from "./engine/platform";
 import { renderError, validationFailed } from "./http/errors";
+import { registerObservability, registerTail } from "./observability/index";
 import { registerComponents } from "./routes/components";
 import { registerCredentials } from "./routes/credentials";
 import { registerExecutionRoutes } from "./routes/executions";
@@ -36,6 +37,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealth(app);
   registerKeyAdmin(app);
+  registerObservability(app);
   registerRecipeAdmin(app);
 
   // Webhook routes authenticate per route: a trigger may be open (auth: none) or signed (hmac).
@@ -44,6 +46,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/*", requireApiKey());
   registerWorkflowRoutes(app, getPlatform);
   registerRunRoutes(app, getPlatform);
+  registerTail(app);
   registerExecutionRoutes(app, getPlatform);
   // Validation is authenticated like /v1 (the catalog includes the tenant's own recipes).
   app.use("/validate", requireApiKey());

@@ -31,6 +31,8 @@ export interface Env {
   ARCRUN_ENV?: string;
   /** Comma-separated hosts that http_request may reach although private (local testing only). */
   ARCRUN_ALLOW_HOSTS?: string;
+  /** Optional token for scraping `/metrics` (besides ADMIN_TOKEN and admin API keys). */
+  METRICS_TOKEN?: string;
   /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
   ARCRUN_HISTORY_DAYS?: string;
 }
