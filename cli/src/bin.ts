@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { ApiCallError } from "./api/client.js";
 import { registerAuthRecipe } from "./commands/auth-recipe.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerComponent } from "./commands/component.js";
 import { registerCredential } from "./commands/credential.js";
 import { registerDeploy } from "./commands/deploy.js";
@@ -62,6 +63,7 @@ registerRun(program);
 registerExecutions(program);
 registerKeys(program);
 registerTail(program);
+registerCompletion(program);
 registerRecipe(program);
 registerAuthRecipe(program);
 
