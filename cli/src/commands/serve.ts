@@ -6,7 +6,9 @@ import { localHome } from "../platform/paths.js";
 import { assertPortFree } from "../platform/port.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { type ServePlatform, splitAddress, startServePlatform } from "../platform/serve/index.js";
+import { type ReloadableServe, reloadableServe } from "../platform/serve/reload.js";
 import { UserError } from "../ui/errors.js";
+import { reloadOnSecretsChange } from "./credential-local.js";
 
 export interface ServeOptions {
   address: string;
@@ -42,15 +44,19 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
   await assertPortFree(bind.host, bind.port, "--address");
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
   let platform: ServePlatform;
-  try {
-    platform = await startServePlatform({
+  const launch = (s: typeof secrets, at: string) =>
+    startServePlatform({
       stateDir,
-      secrets,
-      address,
+      secrets: s,
+      address: at,
       allowHosts: opts.allowHost,
       verbose: opts.verbose,
       kv: opts.kv,
     });
+  try {
+    const first = await launch(secrets, address);
+    // rotate-key rewrites secrets.json: restart workerd on the port it got (also when --address asked for :0).
+    platform = reloadableServe(first, (s) => launch(s, `${bind.host}:${first.ports.http}`));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (/EADDRINUSE|address already in use/i.test(msg)) {
@@ -100,6 +106,10 @@ export function registerServe(program: Command): void {
     .action(async (o: ServeOptions) => {
       const json = Boolean(program.opts().json);
       const { platform, file } = await startServe(o);
+      const stopWatching =
+        "setSecrets" in platform
+          ? reloadOnSecretsChange(join(file.state, "secrets.json"), platform as ReloadableServe)
+          : () => {};
       if (json) {
         console.log(
           JSON.stringify({
@@ -118,6 +128,7 @@ export function registerServe(program: Command): void {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
           if (!json) console.log("\nstopping arcrun …");
+          stopWatching();
           platform.dispose().then(
             () => resolveStop(0),
             () => resolveStop(1),
