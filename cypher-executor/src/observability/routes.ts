@@ -80,7 +80,8 @@ export function registerTail(app: OpenAPIHono<AppEnv>): void {
     const out = records
       .filter((r) => r !== null)
       .map((r) => ({ ...r, status: fresh.find((e) => e.id === r.id)?.status ?? r.status }));
-    const cursor = fresh.reduce((m, e) => (e.updated_at > m ? e.updated_at : m), after);
+    // ISO times sort as strings: the newest seen becomes the next `after`.
+    const cursor = [after, ...fresh.map((e) => e.updated_at)].sort().at(-1) ?? after;
     return c.json({ executions: out as Array<Record<string, unknown>>, cursor }, 200);
   });
 }
