@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{cypher-executor,cli,registry,js-sdk,landing,bench,scripts}/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/dist/**", ".component-builds/**"],
+    exclude: ["**/node_modules/**", "**/dist/**", ".component-builds/**", "cli/test/release/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

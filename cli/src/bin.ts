@@ -2,35 +2,52 @@
 import { Command, CommanderError } from "commander";
 import { ApiCallError } from "./api/client.js";
 import { registerAuthRecipe } from "./commands/auth-recipe.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerComponent } from "./commands/component.js";
 import { registerCredential } from "./commands/credential.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDev } from "./commands/dev.js";
 import { registerExecutions } from "./commands/executions.js";
 import { registerInit } from "./commands/init.js";
+import { registerKeys } from "./commands/keys.js";
 import { registerMcp } from "./commands/mcp.js";
 import { registerParts } from "./commands/parts.js";
 import { registerRecipe } from "./commands/recipe.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
+import { registerTail } from "./commands/tail.js";
 import { registerUpdate } from "./commands/update.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWhoami } from "./commands/whoami.js";
 import { registerWorkflow } from "./commands/workflow.js";
 import { EXIT, UserError } from "./ui/errors.js";
 
+const VERSION = "0.1.0";
+
 process.env.WRANGLER_SEND_METRICS ??= "false";
 
 const program = new Command("acr")
   .description("arcrun: workflows of sandboxed WASM components, on your own Cloudflare account or any Linux box")
-  .version("0.1.0")
   .option("--json", "machine-readable output")
   .option("--debug", "show stack traces on errors")
+  .option("--profile <name>", "use this named profile of ~/.arcrun/config.yaml (env ARCRUN_PROFILE)")
   .addHelpText(
     "after",
-    "\nExit codes: 0 ok, 1 failure, 2 usage error.\n\nExample:\n  $ acr dev          # start the local platform\n  $ acr whoami       # which platform and key are in use\n",
+    "\nacr --version prints the version. Exit codes: 0 ok, 1 failure, 2 usage error.\n\nExample:\n  $ acr dev          # start the local platform\n  $ acr whoami       # which platform and key are in use\n",
   )
-  .exitOverride();
+  .exitOverride()
+  .hook("preAction", (cmd) => {
+    // One place decides the profile: every config read below sees it through the environment.
+    const profile = cmd.opts().profile as string | undefined;
+    if (profile) process.env.ARCRUN_PROFILE = profile;
+  });
+
+// `-V`/`--version` only as the first argument: commander's program-level --version would also swallow a
+// subcommand's own `--version <n>` (`acr workflow show x --version 1` printed the CLI's version).
+if (process.argv[2] === "-V" || process.argv[2] === "--version") {
+  console.log(VERSION);
+  process.exit(0);
+}
 
 registerDev(program);
 registerServe(program);
@@ -45,6 +62,9 @@ registerWorkflow(program);
 registerValidate(program);
 registerRun(program);
 registerExecutions(program);
+registerKeys(program);
+registerTail(program);
+registerCompletion(program);
 registerRecipe(program);
 registerAuthRecipe(program);
 registerMcp(program);

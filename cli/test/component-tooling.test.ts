@@ -33,10 +33,11 @@ interface Run {
 }
 
 /** Runs `acr` from source (no stale dist), with no platform configured. */
-function acr(args: string[], cwd = root): Promise<Run> {
+function acr(args: string[], cwd = root, extra: NodeJS.ProcessEnv = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, ARCRUN_HOME: home, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
   delete env.ARCRUN_URL;
   delete env.ARCRUN_API_KEY;
+  Object.assign(env, extra);
   return new Promise((done) => {
     execFile(
       process.execPath,
@@ -129,6 +130,16 @@ describe("scaffold → build → test (AssemblyScript)", () => {
     expect(tested.stdout).toContain("Hello, Ada!");
     expect(tested.stdout).toContain(`1 of ${cases.length + 1} failed`);
     expect(tested.code).toBe(1);
+
+    // A configured platform runs the executor bundled before this component was built: testing there would
+    // report the old code's results, so acr refuses, before any request, and says what to do.
+    const stale = await acr(["component", "test", asName], root, {
+      ARCRUN_URL: "http://127.0.0.1:9",
+      ARCRUN_API_KEY: "acr_unused",
+    });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`runs an older build of "${asName}"`);
+    expect(stale.stderr).toContain("--local");
   }, 900_000);
 
   it("a compile error fails the build with the compiler's message at file:line:col", async () => {

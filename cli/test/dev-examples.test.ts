@@ -38,5 +38,7 @@ describe("acr dev seeds the examples", { timeout: 120_000 }, () => {
     expect(list.workflows.map((w) => w.name)).toEqual(
       expect.arrayContaining(["hello", "branching", "failures", "foreach", "subflow", "fanout-join"]),
     );
+    // Cron examples are not deployed by default: they would fill a newcomer's history with heartbeats.
+    expect(list.workflows.map((w) => w.name)).not.toContain("every-minute");
   });
 });

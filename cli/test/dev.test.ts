@@ -35,7 +35,12 @@ describe("acr dev", () => {
     const dev = await startDev(cwd, port);
     expect(dev.url).toBe(`http://127.0.0.1:${port}`);
     const devFile = JSON.parse(readFileSync(join(cwd, ".arcrun", "dev.json"), "utf8"));
-    expect(devFile).toMatchObject({ url: dev.url, apiKey: dev.apiKey, ns: dev.ns });
+    // dev.json only points at the platform; the key lives with the state it belongs to.
+    expect(devFile).toEqual({ url: dev.url, state: join(cwd, "state"), mode: "dev" });
+    expect(JSON.parse(readFileSync(join(cwd, "state", "identity.json"), "utf8"))).toEqual({
+      apiKey: dev.apiKey,
+      ns: dev.ns,
+    });
 
     const health = await (await fetch(`${dev.url}/health`)).json();
     expect(health).toMatchObject({ ok: true });

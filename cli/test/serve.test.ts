@@ -50,7 +50,12 @@ describe("acr serve", () => {
     const first = await startServe(cwd);
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const file = JSON.parse(readFileSync(join(cwd, ".arcrun", "dev.json"), "utf8"));
-    expect(file).toMatchObject({ url: first.url, apiKey: first.apiKey, ns: first.ns, mode: "serve" });
+    expect(file).toMatchObject({ url: first.url, mode: "serve" });
+    expect(file.apiKey).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(file.state, "identity.json"), "utf8"))).toEqual({
+      apiKey: first.apiKey,
+      ns: first.ns,
+    });
 
     expect(await (await fetch(`${first.url}/health`)).json()).toMatchObject({ ok: true });
     const anonymous = await fetch(`${first.url}/v1/whoami`);

@@ -6,6 +6,7 @@ import { getPlatform } from "./engine/platform";
 import { corsFromConfig } from "./http/cors/index";
 import { renderError, validationFailed } from "./http/errors";
 import { registerMcp } from "./mcp/index";
+import { registerObservability, registerTail } from "./observability/index";
 import { registerComponents } from "./routes/components";
 import { registerCredentials } from "./routes/credentials";
 import { registerExecutionRoutes } from "./routes/executions";
@@ -43,6 +44,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerHealth(app);
   registerConsole(app);
   registerKeyAdmin(app);
+  registerObservability(app);
   registerRecipeAdmin(app);
 
   // Webhook routes authenticate per route: a trigger may be open (auth: none) or signed (hmac).
@@ -51,6 +53,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/*", requireApiKey());
   registerWorkflowRoutes(app, getPlatform);
   registerRunRoutes(app, getPlatform);
+  registerTail(app);
   registerExecutionRoutes(app, getPlatform);
   // Validation is authenticated like /v1 (the catalog includes the tenant's own recipes).
   app.use("/validate", requireApiKey());

@@ -35,6 +35,8 @@ export interface Env {
   ARCRUN_ALLOW_HOSTS?: string;
   /** Comma-separated browser origins allowed to call the API (CORS); unset = CORS off. `*` = any origin. */
   ARCRUN_CORS_ORIGINS?: string;
+  /** Optional token for scraping `/metrics` (besides ADMIN_TOKEN and admin API keys). */
+  METRICS_TOKEN?: string;
   /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
   ARCRUN_HISTORY_DAYS?: string;
 }

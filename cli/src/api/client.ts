@@ -8,8 +8,9 @@ export class ApiCallError extends UserError {
     readonly code: string,
     message: string,
     readonly body: unknown,
+    hint?: string,
   ) {
-    super(`${message} (${code}, HTTP ${status})`);
+    super(`${message} (${code}, HTTP ${status})`, hint);
     this.name = "ApiCallError";
   }
 }
@@ -54,7 +55,11 @@ export class ApiClient {
     }
     if (!res.ok) {
       const e = (json as { error?: { code?: string; message?: string } })?.error;
-      throw new ApiCallError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, json);
+      const hint =
+        res.status === 401
+          ? `${this.config.url} does not accept this key (revoked, or made by another platform): \`acr whoami\` shows where it comes from; \`acr dev\` restores the local one`
+          : undefined;
+      throw new ApiCallError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, json, hint);
     }
     return json as T;
   }

@@ -10,6 +10,7 @@ import { resolveConfig } from "../config/index.js";
 import { startLocalPlatform } from "../platform/local.js";
 import { color } from "../ui/color.js";
 import { EXIT, UserError } from "../ui/errors.js";
+import { assertPlatformHasBuild } from "./component-stale.js";
 
 /** One row of `buildComponents` (registry/scripts/build.mjs). */
 interface BuildRow {
@@ -305,8 +306,9 @@ Examples:
     .action(async (name: string, o: { local?: boolean }) => {
       const root = findCheckout();
       const cases = readCases(root, name);
-      await buildWithProgress(root, [name], log);
+      const [row] = await buildWithProgress(root, [name], log);
       const cfg = o.local ? null : resolveConfig();
+      if (cfg) assertPlatformHasBuild(cfg, root, name, Boolean(row?.built));
       const target: Target = cfg
         ? { url: cfg.url, apiKey: cfg.apiKey, label: cfg.url, dispose: async () => {} }
         : await throwawayPlatform(root, log);

@@ -5,6 +5,7 @@ import { ApiCallError } from "../api/client.js";
 import { CloudflareApi } from "../cloudflare/index.js";
 import { type ClientConfig, readUserConfig } from "../config/index.js";
 import { EXIT, UserError } from "../ui/errors.js";
+import { assertNotCommittable } from "./credential-gitguard.js";
 import { parseCredentialsYaml, readSecret } from "./credential-input.js";
 import { cloudflareKeyInstaller, type KeyInstaller, localKeyInstaller, rotateKey } from "./credential-rotate.js";
 import { cloudflareCredentials } from "./init.js";
@@ -130,6 +131,7 @@ export function registerCredential(program: Command): void {
       } catch {
         throw new UserError(`Cannot read ${file}`, "Pass the path of a YAML map: `github: ghp_…`", EXIT.usage);
       }
+      assertNotCommittable(file);
       const entries = parseCredentialsYaml(text, file);
       if (entries.length === 0) throw new UserError(`${file} holds no credentials`, "Add lines like `github: ghp_…`");
       const cfg = requireConfig();

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { ApiClient } from "../api/client.js";
 import { type DevFile, devFilePath } from "../config/index.js";
+import { ensureLocalIdentity, legacyIdentity, writeDevPointer } from "../platform/identity.js";
 import { type LocalPlatform, startLocalPlatform, startMinuteTicker } from "../platform/local.js";
 import { localHome } from "../platform/paths.js";
+import { assertPortFree } from "../platform/port.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
@@ -26,6 +26,7 @@ export interface DevOptions {
  */
 export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatform; dev: DevFile }> {
   const stateDir = resolve(opts.state);
+  await assertPortFree(opts.host, opts.port, "--port");
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
   let platform: LocalPlatform;
   try {
@@ -48,8 +49,17 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
     throw err;
   }
   const devFile = devFilePath();
-  const dev = await ensureDevKey(platform.url, secrets.adminToken, devFile, stateDir);
-  await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns });
+  // The tenant belongs to the state folder; dev.json only points at the running platform and its state.
+  const id = await ensureLocalIdentity({
+    url: platform.url,
+    adminToken: secrets.adminToken,
+    stateDir,
+    label: "local dev",
+    legacy: legacyIdentity(devFile),
+  });
+  writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "dev" });
+  const dev: DevFile = { url: platform.url, ...id };
+  await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns }, stateDir);
   // `acr credential rotate-key` edits secrets.json; the running platform follows it in place.
   const stopWatching = reloadOnSecretsChange(join(stateDir, "secrets.json"), platform);
   const running = platform;
@@ -60,39 +70,16 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
   return { platform: { ...running, dispose }, dev };
 }
 
-/** Reuses the key in dev.json when this state still knows it; otherwise creates one. */
-async function ensureDevKey(url: string, adminToken: string, file: string, stateDir: string): Promise<DevFile> {
-  if (existsSync(file)) {
-    const old = JSON.parse(readFileSync(file, "utf8")) as DevFile & { state?: string };
-    try {
-      await new ApiClient({ url, apiKey: old.apiKey }).request("GET", "/v1/whoami");
-      const dev = { url, apiKey: old.apiKey, ns: old.ns };
-      writeDevFile(file, { ...dev, state: stateDir });
-      return dev;
-    } catch {
-      // The key belongs to another state folder: make a new one for this state.
-    }
-  }
-  const admin = new ApiClient({ url, apiKey: adminToken });
-  const created = await admin.request<{ api_key: string; tenant: { ns: string } }>("POST", "/v1/keys", {
-    role: "admin",
-    label: "local dev",
-  });
-  const dev = { url, apiKey: created.api_key, ns: created.tenant.ns };
-  writeDevFile(file, { ...dev, state: stateDir });
-  return dev;
-}
-
-function writeDevFile(file: string, content: DevFile & { state: string }): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-}
-
 export function registerDev(program: Command): void {
   program
     .command("dev")
     .description("Run the whole platform locally on workerd (Miniflare), state persisted on disk")
-    .option("-p, --port <port>", "port to listen on", (v) => Number.parseInt(v, 10), 8787)
+    .option(
+      "-p, --port <port>",
+      "port to listen on (env ARCRUN_PORT)",
+      (v) => Number.parseInt(v, 10),
+      Number.parseInt(process.env.ARCRUN_PORT || "8787", 10),
+    )
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--state <dir>", "where KV/R2 state is persisted", join(localHome(), "state"))
     .option("--verbose", "log every request")

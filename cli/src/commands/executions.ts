@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { ApiClient } from "../api/client.js";
 import { color } from "../ui/color.js";
 import { requireConfig } from "./whoami.js";
@@ -42,6 +42,9 @@ const SYMBOL: Record<string, string> = {
   running: "…",
   interrupted: "!",
 };
+
+/** The statuses an execution can have (the API's enum). */
+export const EXECUTION_STATUSES = ["succeeded", "failed", "waiting", "running", "interrupted"];
 
 /** One line per status, icon first. */
 export function statusLabel(status: string): string {
@@ -87,7 +90,7 @@ export function registerExecutions(program: Command): void {
     .command("executions")
     .description("List recent executions, newest first")
     .option("--workflow <name>", "only this workflow")
-    .option("--status <status>", "succeeded | failed | waiting | running | interrupted")
+    .addOption(new Option("--status <status>", "only this status").choices(EXECUTION_STATUSES))
     .option("--limit <n>", "how many", "20")
     .addHelpText("after", "\nExample:\n  $ acr executions --workflow hello --status failed\n")
     .action(async (o: { workflow?: string; status?: string; limit: string }) => {

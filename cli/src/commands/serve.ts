@@ -1,12 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { ApiClient } from "../api/client.js";
 import { type DevFile, devFilePath } from "../config/index.js";
+import { ensureLocalIdentity, legacyIdentity, writeDevPointer } from "../platform/identity.js";
 import { localHome } from "../platform/paths.js";
+import { assertPortFree } from "../platform/port.js";
 import { loadOrCreateSecrets } from "../platform/secrets.js";
 import { type ServePlatform, splitAddress, startServePlatform } from "../platform/serve/index.js";
+import { type ReloadableServe, reloadableServe } from "../platform/serve/reload.js";
 import { UserError } from "../ui/errors.js";
+import { reloadOnSecretsChange } from "./credential-local.js";
 
 export interface ServeOptions {
   address: string;
@@ -39,18 +41,24 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
     throw new UserError((err as Error).message, "Pass --address 127.0.0.1:8787", 2);
   }
   const stateDir = resolve(opts.state);
+  const bind = splitAddress(address);
+  await assertPortFree(bind.host, bind.port, "--address");
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
   let platform: ServePlatform;
-  try {
-    platform = await startServePlatform({
+  const launch = (s: typeof secrets, at: string) =>
+    startServePlatform({
       stateDir,
-      secrets,
-      address,
+      secrets: s,
+      address: at,
       allowHosts: opts.allowHost,
       corsOrigins: opts.corsOrigin,
       verbose: opts.verbose,
       kv: opts.kv,
     });
+  try {
+    const first = await launch(secrets, address);
+    // rotate-key rewrites secrets.json: restart workerd on the port it got (also when --address asked for :0).
+    platform = reloadableServe(first, (s) => launch(s, `${bind.host}:${first.ports.http}`));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (/EADDRINUSE|address already in use/i.test(msg)) {
@@ -60,39 +68,20 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
     throw err;
   }
   try {
-    const file = await ensureServeKey(platform.url, secrets.adminToken, devFilePath(), stateDir);
-    return { platform, file };
+    const devFile = devFilePath();
+    const id = await ensureLocalIdentity({
+      url: platform.url,
+      adminToken: secrets.adminToken,
+      stateDir,
+      label: "acr serve",
+      legacy: legacyIdentity(devFile),
+    });
+    writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "serve" });
+    return { platform, file: { url: platform.url, ...id, mode: "serve", state: stateDir } };
   } catch (err) {
     await platform.dispose();
     throw err;
   }
-}
-
-/** Reuses the key in dev.json when this state still knows it; otherwise creates one. */
-async function ensureServeKey(url: string, adminToken: string, file: string, stateDir: string): Promise<ServeFile> {
-  if (existsSync(file)) {
-    const old = JSON.parse(readFileSync(file, "utf8")) as Partial<ServeFile>;
-    if (old.apiKey && old.ns) {
-      try {
-        await new ApiClient({ url, apiKey: old.apiKey }).request("GET", "/v1/whoami");
-        return writeServeFile(file, { url, apiKey: old.apiKey, ns: old.ns, mode: "serve", state: stateDir });
-      } catch {
-        // The key belongs to another state folder: make a new one for this state.
-      }
-    }
-  }
-  const admin = new ApiClient({ url, apiKey: adminToken });
-  const created = await admin.request<{ api_key: string; tenant: { ns: string } }>("POST", "/v1/keys", {
-    role: "admin",
-    label: "acr serve",
-  });
-  return writeServeFile(file, { url, apiKey: created.api_key, ns: created.tenant.ns, mode: "serve", state: stateDir });
-}
-
-function writeServeFile(file: string, content: ServeFile): ServeFile {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  return content;
 }
 
 export function registerServe(program: Command): void {
@@ -124,6 +113,10 @@ export function registerServe(program: Command): void {
     .action(async (o: ServeOptions) => {
       const json = Boolean(program.opts().json);
       const { platform, file } = await startServe(o);
+      const stopWatching =
+        "setSecrets" in platform
+          ? reloadOnSecretsChange(join(file.state, "secrets.json"), platform as ReloadableServe)
+          : () => {};
       if (json) {
         console.log(
           JSON.stringify({
@@ -142,6 +135,7 @@ export function registerServe(program: Command): void {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
           if (!json) console.log("\nstopping arcrun …");
+          stopWatching();
           platform.dispose().then(
             () => resolveStop(0),
             () => resolveStop(1),

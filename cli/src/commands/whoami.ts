@@ -30,6 +30,7 @@ export function registerWhoami(program: Command): void {
         label: me.label,
         source: cfg.source,
         file: cfg.file ?? null,
+        profile: cfg.profile ?? null,
         // Whether client-side encryption (credential set) can work here; never the key itself.
         encryptionKey: Boolean(cfg.encryptionKey),
       };
@@ -40,7 +41,7 @@ export function registerWhoami(program: Command): void {
             out.url,
             `  ns              ${out.ns}`,
             `  role            ${out.role}${out.label ? ` (${out.label})` : ""}`,
-            `  from            ${sourceLabel(out.source)}${out.file ? ` (${out.file})` : ""}`,
+            `  from            ${sourceLabel(out.source)}${out.profile ? ` profile "${out.profile}"` : ""}${out.file ? ` (${out.file})` : ""}`,
             `  encryption key  ${out.encryptionKey ? "present" : "missing: `acr credential set` cannot encrypt"}`,
           ].join("\n"),
         );

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { parse } from "yaml";
 import { ApiCallError, ApiClient } from "../api/client.js";
 import { projectRoot } from "../platform/paths.js";
 import { color } from "../ui/color.js";
@@ -157,12 +158,18 @@ export function registerWorkflow(program: Command): void {
 
 /**
  * Deploys every `examples/*.yaml` of the project whose workflow does not exist yet (so a restart never
- * bumps versions or overwrites edits). Examples naming components not built here are skipped.
+ * bumps versions or overwrites edits). Examples naming components not built here are skipped, and so are
+ * cron-triggered ones (a newcomer's history would fill with heartbeats; deploy them by hand) and `skip`
+ * (examples seeded before and since deleted: they do not come back).
  *
  * @example
  * const seeded = await seedExamples(new ApiClient(dev));
  */
-export async function seedExamples(api: ApiClient, dir = join(projectRoot(), "examples")): Promise<string[]> {
+export async function seedExamples(
+  api: ApiClient,
+  dir = join(projectRoot(), "examples"),
+  skip: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const { workflows } = await api.request<{ workflows: Array<{ name: string }> }>("GET", "/v1/workflows");
   const have = new Set(workflows.map((w) => w.name));
@@ -174,8 +181,9 @@ export async function seedExamples(api: ApiClient, dir = join(projectRoot(), "ex
   const seeded: string[] = [];
   for (const f of files) {
     const file = join(dir, f);
-    const name = workflowNameOf(readFileSync(file, "utf8"), file);
-    if (have.has(name)) continue;
+    const source = readFileSync(file, "utf8");
+    const name = workflowNameOf(source, file);
+    if (have.has(name) || skip.has(name) || isCronTriggered(source)) continue;
     try {
       // Seeding never asks: an example that sends data to a host computed at run time (http-status) needs a
       // human's consent, so it is left for `acr push examples/<name>.yaml`, quietly.
@@ -186,4 +194,13 @@ export async function seedExamples(api: ApiClient, dir = join(projectRoot(), "ex
     }
   }
   return seeded;
+}
+
+function isCronTriggered(source: string): boolean {
+  try {
+    const doc = parse(source) as { trigger?: { cron?: unknown } } | null;
+    return Boolean(doc?.trigger?.cron);
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { ApiCallError, ApiClient } from "../api/client.js";
 import { CloudflareApi, getWorkersSubdomain, listSecretNames, putSecret, verifyToken } from "../cloudflare/index.js";
 import { readUserConfig, userConfigPath, writeUserConfig } from "../config/index.js";
-import { componentBuilds, projectRoot } from "../platform/paths.js";
+import { componentBuilds, isPackaged, projectRoot } from "../platform/paths.js";
 import { UserError } from "../ui/errors.js";
 import { InstallContext } from "./context.js";
 import type { Progress } from "./progress.js";
@@ -122,7 +122,8 @@ export async function runInstall(o: InstallOptions): Promise<InstallResult> {
     );
   }
 
-  if (!o.skipBuild && o.mode !== "deploy") {
+  // The npm package carries prebuilt components: there is nothing to compile.
+  if (!o.skipBuild && o.mode !== "deploy" && !isPackaged(root)) {
     s = p.start("building components (npm run build -w registry)");
     if (o.dryRun) p.plan(`npm run build -w registry   (in ${root})`);
     else await step(s, () => runNpmBuild(root));

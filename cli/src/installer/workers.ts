@@ -126,7 +126,10 @@ export function writeWranglerConfigs(d: DeployInputs): WorkerDeploy[] {
   const execConfig: WranglerConfig = {
     ...exec,
     name: `${d.prefix}-cypher-executor`,
-    main: resolve(d.root, "cypher-executor", exec.main),
+    // The npm package has no sources: wrangler deploys the executor bundle it carries instead.
+    main: existsSync(resolve(d.root, "cypher-executor", exec.main))
+      ? resolve(d.root, "cypher-executor", exec.main)
+      : resolve(d.root, "cypher-executor", "dist", "index.js"),
     workers_dev: true,
     vars: {
       ...exec.vars,

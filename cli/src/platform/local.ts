@@ -58,7 +58,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   }
   const memory = opts.stateDir === ":memory:";
   if (!memory) mkdirSync(opts.stateDir, { recursive: true });
-  const components = listComponentWorkers(opts.root ? join(opts.root, ".component-builds") : componentBuilds());
+  const components = listComponentWorkers(componentBuilds(opts.root));
   const consoleScript = opts.root ? consoleWorker(opts.root) : consoleWorker();
   const withConsole = existsSync(consoleScript);
 

@@ -17,9 +17,15 @@ export function executorDist(root = projectRoot()): string {
   return join(root, "cypher-executor", "dist");
 }
 
-/** Where the component builds live. */
+/** Where the component builds live: `.component-builds` in a checkout, `components` in the npm package. */
 export function componentBuilds(root = projectRoot()): string {
-  return join(root, ".component-builds");
+  const packed = join(root, "components");
+  return existsSync(join(root, ".component-builds")) || !existsSync(packed) ? join(root, ".component-builds") : packed;
+}
+
+/** True when running from the npm package (prebuilt; nothing to compile), not from a checkout. */
+export function isPackaged(root = projectRoot()): boolean {
+  return !existsSync(join(root, "registry", "scripts", "build.mjs"));
 }
 
 /** The console's generated worker (`npm run build:console -w landing`), served at /console. */

@@ -12,8 +12,10 @@ export interface Tenant {
   createdAt: string;
 }
 
-interface StoredKey {
+export interface StoredKey {
   key_hash: string;
+  /** The key's first characters (`acr_1a2b`), to recognise it in a list; absent on keys made before. */
+  prefix?: string;
   ns: string;
   role: "admin" | "user";
   label: string;
@@ -38,12 +40,15 @@ export async function createApiKey(
   const ns = await uniqueNamespace(env);
   const stored: StoredKey = {
     key_hash: keyHash,
+    prefix: apiKey.slice(0, KEY_PREFIX.length + 4),
     ns,
     role: opts.role ?? "user",
     label: opts.label ?? "",
     created_at: new Date().toISOString(),
   };
-  await env.USERS_KV.put(`user:${keyHash}`, JSON.stringify(stored));
+  // The metadata repeats the public fields, so listing keys is one KV list and no reads.
+  const { key_hash: _hash, ...listed } = stored;
+  await env.USERS_KV.put(`user:${keyHash}`, JSON.stringify(stored), { metadata: listed });
   await env.USERS_KV.put(`ns:${ns}`, keyHash);
   return { apiKey, tenant: toTenant(stored) };
 }
@@ -73,6 +78,17 @@ export function rememberApiKey(apiKey: string, tenant: Tenant): void {
   }
 }
 
+/**
+ * Drops every cached key whose hash is `keyHash`: a revoked key stops working at once in this isolate
+ * (other isolates re-read KV within {@link KEY_TTL_MS}, plus KV's own propagation).
+ */
+export function forgetApiKeyHash(keyHash: string): void {
+  for (const [key, entry] of knownKeys) if (entry.tenant.keyHash === keyHash) knownKeys.delete(key);
+}
+
+/** Seconds a revoked key may still pass on another instance: this cache's TTL plus KV's ~60 s propagation. */
+export const REVOCATION_WINDOW_S = KEY_TTL_MS / 1000 + 60;
+
 /** The hash of a key that authenticated before in this isolate (whatever the entry's age), or undefined. */
 export function knownApiKeyHash(apiKey: string): string | undefined {
   return knownKeys.get(apiKey)?.tenant.keyHash;
@@ -99,7 +115,28 @@ export async function findTenantByApiKey(env: Env, apiKey: string): Promise<Tena
   }
   const tenant = toTenant(stored);
   rememberApiKey(apiKey, tenant);
+  await noteKeyUse(env, keyHash);
   return tenant;
+}
+
+/** Day (YYYY-MM-DD) each key's use was last recorded from this isolate: at most one KV write a day per key. */
+const usedDay = new Map<string, string>();
+
+/**
+ * Records "last used" as `used:{hash}` (value and metadata: the time), at most once a day per key and
+ * isolate, and only on the cache-miss path: the free plan's 1,000 KV writes a day stay for workflows.
+ */
+async function noteKeyUse(env: Env, keyHash: string): Promise<void> {
+  const now = new Date().toISOString();
+  const day = now.slice(0, 10);
+  if (usedDay.get(keyHash) === day) return;
+  usedDay.set(keyHash, day);
+  if (usedDay.size > KEY_CACHE_MAX) usedDay.delete(usedDay.keys().next().value as string);
+  try {
+    await env.USERS_KV.put(`used:${keyHash}`, now, { metadata: { last_used_at: now } });
+  } catch {
+    // Best effort: a missed "last used" must never fail the request it describes.
+  }
 }
 
 /** Resolves a public namespace id (from a webhook URL) to its tenant. */

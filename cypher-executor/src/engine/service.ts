@@ -3,6 +3,7 @@
  * resume, due wait) goes through. History costs one KV write for a short execution, written off the
  * response path; long ones also write a heartbeat and node checkpoints so a crash leaves them resumable.
  */
+
 import type { Tenant } from "../auth/api-keys";
 import type { Env } from "../env";
 import {
@@ -15,6 +16,8 @@ import {
   saveWait,
 } from "../executions/index";
 import { ApiError } from "../http/errors";
+import { log, tenantTag } from "../observability/log";
+import { recordExecution } from "../observability/metrics";
 import type { ComponentCatalog, Plan } from "../workflow/plan";
 import { type Compile, loadPlan, type StoredWorkflow } from "../workflows/index";
 import { isoNow } from "./clock";
@@ -279,6 +282,7 @@ class Recorder {
    * execution was already written (async start, heartbeat, resume): that one must not stay stale.
    */
   finish(pending: NodeRecord[], skippable = false): Promise<void> | undefined {
+    recordExecution(this.rec);
     if (skippable && this.lastRecordWrite === 0 && !this.long && this.inflight.length === 0) return undefined;
     const dues = pending
       .map((n) => (n.pending?.resume_at ? Date.parse(n.pending.resume_at) : Number.NaN))
@@ -331,7 +335,12 @@ class Recorder {
 
   private track(p: Promise<unknown>): void {
     const guarded = p.catch((err) =>
-      console.error("checkpoint write failed", err instanceof Error ? err.message : err),
+      log(
+        "error",
+        "checkpoint_write_failed",
+        { execution_id: this.rec.id, tenant: tenantTag(this.tenant.keyHash) },
+        { error: err instanceof Error ? err.message : String(err) },
+      ),
     );
     this.inflight.push(guarded);
     this.waitUntil(guarded);

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { log, requestId, tenantTag } from "../observability/log";
 
 /**
  * The one error shape of the API: `{ "error": { "code": "UPPER_SNAKE", "message": "...", ...details } }`.
@@ -45,7 +46,17 @@ export function renderError(err: unknown, c: Context): Response {
     return c.json({ error: { code: codeForStatus(status), message } }, status as ContentfulStatusCode);
   }
   // Unknown failures are logged for the operator but answered without internals.
-  console.error("unhandled error", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+  const tenant = (c.get("tenant") as { keyHash?: string } | undefined)?.keyHash;
+  log(
+    "error",
+    "unhandled_error",
+    { request_id: requestId(c.req.raw), ...(tenant ? { tenant: tenantTag(tenant) } : {}) },
+    {
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    },
+  );
   return c.json({ error: { code: "INTERNAL", message: "The platform failed to handle this request" } }, 500);
 }
 

@@ -6,6 +6,7 @@
  * (registry/template/) can bundle it without the executor's app code.
  */
 
+import { recordHostCall } from "../observability/metrics";
 import {
   adoptInstance,
   discardInstance,
@@ -235,6 +236,7 @@ function createSandbox(module: WebAssembly.Module, useJspi: boolean): Sandbox | 
     const hostCall = async (ptr: number, len: number): Promise<number> => {
       const s = call();
       s.hostCalls++;
+      recordHostCall(name);
       if (s.hostCalls > s.limits.maxHostCalls) {
         stop(s, new Abort("HOST_CALL_LIMIT", `more than ${s.limits.maxHostCalls} host calls`));
       }

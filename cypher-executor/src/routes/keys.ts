@@ -4,6 +4,7 @@ import { createApiKey, findTenantByApiKey } from "../auth/api-keys";
 import { hasAdminToken, presentedKey } from "../auth/middleware";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { registerKeyManagement } from "./keys-manage";
 
 const TenantSchema = z
   .object({
@@ -61,6 +62,7 @@ const whoami = createRoute({
  * ADMIN_TOKEN is not an API key, and it is how the very first key is made.
  */
 export function registerKeyAdmin(app: OpenAPIHono<AppEnv>): void {
+  registerKeyManagement(app);
   app.openapi(createKey, async (c) => {
     if (!hasAdminToken(c.req.raw, c.env.ADMIN_TOKEN)) {
       const key = presentedKey(c.req.raw);

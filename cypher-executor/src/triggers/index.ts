@@ -2,10 +2,12 @@
  * The worker's `scheduled` handler: fires cron workflows (index `cron:{key_hash}:{name}` in WEBHOOKS)
  * and wakes parked executions whose wait is due (index `wait:{due}:{key_hash}:{id}` in EXEC_CONTEXT).
  */
+
 import type { Tenant } from "../auth/api-keys";
 import { type Platform, resumeExecution, startExecution } from "../engine/service";
 import type { Env } from "../env";
 import { dueWaits, loadExecution } from "../executions/index";
+import { log } from "../observability/log";
 import { nextCronTimes } from "../workflow/cron";
 
 export { verifyHmac } from "./hmac";
@@ -106,7 +108,12 @@ export async function runScheduled(
   const settled = await Promise.allSettled(jobs);
   for (const s of settled) {
     if (s.status === "rejected")
-      console.error("scheduled job failed", s.reason instanceof Error ? s.reason.message : s.reason);
+      log(
+        "error",
+        "scheduled_job_failed",
+        {},
+        { error: s.reason instanceof Error ? s.reason.message : String(s.reason) },
+      );
   }
   return { crons, woken };
 }

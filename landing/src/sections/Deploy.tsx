@@ -1,11 +1,12 @@
 import { Code } from "./Code";
 
-const deploy = `npx arcrun init --self-hosted
+// In the checkout of the hero (npm ci links acr): `npx acr` never reaches the npm registry there.
+const deploy = `npx acr init --self-hosted
 # checks your API token's permissions, creates (or reuses) 7 KV namespaces and an R2 bucket,
 # generates your encryption key once, deploys the executor and the component workers,
 # seeds the recipes, and prints your URL, API key and a first curl to try.
 
-npx arcrun update       # new code over the same resources: your data stays`;
+npx acr update              # new code over the same resources: your data stays`;
 
 export function Deploy() {
   return (

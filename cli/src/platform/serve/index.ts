@@ -65,7 +65,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     secrets: opts.secrets,
     address: opts.address,
     executorDir,
-    componentsDir: opts.root ? join(opts.root, ".component-builds") : componentBuilds(),
+    componentsDir: componentBuilds(opts.root),
     consoleWorker: opts.root ? consoleWorker(opts.root) : consoleWorker(),
     allowHosts: opts.allowHosts,
     corsOrigins: opts.corsOrigins,
