@@ -11,6 +11,10 @@ const EXCLUDED: Record<string, string> = {
   // Browser console sign-in: an HttpOnly cookie a program cannot use; SDK callers send the key itself.
   createSession: "console cookie sessions",
   deleteSession: "console cookie sessions",
+  // Prometheus text for scrapers, not JSON for programs.
+  getMetrics: "Prometheus scrape endpoint",
+  // Polled by `acr tail`; not wrapped in the SDKs yet (executions.list covers programs).
+  tailExecutions: "not wrapped yet: acr tail polls it",
 };
 
 let p: TestPlatform;

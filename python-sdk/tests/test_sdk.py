@@ -35,6 +35,8 @@ PAUSE = "name: pause\nflow:\n  - \"input >> ON_SUCCESS >> hold\"\nconfig:\n  hol
 EXCLUDED = {  # operationId -> why the SDK does not wrap it (keep short)
     "createSession": "browser console sign-in: an HttpOnly cookie, SDK callers send the key",
     "deleteSession": "browser console sign-out",
+    "getMetrics": "Prometheus scrape endpoint, text not JSON",
+    "tailExecutions": "not wrapped yet: acr tail polls it",
 }
 
 
