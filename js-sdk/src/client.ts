@@ -125,4 +125,10 @@ export const OPERATIONS = {
   rerunExecution: "executions.rerun",
   listKeys: "keys.list",
   revokeKey: "keys.revoke",
-} as const satisfies Record<OperationId, string> & Record<string, string>;
+} as const satisfies Record<Exclude<OperationId, UnwrappedOperation>, string> & Record<string, string>;
+
+/**
+ * Operations the SDK deliberately leaves out (the coverage test lists why): console cookie sessions,
+ * the Prometheus scrape endpoint, and the tail route `acr tail` polls.
+ */
+export type UnwrappedOperation = "createSession" | "deleteSession" | "getMetrics" | "tailExecutions";
