@@ -19,6 +19,8 @@ export interface WranglerConfig {
   services?: { binding: string; service: string }[];
   triggers?: { crons: string[] };
   rules?: unknown[];
+  /** Module aliases; relative paths are relative to the config's folder. */
+  alias?: Record<string, string>;
   [k: string]: unknown;
 }
 
@@ -123,13 +125,23 @@ export function writeWranglerConfigs(d: DeployInputs): WorkerDeploy[] {
   }
   const exec = readJsonc<WranglerConfig>(join(d.root, "cypher-executor", "wrangler.jsonc"));
   delete exec.$schema;
+  const execDir = resolve(d.root, "cypher-executor");
+  const fromSource = existsSync(resolve(execDir, exec.main));
+  const { alias, ...execRest } = exec;
   const execConfig: WranglerConfig = {
-    ...exec,
+    ...execRest,
     name: `${d.prefix}-cypher-executor`,
     // The npm package has no sources: wrangler deploys the executor bundle it carries instead.
-    main: existsSync(resolve(d.root, "cypher-executor", exec.main))
-      ? resolve(d.root, "cypher-executor", exec.main)
-      : resolve(d.root, "cypher-executor", "dist", "index.js"),
+    main: fromSource ? resolve(execDir, exec.main) : resolve(execDir, "dist", "index.js"),
+    // The generated config lives in another folder: relative alias targets are made absolute. A carried
+    // bundle has its aliases applied already.
+    ...(alias && fromSource
+      ? {
+          alias: Object.fromEntries(
+            Object.entries(alias).map(([k, v]) => [k, v.startsWith(".") ? resolve(execDir, v) : v]),
+          ),
+        }
+      : {}),
     workers_dev: true,
     vars: {
       ...exec.vars,
