@@ -1,20 +1,15 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { type AcrRun, runToEnd } from "../support/acr-process";
 import { FakeCloudflare } from "../support/fake-cloudflare";
 
 // The CLI as a user gets it from npm: `npm pack`, installed into an empty folder outside the checkout,
 // then `acr dev`, `acr run hello` and `acr init --self-hosted --dry-run` run from another empty folder.
 // Runs in `npm run test:release` (CI), not in `npm test`: it installs the package's dependencies.
 const root = join(import.meta.dirname, "..", "..", "..");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let bin = "";
 let work = "";
@@ -27,20 +22,8 @@ const env = () => ({
   NO_COLOR: "1",
 });
 
-function run(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: work, env: { ...env(), ...extra }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function run(args: string[], extra: Record<string, string> = {}): Promise<AcrRun> {
+  return runToEnd(bin, args, { cwd: work, env: { ...env(), ...extra } });
 }
 
 beforeAll(() => {

@@ -112,8 +112,22 @@ export function runAcr(
     NO_COLOR: "1",
     ...opts.env,
   };
+  return runToEnd(process.execPath, [acrBin, ...args], { cwd: opts.cwd ?? opts.home, env, input: opts.input });
+}
+
+/**
+ * Runs any command to completion, collecting its exit code and output; `input` goes to stdin.
+ *
+ * @example
+ * const r = await runToEnd("/tmp/prefix/bin/acr", ["--version"], { cwd, env });
+ */
+export function runToEnd(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string },
+): Promise<AcrRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [acrBin, ...args], { cwd: opts.cwd ?? opts.home, env });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
