@@ -204,8 +204,17 @@ async function execute(
     rec.duration_ms = Date.parse(rec.updated_at) - Date.parse(rec.started_at);
     const pending = Object.values(result.nodes).filter((n) => n.status === "pending");
     const finish = recorder.finish(pending, plan.history === "failed" && result.status === "succeeded");
-    // Nothing to write (a skipped success) needs no waitUntil: ~2% of such an execution's CPU.
-    if (finish) waitUntil(finish);
+    // Durable before the answer: a caller told "succeeded" finds the record even if the process dies next.
+    // Concurrent executions' writes share one commit in the store (serve's KV group-commits per 2 ms).
+    if (finish) {
+      await finish.catch((err) => {
+        console.error("execution record write failed", err instanceof Error ? err.message : err);
+        throw new ApiError(503, "RECORD_NOT_STORED", `Execution "${rec.id}" ran but its record could not be stored`, {
+          execution_id: rec.id,
+          status: rec.status,
+        });
+      });
+    }
     return response(rec, duration);
   } finally {
     recorder.stop();

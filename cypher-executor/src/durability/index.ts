@@ -1,0 +1,14 @@
+/**
+ * Durability of executions: input limits checked before anything runs, records bounded in size
+ * instead of dropped, and the graceful drain of a long-lived process. See docs/engine.md.
+ */
+export { DRAIN_CRON, drain, isDraining, tracked } from "./drain";
+export {
+  boundedRecordJson,
+  checkBodySize,
+  checkDepth,
+  MAX_BODY_BYTES,
+  MAX_DEPTH,
+  MAX_RECORD_BYTES,
+  type TruncatedMarker,
+} from "./limits";
