@@ -97,7 +97,8 @@ export function boundedRecordJson(rec: object, limit = MAX_RECORD_BYTES): string
   let total = utf8Length(json);
   copy.truncated = true;
   for (const s of slots) {
-    if (total <= limit - 256) break;
+    // 32 bytes for the record's own `"truncated":true`; a value shorter than its marker stays.
+    if (total <= limit - 32 || s.size <= 256) break;
     const text = JSON.stringify(s.holder[s.field]) ?? "";
     const marker: TruncatedMarker = { truncated: true, bytes: s.size, preview: text.slice(0, 200) };
     s.holder[s.field] = marker;
