@@ -136,7 +136,8 @@ async function checker() {
     }
     const rec = await r.json();
     if (accepted.sync.has(id)) {
-      if (rec.status !== accepted.sync.get(id)) notFinal.push(`${id}: answered ${accepted.sync.get(id)}, stored ${rec.status}`);
+      if (rec.status !== accepted.sync.get(id))
+        notFinal.push(`${id}: answered ${accepted.sync.get(id)}, stored ${rec.status}`);
     } else asyncStatus[rec.status] = (asyncStatus[rec.status] ?? 0) + 1;
   }
 }
@@ -166,7 +167,8 @@ const summary = {
   total_s: Math.round((Date.now() - t0) / 100) / 10,
 };
 console.log("load test: 16-client load with a SIGTERM in the middle");
-for (const [k, v] of Object.entries(summary)) console.log(`  ${k.padEnd(38)} ${typeof v === "object" ? JSON.stringify(v) : v}`);
+for (const [k, v] of Object.entries(summary))
+  console.log(`  ${k.padEnd(38)} ${typeof v === "object" ? JSON.stringify(v) : v}`);
 for (const id of missing.slice(0, 10)) console.log(`  lost: ${id}`);
 for (const line of notFinal.slice(0, 10)) console.log(`  differs: ${line}`);
 const ok = missing.length === 0 && notFinal.length === 0 && acceptedTotal > 0 && counts.otherStatus === 0;

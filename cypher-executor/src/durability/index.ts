@@ -3,6 +3,7 @@
  * instead of dropped, and the graceful drain of a long-lived process. See docs/engine.md.
  */
 export { DRAIN_CRON, drain, isDraining, tracked } from "./drain";
+export { type ForeachProgress, finishedElements, foreachProgress } from "./foreach";
 export {
   boundedRecordJson,
   checkBodySize,

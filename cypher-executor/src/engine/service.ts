@@ -193,6 +193,7 @@ async function execute(
       previous,
       waitUntil,
       onNode: (id, node) => recorder.nodeSettled(id, node),
+      onProgress: (id, progress) => recorder.nodeProgress(id, progress),
     });
     const duration = Math.round((performance.now() - started) * 1000) / 1000;
     rec.status = result.status;
@@ -245,6 +246,10 @@ class Recorder {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inflight: Promise<unknown>[] = [];
   private readonly settled = new Map<string, NodeRecord>();
+  /** Per `ctx:` key: when it was last written, the chain of its writes, when progress was last taken. */
+  private readonly contextAt = new Map<string, number>();
+  private readonly contextWrites = new Map<string, Promise<unknown>>();
+  private readonly progressAt = new Map<string, number>();
 
   constructor(
     readonly env: Env,
@@ -271,8 +276,36 @@ class Recorder {
 
   nodeSettled(id: string, node: NodeRecord): void {
     this.settled.set(id, node);
-    if (this.long && !node.reused) this.track(this.countWrite(() => saveNodeContext(this.env, this.rec.id, id, node)));
+    if (this.long && !node.reused) this.writeContext(id, node);
     this.tick();
+  }
+
+  /**
+   * A FOREACH element finished: in a long execution, its node's progress (finished elements) is
+   * checkpointed at most once a second, so a crash repeats at most the elements of the last second.
+   */
+  nodeProgress(id: string, progress: () => NodeRecord): void {
+    if (!this.long) return;
+    const now = Date.now();
+    if (now - (this.progressAt.get(id) ?? 0) < SAME_KEY_GAP_MS) return;
+    this.progressAt.set(id, now);
+    this.writeContext(id, progress());
+  }
+
+  /** One `ctx:` write, after the previous write of the same key and at least a second later (KV's rule). */
+  private writeContext(id: string, node: NodeRecord): void {
+    this.rec.kv_writes++;
+    const write = (this.contextWrites.get(id) ?? Promise.resolve()).then(async () => {
+      const gap = (this.contextAt.get(id) ?? 0) + SAME_KEY_GAP_MS - Date.now();
+      if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+      this.contextAt.set(id, Date.now());
+      await saveNodeContext(this.env, this.rec.id, id, node);
+    });
+    this.contextWrites.set(
+      id,
+      write.catch(() => undefined),
+    );
+    this.track(write);
   }
 
   /** Writes the record as it is now (one write). */
@@ -327,7 +360,7 @@ class Recorder {
     if (!this.long && now - this.t0 >= LONG_MS) {
       this.long = true;
       for (const [id, node] of this.settled) {
-        if (!node.reused) this.track(this.countWrite(() => saveNodeContext(this.env, this.rec.id, id, node)));
+        if (!node.reused) this.writeContext(id, node);
       }
     }
     if (this.long && now - this.lastBeat >= HEARTBEAT_MS) {
