@@ -1,5 +1,5 @@
 import { createApp } from "./app";
-import { DRAIN_CRON, drain, tracked } from "./durability/index";
+import { DRAIN_CRON, drain, RECOVER_CRON, tracked } from "./durability/index";
 import { getPlatform } from "./engine/platform";
 import type { Env } from "./env";
 import { runScheduled } from "./triggers/index";
@@ -17,7 +17,9 @@ export default {
       if (left > 0) console.error(`drain: ${left} request(s) or background job(s) still running at the timeout`);
       return;
     }
-    await runScheduled(env, getPlatform(), controller.scheduledTime, (p) => ctx.waitUntil(p));
+    // acr serve's start-up: executions a crash left running are recovered at once, crons are not re-fired.
+    const only = controller.cron === RECOVER_CRON ? { crons: false } : {};
+    await runScheduled(env, getPlatform(), controller.scheduledTime, (p) => ctx.waitUntil(p), only);
   },
 } satisfies ExportedHandler<Env>;
 

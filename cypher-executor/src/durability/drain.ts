@@ -6,6 +6,8 @@
 
 /** The cron string of acr serve's drain call (sent on its loopback-only control socket, never by Cloudflare). */
 export const DRAIN_CRON = "@arcrun-drain";
+/** The cron string of acr serve's start-up recovery: due waits and leases now, no cron workflow. */
+export const RECOVER_CRON = "@arcrun-recover";
 
 let inflight = 0;
 let draining = false;

@@ -2,7 +2,7 @@
  * Durability of executions: input limits checked before anything runs, records bounded in size
  * instead of dropped, and the graceful drain of a long-lived process. See docs/engine.md.
  */
-export { DRAIN_CRON, drain, isDraining, tracked } from "./drain";
+export { DRAIN_CRON, drain, isDraining, RECOVER_CRON, tracked } from "./drain";
 export { type ForeachProgress, finishedElements, foreachProgress } from "./foreach";
 export {
   boundedRecordJson,
@@ -13,3 +13,4 @@ export {
   MAX_RECORD_BYTES,
   type TruncatedMarker,
 } from "./limits";
+export { LEASE_MS, MAX_RECOVERIES, recoverIfStale, takeLease } from "./recovery";

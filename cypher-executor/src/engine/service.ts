@@ -4,6 +4,7 @@
  * response path; long ones also write a heartbeat and node checkpoints so a crash leaves them resumable.
  */
 import type { Tenant } from "../auth/api-keys";
+import { takeLease } from "../durability/index";
 import type { Env } from "../env";
 import {
   effectiveStatus,
@@ -94,7 +95,8 @@ export async function startExecution(
   const run = () => execute(env, tenant, platform, loaded.plan, rec, recorder, meta, undefined, opts.waitUntil);
   if (!opts.wait) {
     // The running record lets the caller poll at once; the rest happens after the 202.
-    await recorder.writeRecord();
+    // The lease lets the scheduler resume it if the process dies before it finishes (durability/recovery).
+    await Promise.all([recorder.writeRecord(), recorder.lease()]);
     opts.waitUntil(run());
     return response(rec, 0);
   }
@@ -113,7 +115,7 @@ export async function resumeExecution(
   tenant: Tenant,
   platform: Platform,
   id: string,
-  body: { task_id?: string; result?: unknown },
+  body: { task_id?: string; result?: unknown; recovery?: boolean },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<ExecutionResponse> {
   const rec = await loadExecution(env, tenant, id);
@@ -163,6 +165,7 @@ export async function resumeExecution(
   const writtenAt = Date.parse(rec.updated_at) || 0;
   rec.status = "running";
   rec.resumes = (rec.resumes ?? 0) + 1;
+  if (body.recovery) rec.recoveries = (rec.recoveries ?? 0) + 1;
   rec.updated_at = new Date().toISOString();
   rec.finished_at = undefined;
   rec.error = undefined;
@@ -242,6 +245,7 @@ function response(rec: ExecutionRecord, duration: number): ExecutionResponse {
 class Recorder {
   private readonly t0 = Date.now();
   private long = false;
+  private leased = false;
   private lastBeat = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inflight: Promise<unknown>[] = [];
@@ -308,6 +312,13 @@ class Recorder {
     this.track(write);
   }
 
+  /** Indexes the execution's lease once (one write): a crash then leads to an automatic resume. */
+  lease(): Promise<void> {
+    this.leased = true;
+    this.rec.kv_writes++;
+    return takeLease(this.env, this.tenant.keyHash, this.rec.id);
+  }
+
   /** Writes the record as it is now (one write). */
   writeRecord(): Promise<void> {
     this.lastRecordWrite = Date.now();
@@ -359,6 +370,7 @@ class Recorder {
     const now = Date.now();
     if (!this.long && now - this.t0 >= LONG_MS) {
       this.long = true;
+      if (!this.leased) this.track(this.lease());
       for (const [id, node] of this.settled) {
         if (!node.reused) this.writeContext(id, node);
       }

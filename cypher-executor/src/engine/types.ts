@@ -53,6 +53,8 @@ export interface ExecutionRecord {
   kv_writes: number;
   /** How many times the execution was resumed. */
   resumes?: number;
+  /** How many of those resumes were automatic recoveries after a crash. */
+  recoveries?: number;
 }
 
 /** Evaluates compiled templates; provided by the workflow format module. */

@@ -4,8 +4,8 @@
  * Key formats are in docs/storage.md.
  */
 import type { Tenant } from "../auth/api-keys";
-import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import { boundedRecordJson } from "../durability/index";
+import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */

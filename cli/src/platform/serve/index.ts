@@ -97,6 +97,10 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
   const ports = await waitForListen(child, stderrTail, sockets);
   const port = ports.http;
   const stopCron = tickCron(ports.cron);
+  // Executions a crash left running are resumed now, not at the next minute (no cron workflow fires).
+  void fetch(`http://127.0.0.1:${ports.cron}/?cron=${encodeURIComponent(RECOVER_CRON)}&time=${Date.now()}`)
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined);
   const shownHost = host === "0.0.0.0" || host === "*" ? "127.0.0.1" : host;
   return {
     url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
@@ -130,6 +134,8 @@ async function drainExecutor(port: number | undefined): Promise<void> {
 
 /** Matches the executor's `DRAIN_CRON` (cypher-executor/src/durability/drain.ts). */
 const DRAIN_CRON = "@arcrun-drain";
+/** Matches the executor's `RECOVER_CRON`. */
+const RECOVER_CRON = "@arcrun-recover";
 /** The executor gives up waiting at 25 s; a little more here. */
 const DRAIN_LIMIT_MS = 30_000;
 
