@@ -4,6 +4,7 @@
  */
 export { DRAIN_CRON, drain, isDraining, RECOVER_CRON, tracked } from "./drain";
 export { type ForeachProgress, finishedElements, foreachProgress } from "./foreach";
+export { IDEMPOTENCY_TTL_S, once } from "./idempotency";
 export {
   boundedRecordJson,
   checkBodySize,

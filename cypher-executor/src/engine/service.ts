@@ -4,7 +4,7 @@
  * response path; long ones also write a heartbeat and node checkpoints so a crash leaves them resumable.
  */
 import type { Tenant } from "../auth/api-keys";
-import { takeLease } from "../durability/index";
+import { once, takeLease } from "../durability/index";
 import type { Env } from "../env";
 import {
   effectiveStatus,
@@ -46,6 +46,8 @@ export interface ExecutionResponse {
   error?: ExecutionRecord["error"];
   kv_writes: number;
   duration_ms: number;
+  /** True when an Idempotency-Key repeat answered the first execution instead of running again. */
+  idempotent_replay?: boolean;
 }
 
 export interface StartOptions {
@@ -59,6 +61,10 @@ export interface StartOptions {
   waitUntil: (p: Promise<unknown>) => void;
   /** Already loaded by the caller (webhook auth reads the trigger first). */
   loaded?: { plan: Plan; workflow: StoredWorkflow };
+  /** The request's `Idempotency-Key`: a repeat within 24 h answers the first execution (durability/idempotency). */
+  idempotencyKey?: string | null;
+  /** The execution's id, when chosen before the run (idempotency). */
+  id?: string;
 }
 
 /**
@@ -73,12 +79,18 @@ export async function startExecution(
   platform: Platform,
   opts: StartOptions,
 ): Promise<ExecutionResponse> {
+  if (opts.idempotencyKey != null) {
+    const again = { ...opts, idempotencyKey: undefined };
+    return once(env, tenant, opts.name, opts.idempotencyKey, (id) =>
+      startExecution(env, tenant, platform, { ...again, id }),
+    );
+  }
   const loaded =
     opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
   if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
   const now = isoNow();
   const rec: ExecutionRecord = {
-    id: newExecutionId(),
+    id: opts.id ?? newExecutionId(),
     workflow: opts.name,
     version: loaded.workflow.version,
     status: "running",
