@@ -9,6 +9,8 @@ export const DRAIN_CRON = "@arcrun-drain";
 /** The cron string of acr serve's start-up recovery: due waits and leases now, no cron workflow. */
 export const RECOVER_CRON = "@arcrun-recover";
 
+import { cancelTimers } from "./timers";
+
 let inflight = 0;
 let draining = false;
 let onIdle: (() => void) | undefined;
@@ -64,6 +66,8 @@ export function tracked<E>(
  */
 export async function drain(timeoutMs: number): Promise<{ left: number }> {
   draining = true;
+  // Short waits sleeping in this process are left to their `wait:` entries (start-up recovery wakes them).
+  cancelTimers();
   if (inflight > 0) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);

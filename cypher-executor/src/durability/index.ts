@@ -15,3 +15,4 @@ export {
   type TruncatedMarker,
 } from "./limits";
 export { LEASE_MS, MAX_RECOVERIES, recoverIfStale, takeLease } from "./recovery";
+export { armTimers, cancelTimers, isWaking, TIMER_HORIZON_MS } from "./timers";

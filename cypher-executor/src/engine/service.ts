@@ -4,7 +4,7 @@
  * response path; long ones also write a heartbeat and node checkpoints so a crash leaves them resumable.
  */
 import type { Tenant } from "../auth/api-keys";
-import { once, takeLease } from "../durability/index";
+import { armTimers, once, takeLease } from "../durability/index";
 import type { Env } from "../env";
 import {
   effectiveStatus,
@@ -230,6 +230,12 @@ async function execute(
           status: rec.status,
         });
       });
+    }
+    // After the record is stored: a timer due at once must find the execution `waiting`.
+    if (pending.length > 0) {
+      const wake = (body: { task_id: string; result: unknown }) =>
+        resumeExecution(env, tenant, platform, rec.id, body, waitUntil);
+      armTimers(env, tenant, rec, wake, waitUntil);
     }
     return response(rec, duration);
   } finally {

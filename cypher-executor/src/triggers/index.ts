@@ -3,7 +3,7 @@
  * and wakes parked executions whose wait is due (index `wait:{due}:{key_hash}:{id}` in EXEC_CONTEXT).
  */
 import type { Tenant } from "../auth/api-keys";
-import { recoverIfStale } from "../durability/index";
+import { isWaking, recoverIfStale } from "../durability/index";
 import { type Platform, resumeExecution, startExecution } from "../engine/service";
 import type { Env } from "../env";
 import { dueWaits, loadExecution } from "../executions/index";
@@ -90,7 +90,7 @@ export async function runScheduled(
         // A lease: an execution a crash left running is resumed from its checkpoints.
         if (rec?.status === "running")
           return void (await recoverIfStale(env, tenant, platform, rec, resumeExecution, waitUntil));
-        if (rec?.status !== "waiting") return;
+        if (rec?.status !== "waiting" || isWaking(w.id)) return;
         for (const node of Object.values(rec.nodes)) {
           const p = node.pending;
           if (node.status !== "pending" || !p?.resume_at || Date.parse(p.resume_at) > scheduledTime) continue;
