@@ -4,6 +4,7 @@
  * branches run concurrently and joins wait for every branch. See docs/engine.md.
  */
 import type { Tenant } from "../auth/api-keys";
+import { finishedElements, foreachProgress } from "../durability/index";
 import type { Env } from "../env";
 import type { ComponentError, ComponentOutcome } from "../runtime/types";
 import type { Edge, Plan, Step } from "../workflow/plan";
@@ -28,6 +29,8 @@ export interface RunOptions {
   waitUntil?: (p: Promise<unknown>) => void;
   /** Called after each node settles (checkpoints of long executions). */
   onNode?: (id: string, rec: NodeRecord) => void;
+  /** Called after each FOREACH element finishes; `progress()` builds the node's unfinished record. */
+  onProgress?: (id: string, progress: () => NodeRecord) => void;
   /** Workflow names above this one (cycle-safe subflows). */
   stack?: string[];
 }
@@ -263,16 +266,30 @@ class Execution {
     let attempts = 0;
     let firstError: { index: number; error: ComponentError } | null = null;
     let next = 0;
+    // Elements an earlier run finished (a failed element, a crash) are reused, never called again.
+    const reused = finishedElements(this.opts.previous?.[step.id], items.length);
+    const finished = new Set<number>(reused.keys());
+    for (const [i, v] of reused) results[i] = v;
+    const progress = (): NodeRecord => ({
+      status: "running",
+      attempts,
+      duration_ms: 0,
+      elements: foreachProgress(finished, results, items.length),
+    });
     const worker = async () => {
       while (next < items.length && !firstError) {
         const index = next++;
+        if (finished.has(index)) continue;
         const item = items[index];
         const scope = { ...this.scope, [over]: item, each: { index, item } };
         const input = this.deps.templates.resolveValue(step.input, scope);
         const rec = await this.callWithRetry(step, input);
         attempts += rec.attempts;
-        if (rec.status === "succeeded") results[index] = rec.data;
-        else if (!firstError) {
+        if (rec.status === "succeeded") {
+          results[index] = rec.data;
+          finished.add(index);
+          this.opts.onProgress?.(step.id, progress);
+        } else if (!firstError) {
           firstError = {
             index,
             error: rec.error ?? { code: "FOREACH_ITEM_PENDING", message: "A FOREACH element cannot wait" },
@@ -283,7 +300,7 @@ class Execution {
     await Promise.all(Array.from({ length: Math.min(FOREACH_CONCURRENCY, items.length) }, worker));
     const failed = firstError as { index: number; error: ComponentError } | null;
     if (failed) {
-      return failedRecord(
+      const rec = failedRecord(
         {
           code: "FOREACH_ITEM_FAILED",
           message: `FOREACH ${over}: element ${failed.index} failed: ${failed.error.message}`,
@@ -292,6 +309,8 @@ class Execution {
         attempts,
         0,
       );
+      rec.elements = foreachProgress(finished, results, items.length);
+      return rec;
     }
     return { status: "succeeded", data: results, attempts, duration_ms: 0 };
   }
@@ -327,6 +346,7 @@ class Execution {
       input,
       previous: undefined,
       onNode: undefined,
+      onProgress: undefined,
       stack: [...stack, name],
     });
     if (r.status === "succeeded") return { status: "succeeded", data: r.output, attempts: 1, duration_ms: 0, input };

@@ -4,6 +4,7 @@
  * Key formats are in docs/storage.md.
  */
 import type { Tenant } from "../auth/api-keys";
+import { boundedRecordJson } from "../durability/index";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 
@@ -99,12 +100,13 @@ export function historyTtl(env: Env, status: ExecutionRecord["status"]): number 
   return days > 0 ? Math.max(60, Math.round(days * 86_400)) : undefined;
 }
 
-/** Writes the whole record (one KV write); finished records expire after the retention period. */
+/** Writes the whole record (one KV write, bounded in size); finished records expire after the retention period. */
 export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionRecord): Promise<void> {
   const meta: SummaryMeta = { w: rec.workflow, s: rec.status, g: rec.trigger, t: rec.started_at, u: rec.updated_at };
   if (rec.duration_ms !== undefined) meta.d = rec.duration_ms;
   const ttl = historyTtl(env, rec.status);
-  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), JSON.stringify(rec), {
+  // Over one KV value's size, the largest values are cut with a marker: a record is never dropped.
+  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), boundedRecordJson(rec), {
     metadata: meta,
     ...(ttl ? { expirationTtl: ttl } : {}),
   });

@@ -307,6 +307,7 @@ async function triggered(
     wait: !opts.async,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     loaded,
+    idempotencyKey: c.req.header("idempotency-key"),
   });
   if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" }, r, open };
   return { done: r, open };

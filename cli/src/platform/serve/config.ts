@@ -168,9 +168,6 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   };
 }
 
-/** Namespaces whose writes are acknowledged when queued (committed within a few ms, in batches). */
-const WRITE_BEHIND = new Set(["ANALYTICS_KV"]);
-
 /**
  * serve's own KV: one front worker per namespace (`serve:kv:{BINDING}`, holding that namespace's read
  * cache) and one SQLite-backed Durable Object class storing every namespace under `dir`.
@@ -198,8 +195,6 @@ function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Se
           bindings: [
             { name: "NAMESPACE", text: id },
             { name: "STORE", durableObjectNamespace: { className: "KvStore", serviceName: "serve:kv-store" } },
-            // Execution history: the executor writes it after its response anyway (docs/adr/0003).
-            ...(WRITE_BEHIND.has(binding) ? [{ name: "WRITE_BEHIND", text: "1" }] : []),
           ],
         },
       }),
