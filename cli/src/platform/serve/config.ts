@@ -5,6 +5,7 @@ import type { Config, Service, Worker_Binding, Worker_Module } from "miniflare";
 import { KV_BINDINGS } from "../local.js";
 import type { LocalSecrets } from "../secrets.js";
 import { KV_WORKER_SCRIPT } from "./kv-worker.js";
+import { systemCaCertificates } from "./tls.js";
 
 // serve's own services are named `serve:…`: component workers are `arcrun-{name}`, so names never collide.
 /** The executor's worker name, also its service name in the workerd config. */
@@ -32,6 +33,8 @@ export interface ServeConfigOptions {
    * `miniflare`: Miniflare's KV storage workers (`{state}/kv`, the format `acr dev` writes).
    */
   kv?: "arcrun" | "miniflare";
+  /** CA certificates (PEM) outbound TLS trusts besides the browser CAs; default: the system store. */
+  trustedCertificates?: string[];
 }
 
 /** A built component worker: `.component-builds/{name}/worker.js`, bound as `CMP_{NAME}`. */
@@ -119,7 +122,15 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   // finer gate, so private ranges open only when the operator names hosts.
   const internet: Service = {
     name: "internet",
-    network: { allow: allowHosts.length > 0 ? ["public", "private", "local"] : ["public"] },
+    network: {
+      allow: allowHosts.length > 0 ? ["public", "private", "local"] : ["public"],
+      // Without tlsOptions workerd's network service speaks plain HTTP only ("this HttpClient doesn't
+      // support HTTPS"): trust the browser CAs plus the system store, as Node and curl on the box would.
+      tlsOptions: {
+        trustBrowserCas: true,
+        trustedCertificates: opts.trustedCertificates ?? systemCaCertificates(process.env),
+      },
+    },
   };
 
   // workerd has no cron scheduler: Node ticks this worker each minute on a loopback-only socket and it
