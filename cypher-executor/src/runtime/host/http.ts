@@ -74,6 +74,7 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
       }
     }
     let body: BodyInit | undefined;
+    const secretBody = typeof req.body === "string" && hasPlaceholder(req.body);
     if (typeof req.body === "string") body = await substitute(req.body);
     else if (typeof req.body_base64 === "string") body = fromBase64(req.body_base64);
     const bodySize =
@@ -115,6 +116,17 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
       const location = res.headers.get("location");
       if (res.status < 300 || res.status > 399 || !location || hop >= MAX_REDIRECTS) break;
       const next = new URL(location, current);
+      const keepsBody = res.status === 307 || res.status === 308;
+      // A 307/308 elsewhere would re-send a body holding a secret (an OAuth client_secret): refuse.
+      if (next.origin !== current.origin && keepsBody && secretBody && currentMethod !== "GET") {
+        await res.body?.cancel();
+        throw masked(
+          new HostError(
+            "REDIRECT_REFUSED",
+            `http_request: ${current.host} redirected (HTTP ${res.status}) a request whose body holds a credential to another origin; not followed`,
+          ),
+        );
+      }
       // A redirect elsewhere must not carry the caller's secrets along.
       if (next.origin !== current.origin) for (const h of secretHeaders) headers.delete(h);
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && currentMethod === "POST")) {
@@ -135,6 +147,13 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
       ? { status: res.status, headers: outHeaders, body: mask(text) }
       : { status: res.status, headers: outHeaders, body_base64: toBase64(maskBytes(bytes, secrets)) };
   };
+}
+
+function hasPlaceholder(text: string): boolean {
+  PLACEHOLDER.lastIndex = 0;
+  const found = PLACEHOLDER.test(text);
+  PLACEHOLDER.lastIndex = 0;
+  return found;
 }
 
 /** Replaces every occurrence of a secret (as is, and URL-encoded) with `***`. */
