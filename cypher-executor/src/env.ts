@@ -31,6 +31,8 @@ export interface Env {
   ARCRUN_ENV?: string;
   /** Comma-separated hosts that http_request may reach although private (local testing only). */
   ARCRUN_ALLOW_HOSTS?: string;
+  /** `acr dev`/`acr serve` only: a network service that may reach private addresses, used for ARCRUN_ALLOW_HOSTS. */
+  ARCRUN_PRIVATE_NET?: Fetcher;
   /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
   ARCRUN_HISTORY_DAYS?: string;
 }

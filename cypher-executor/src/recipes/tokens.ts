@@ -7,6 +7,7 @@
 import type { Tenant } from "../auth/api-keys";
 import { CredentialError, decryptCredential } from "../credentials/index";
 import type { Env } from "../env";
+import { outboundFetch } from "../runtime/net";
 import type { ComponentRuntime } from "../runtime/types";
 import { sha256Hex } from "../utils/crypto";
 import { checkDestination, diagnoseError, RecipeError } from "./egress";
@@ -90,7 +91,7 @@ async function exchange(
   checkDestination(env, endpoint, auth.allowed_hosts);
   let res: Response;
   try {
-    res = await fetch(endpoint, {
+    res = await outboundFetch(env, endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams(form).toString(),

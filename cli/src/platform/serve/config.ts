@@ -107,6 +107,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "ARCRUN_ENV", text: "local" },
         { name: "WORKER_SUBDOMAIN", text: "" },
         { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
+        ...(allowHosts.length > 0 ? [{ name: "ARCRUN_PRIVATE_NET", service: { name: "serve:private-net" } }] : []),
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
       ],
       globalOutbound: { name: "internet" },
@@ -118,19 +119,19 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       worker: { modules: readModules(c.dir, "worker.js"), compatibilityDate: COMPAT_DATE },
     }),
   );
-  // workerd's default outbound refuses private addresses; the executor's own allow-list is the
-  // finer gate, so private ranges open only when the operator names hosts.
-  const internet: Service = {
-    name: "internet",
-    network: {
-      allow: allowHosts.length > 0 ? ["public", "private", "local"] : ["public"],
-      // Without tlsOptions workerd's network service speaks plain HTTP only ("this HttpClient doesn't
-      // support HTTPS"): trust the browser CAs plus the system store, as Node and curl on the box would.
-      tlsOptions: {
-        trustBrowserCas: true,
-        trustedCertificates: opts.trustedCertificates ?? systemCaCertificates(process.env),
-      },
-    },
+  // workerd resolves each name, checks every address against `allow` and connects to the one it
+  // checked: the global outbound reaches public addresses only, whatever a name resolves to. Hosts the
+  // operator names go through serve:private-net, and only those (runtime/net in the executor).
+  const tlsOptions = {
+    // Without tlsOptions the network service speaks plain HTTP only ("this HttpClient doesn't
+    // support HTTPS"): trust the browser CAs plus the system store, as Node and curl on the box would.
+    trustBrowserCas: true,
+    trustedCertificates: opts.trustedCertificates ?? systemCaCertificates(process.env),
+  };
+  const internet: Service = { name: "internet", network: { allow: ["public"], tlsOptions } };
+  const privateNet: Service = {
+    name: "serve:private-net",
+    network: { allow: ["public", "private", "local"], tlsOptions },
   };
 
   // workerd has no cron scheduler: Node ticks this worker each minute on a loopback-only socket and it
@@ -148,7 +149,14 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
 
   return {
     extensions: [{ modules: sharedStorageModules() }],
-    services: [executor, ...componentServices, ...stripLoopback([...kvServices, ...r2Services]), internet, cron],
+    services: [
+      executor,
+      ...componentServices,
+      ...stripLoopback([...kvServices, ...r2Services]),
+      internet,
+      ...(allowHosts.length > 0 ? [privateNet] : []),
+      cron,
+    ],
     sockets: [
       { name: "http", address: opts.address, http: {}, service: { name: EXECUTOR_SERVICE } },
       { name: "cron", address: "127.0.0.1:0", http: {}, service: { name: "serve:cron" } },

@@ -1,5 +1,6 @@
 import { decryptCredential } from "../../credentials";
 import { HostError, type SandboxLimits } from "../../lib/wasi-shim";
+import { outboundFetch } from "../net";
 import type { CallContext, ComponentManifest } from "../types";
 import { credentialFailure } from "./crypto";
 import { checkDestination } from "./ssrf";
@@ -95,12 +96,12 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
     const masked = (e: HostError): HostError => new HostError(e.code, maskSecrets(e.message, secrets), e.fatal);
     for (let hop = 0; ; hop++) {
       try {
-        checkDestination(current, { allowHosts, allowedHosts: manifest.allowed_hosts });
+        checkDestination(current, { allowHosts, allowedHosts: manifest.allowed_hosts, env: ctx.env });
       } catch (err) {
         throw err instanceof HostError ? masked(err) : err;
       }
       try {
-        res = await fetch(current.toString(), {
+        res = await outboundFetch(ctx.env, current, {
           method: currentMethod,
           headers,
           body: currentMethod === "GET" || currentMethod === "HEAD" ? undefined : body,
