@@ -8,6 +8,7 @@ import type { Tenant } from "../auth/api-keys";
 import { CredentialError, decryptCredential } from "../credentials/index";
 import type { Env } from "../env";
 import { isPrivateHost } from "../runtime/host/ssrf";
+import { maskSecrets } from "../runtime/mask";
 import { isOperatorAllowed, outboundFetch } from "../runtime/net";
 
 const PLACEHOLDER = /\{\{\s*credential\.([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_]+))?\s*\}\}/g;
@@ -171,11 +172,7 @@ async function substitute(env: Env, tenant: Tenant, texts: string[]): Promise<{ 
 
 /** Removes every secret (and its base64 forms) from a text. */
 export function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    out = out.split(s).join("[redacted]");
-  }
-  return out;
+  return maskSecrets(text, secrets, "[redacted]");
 }
 
 function b64(s: string): string {

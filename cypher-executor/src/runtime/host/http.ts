@@ -1,5 +1,6 @@
 import { decryptCredential } from "../../credentials";
 import { HostError, type SandboxLimits } from "../../lib/wasi-shim";
+import { maskSecrets as maskText } from "../mask";
 import { outboundFetch } from "../net";
 import type { CallContext, ComponentManifest } from "../types";
 import { credentialFailure } from "./crypto";
@@ -157,16 +158,9 @@ function hasPlaceholder(text: string): boolean {
   return found;
 }
 
-/** Replaces every occurrence of a secret (as is, and URL-encoded) with `***`. */
+/** Replaces every occurrence of a secret, in each encoding `runtime/mask` knows, with `***`. */
 export function maskSecrets(text: string, secrets: Map<string, string>): string {
-  let out = text;
-  for (const s of secrets.values()) {
-    if (!s) continue;
-    out = out.split(s).join(MASK);
-    const enc = encodeURIComponent(s);
-    if (enc !== s) out = out.split(enc).join(MASK);
-  }
-  return out;
+  return secrets.size === 0 ? text : maskText(text, secrets.values(), MASK);
 }
 
 function maskBytes(bytes: Uint8Array, secrets: Map<string, string>): Uint8Array {
