@@ -43,7 +43,16 @@ export const AcceptedSchema = z
   .openapi("ExecutionAccepted");
 
 /** Headers a workflow's `trigger` node never sees: the caller's secrets. */
-const HIDDEN_HEADERS = new Set(["authorization", "x-arcrun-api-key", "cookie", "x-arcrun-signature"]);
+// Credentials a caller sends to the platform never reach a workflow's `trigger.headers`.
+const HIDDEN_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
+  "x-arcrun-api-key",
+  "x-api-key",
+  "x-arcrun-admin-token",
+  "cookie",
+  "x-arcrun-signature",
+]);
 
 /**
  * `triggerMeta(req)`, built once and only if a template reads `trigger` (the engine calls it lazily).

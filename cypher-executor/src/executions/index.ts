@@ -7,6 +7,7 @@ import type { Tenant } from "../auth/api-keys";
 import { boundedRecordJson } from "../durability/index";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
+import { ApiError } from "../http/errors";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -144,7 +145,13 @@ export async function listExecutions(
   // KV can only continue from its own cursor, so whole pages are read: a filtered page may hold a few
   // more than `limit` entries, and none is ever skipped between pages.
   for (let page = 0; page < 20 && out.length < limit; page++) {
-    const res = await env.ANALYTICS_KV.list<SummaryMeta>({ prefix: `execution:${tenant.keyHash}:`, limit, cursor });
+    const prefix = `execution:${tenant.keyHash}:`;
+    const res = await env.ANALYTICS_KV.list<SummaryMeta>({ prefix, limit, cursor }).catch((err: unknown) => {
+      // Only a cursor the caller made up can make a list fail on its first page: that is a 400.
+      if (page === 0 && q.cursor)
+        throw new ApiError(400, "INVALID_CURSOR", "cursor is not one this API returned", { field: "cursor" });
+      throw err;
+    });
     for (const k of res.keys) {
       const m = k.metadata;
       if (!m) continue;

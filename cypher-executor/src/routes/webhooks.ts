@@ -287,6 +287,8 @@ async function triggered(
   opts: { async?: boolean; authenticated?: boolean; input?: unknown },
 ): Promise<Triggered> {
   const loaded = await loadPlan(c.env, tenant, name, platform.compile, () => platform.catalog(c.env, tenant));
+  // Without the owner's key a missing workflow answers as an existing api_key one does (no probing).
+  if (!loaded && !opts.authenticated) await requireSameTenant(c, tenant);
   if (!loaded) throw notFoundError(name);
   const raw = await c.req.arrayBuffer();
   let open = false;
@@ -357,10 +359,12 @@ async function requireSameTenant(c: Context<AppEnv>, tenant: Tenant): Promise<vo
   if (key && knownApiKeyHash(key) === tenant.keyHash) return;
   const hash = key && key.length <= 256 ? await apiKeyHash(key) : "";
   if (!key || !timingSafeEqual(hash, tenant.keyHash)) {
-    throw new ApiError(401, "UNAUTHORIZED", "This webhook needs the API key of its owner (trigger auth: api_key)");
+    throw new ApiError(401, "UNAUTHORIZED", OWNER_KEY_NEEDED);
   }
   rememberApiKey(key, tenant);
 }
+
+const OWNER_KEY_NEEDED = "This webhook needs the API key of its owner (trigger auth: api_key)";
 
 /** Namespaces never change owner: a short per-isolate cache saves two KV reads per trigger. */
 const NS_TTL_MS = 10_000;
@@ -371,7 +375,7 @@ async function tenantOrNotFound(env: AppEnv["Bindings"], ns: string, name: strin
   const hit = nsCache.get(ns);
   if (hit && Date.now() - hit.at < NS_TTL_MS) return hit.tenant;
   const tenant = await findTenantByNamespace(env, ns);
-  if (!tenant) throw notFoundError(name);
+  if (!tenant) throw new ApiError(401, "UNAUTHORIZED", OWNER_KEY_NEEDED);
   if (nsCache.size > 1_000) nsCache.clear();
   nsCache.set(ns, { at: Date.now(), tenant });
   return tenant;

@@ -147,11 +147,27 @@ export function readSource(text: string, type: string): string {
  * once (see docs/recipes.md).
  */
 export async function deployFromRequest(c: Context<AppEnv>, name: string, source: string, p: Platform) {
+  checkWorkflowSize(source);
   const tenant = c.var.tenant;
   const consent = c.req.header(EXPOSURE_CONSENT_HEADER) ?? null;
   return putWorkflow(c.env, tenant, name, source, p.compile, await p.catalog(c.env, tenant), (plan) =>
     enforceWorkflowExposure(c.env, tenant, name, plan, consent),
   );
+}
+
+/** Largest workflow document stored; real workflows are a few KiB, `code` bodies included. */
+export const MAX_WORKFLOW_BYTES = 512 * 1024;
+
+function checkWorkflowSize(source: string): void {
+  const bytes = new TextEncoder().encode(source).length;
+  if (bytes > MAX_WORKFLOW_BYTES) {
+    throw new ApiError(
+      413,
+      "WORKFLOW_TOO_LARGE",
+      `The workflow is ${bytes} bytes; the limit is ${MAX_WORKFLOW_BYTES} bytes (512 KiB)`,
+      { field: "body", limit: MAX_WORKFLOW_BYTES, size: bytes },
+    );
+  }
 }
 
 /** `/v1/workflows*`: deploy, list, show, versions, delete. */

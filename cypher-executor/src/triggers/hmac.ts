@@ -20,7 +20,7 @@ export async function verifyHmac(
   header: string | null,
 ): Promise<void> {
   if (!secretName) {
-    throw new ApiError(500, "HMAC_SECRET_MISSING", "The workflow's trigger uses hmac but names no secret credential");
+    throw misconfigured(tenant, "HMAC_SECRET_MISSING", "the trigger uses hmac but names no secret credential");
   }
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? "");
   if (!m?.[1]) {
@@ -33,13 +33,10 @@ export async function verifyHmac(
     secret = await decryptCredential(env, tenant, secretName);
   } catch (err) {
     if (err instanceof CredentialError) {
-      throw new ApiError(
-        500,
+      throw misconfigured(
+        tenant,
         "HMAC_SECRET_UNAVAILABLE",
-        `The trigger's secret credential "${secretName}" is unusable: ${err.code}`,
-        {
-          credential: secretName,
-        },
+        `secret credential "${secretName}" is unusable: ${err.code}`,
       );
     }
     throw err;
@@ -57,4 +54,17 @@ export async function verifyHmac(
       header: "X-Arcrun-Signature",
     });
   }
+}
+
+/**
+ * The caller of a signed webhook is anonymous: it learns that the webhook is misconfigured, never
+ * which credential or why. The owner finds the cause in the platform log (`acr logs`), keyed by tenant.
+ */
+function misconfigured(tenant: Tenant, code: string, detail: string): ApiError {
+  console.warn(JSON.stringify({ level: "warn", event: "webhook_misconfigured", ns: tenant.ns, code, detail }));
+  return new ApiError(
+    500,
+    "WEBHOOK_MISCONFIGURED",
+    "This webhook cannot verify signatures; its owner must fix its trigger",
+  );
 }
