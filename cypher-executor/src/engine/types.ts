@@ -26,6 +26,8 @@ export interface NodeRecord {
   reused?: boolean;
   /** True when the failure is handled by an ON_FAIL / ON_COMPLETE edge. */
   handled?: boolean;
+  /** Non-fatal findings of this run of the node, e.g. `UNRESOLVED_TEMPLATE` (docs/workflow-format.md). */
+  warnings?: Array<{ code: string; message: string }>;
 }
 
 /** `running` → `succeeded` | `failed` | `waiting` (parked on a pending node). */
@@ -54,7 +56,8 @@ export interface ExecutionRecord {
 
 /** Evaluates compiled templates; provided by the workflow format module. */
 export interface Templates {
-  resolveValue(value: CompiledValue, scope: Record<string, unknown>): unknown;
+  /** `missing` collects the templates that resolved to nothing (they yield `null`). */
+  resolveValue(value: CompiledValue, scope: Record<string, unknown>, missing?: string[]): unknown;
   evaluate(expr: CompiledExpr, scope: Record<string, unknown>): unknown;
   isTruthy(value: unknown): boolean;
   /** False when no template of the plan reads `trigger.headers/query/method/path` (absent: assume it does). */
