@@ -119,6 +119,47 @@ describe("typed data flow", () => {
   });
 });
 
+describe("trigger_workflow", () => {
+  it("starts a workflow of the same tenant without waiting, or waiting with wait: true", async () => {
+    expect((await deploy("notify-child")).status).toBeLessThan(300);
+    const r = await run("fan-out", { text: "hi" });
+    expect(r.status, JSON.stringify(r)).toBe("succeeded");
+    expect(r.output.later_mode).toBe("fire_and_forget");
+    expect(r.output.now_output).toEqual({ text: "HI", by: "trigger_workflow" });
+    let child: Json = {};
+    for (let i = 0; i < 50 && child.status !== "succeeded"; i++) {
+      await new Promise((w) => setTimeout(w, 50));
+      const res = await p.call("GET", `/v1/executions/${r.output.later_id}`);
+      if (res.status === 200) child = (await res.json()) as Json;
+    }
+    expect(child).toMatchObject({ workflow: "notify-child", status: "succeeded", output: { text: "HI" } });
+  });
+
+  it("is cycle-safe", async () => {
+    expect((await deploy("pong")).status).toBeLessThan(300);
+    const r = await run("ping", {});
+    expect(r.status).toBe("failed");
+    expect(JSON.stringify(r.error)).toContain("TRIGGER_CYCLE");
+  });
+
+  it("never reaches another tenant's workflow", async () => {
+    const other = await p.newKey();
+    const as = (method: string, path: string, body: string, type: string) =>
+      fetch(`${p.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${other.apiKey}`, "content-type": type },
+        body,
+      });
+    const yaml = fixture("ping")
+      .replace("name: ping", "name: outsider")
+      .replace("workflow_name: pong", "workflow_name: notify-child");
+    expect((await as("PUT", "/v1/workflows/outsider", yaml, "application/yaml")).status).toBe(201);
+    const r = (await (await as("POST", "/v1/workflows/outsider/runs", "{}", "application/json")).json()) as Json;
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatchObject({ code: "WORKFLOW_NOT_FOUND", node: "call" });
+  });
+});
+
 describe("redeploys", () => {
   it("a byte-identical redeploy returns the current version: 200, no new version", async () => {
     const yaml = fixture("unresolved").replace("name: unresolved", "name: redeploy");

@@ -25,6 +25,8 @@ export const NAME = /^[a-z0-9_-]{1,64}$/;
 const RESULT_FIELDS = new Set(["success", "data", "error"]);
 /** Fields of `trigger` besides the body: `{{ trigger.headers.x }}` etc. */
 const TRIGGER_FIELDS = new Set(["headers", "query", "method", "body", "path"]);
+/** Steps the engine runs itself (no component manifest): subflows and `trigger_workflow`. */
+const ENGINE_STEPS = new Set(["subflow", "trigger_workflow"]);
 /** Scope roots that always exist at run time. */
 const BUILTIN_ROOTS = new Set(["input", "trigger", "each", "workflow", "execution"]);
 const PROTO_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -166,7 +168,7 @@ export function buildStep(ctx: StepContext, id: string): Step {
       );
     }
     component = "";
-  } else if (component !== "subflow" && !catalog.manifest(component) && !catalog.isRecipe?.(component)) {
+  } else if (!ENGINE_STEPS.has(component) && !catalog.manifest(component) && !catalog.isRecipe?.(component)) {
     const guess = catalog.names ? closest(component, catalog.names()) : undefined;
     const message = `Unknown component "${component}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
     if (typeof cfg.component === "string")
