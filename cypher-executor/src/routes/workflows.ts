@@ -42,7 +42,7 @@ const putRoute = createRoute({
   method: "put",
   path: "/v1/workflows/{name}",
   tags: ["workflows"],
-  summary: "Deploy a workflow (YAML body): validated, stored as a new version",
+  summary: "Deploy a workflow (YAML body): validated, stored as a new version (a byte-identical one keeps the current)",
   security: bearerSecurity,
   request: {
     params: NameParam,
