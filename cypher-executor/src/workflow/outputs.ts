@@ -50,7 +50,7 @@ export function outputShapes(
  * original exposed the parsed body's fields on the step itself). Returns the field rewritten.
  */
 export function legacyHttpRead(p: Extract<ExprNode, { t: "get" }>, shape: OutputShape | undefined): string | undefined {
-  if (!shape || shape.component !== "http_request" || p.keys[0] !== "data") return undefined;
+  if (shape?.component !== "http_request" || p.keys[0] !== "data") return undefined;
   const field = p.keys[1];
   if (typeof field !== "string" || shape.fields.includes(field)) return undefined;
   p.keys.splice(1, 0, "json");
