@@ -11,6 +11,7 @@ import type { Edge, Plan, Step } from "../workflow/plan";
 import { isoNow } from "./clock";
 import { edgeTaken, type NodeResult } from "./edges";
 import type { EngineDeps, ExecutionStatus, NodeRecord, TriggerMeta, TriggerMetaSource } from "./types";
+import { unresolvedWarnings } from "./warnings";
 
 /** Most nested CALLS_SUBFLOW levels. */
 export const MAX_SUBFLOW_DEPTH = 8;
@@ -192,9 +193,11 @@ class Execution {
     else if (step.subflow !== undefined)
       rec = await this.runSubflow(step, via.find((e) => e.kind === "CALLS_SUBFLOW") ?? via[0]);
     else {
-      const input = this.deps.templates.resolveValue(step.input, this.scope);
+      const missing: string[] = [];
+      const input = this.deps.templates.resolveValue(step.input, this.scope, missing);
       rec = await this.callWithRetry(step, input);
       rec.input = input;
+      if (missing.length > 0) rec.warnings = unresolvedWarnings(missing);
     }
     rec.started_at = startedAt;
     rec.duration_ms = round(performance.now() - started);

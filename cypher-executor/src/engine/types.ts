@@ -29,6 +29,8 @@ export interface NodeRecord {
   handled?: boolean;
   /** A failed or unfinished FOREACH: the elements that finished (a resume calls only the others). */
   elements?: ForeachProgress;
+  /** Non-fatal findings of this run of the node, e.g. `UNRESOLVED_TEMPLATE` (docs/workflow-format.md). */
+  warnings?: Array<{ code: string; message: string }>;
 }
 
 /** `running` → `succeeded` | `failed` | `waiting` (parked on a pending node). */
@@ -59,7 +61,8 @@ export interface ExecutionRecord {
 
 /** Evaluates compiled templates; provided by the workflow format module. */
 export interface Templates {
-  resolveValue(value: CompiledValue, scope: Record<string, unknown>): unknown;
+  /** `missing` collects the templates that resolved to nothing (they yield `null`). */
+  resolveValue(value: CompiledValue, scope: Record<string, unknown>, missing?: string[]): unknown;
   evaluate(expr: CompiledExpr, scope: Record<string, unknown>): unknown;
   isTruthy(value: unknown): boolean;
   /** False when no template of the plan reads `trigger.headers/query/method/path` (absent: assume it does). */

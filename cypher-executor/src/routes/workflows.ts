@@ -43,7 +43,7 @@ const putRoute = createRoute({
   path: "/v1/workflows/{name}",
   tags: ["workflows"],
   operationId: "deployWorkflow",
-  summary: "Deploy a workflow (YAML body): validated, stored as a new version",
+  summary: "Deploy a workflow (YAML body): validated, stored as a new version (a byte-identical one keeps the current)",
   security: bearerSecurity,
   request: {
     params: NameParam,
