@@ -16,6 +16,8 @@ export interface DevOptions {
   state: string;
   verbose?: boolean;
   json?: boolean;
+  /** Private hosts http_request may reach (`--allow-host`, repeatable): same meaning as `acr serve`'s. */
+  allowHost?: string[];
 }
 
 /**
@@ -27,7 +29,14 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
   const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
   let platform: LocalPlatform;
   try {
-    platform = await startLocalPlatform({ stateDir, secrets, host: opts.host, port: opts.port, verbose: opts.verbose });
+    platform = await startLocalPlatform({
+      stateDir,
+      secrets,
+      host: opts.host,
+      port: opts.port,
+      verbose: opts.verbose,
+      allowHosts: opts.allowHost,
+    });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (/EADDRINUSE|address already in use/i.test(msg)) {
@@ -87,7 +96,15 @@ export function registerDev(program: Command): void {
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--state <dir>", "where KV/R2 state is persisted", join(localHome(), "state"))
     .option("--verbose", "log every request")
-    .addHelpText("after", "\nExample:\n  $ acr dev --port 8787 --state ./.arcrun/state\n")
+    .option(
+      "--allow-host <host>",
+      "a private host http_request may reach, e.g. 127.0.0.1:3000 or localhost (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ acr dev --port 8787 --state ./.arcrun/state\n  $ acr dev --allow-host 127.0.0.1:3000   # let workflows call a service on this machine\n",
+    )
     .action(async (o: DevOptions) => {
       const json = Boolean(program.opts().json);
       const { platform, dev } = await startDev(o);
