@@ -28,22 +28,7 @@ export async function verifyHmac(
       header: "X-Arcrun-Signature",
     });
   }
-  let secret: string;
-  try {
-    secret = await decryptCredential(env, tenant, secretName);
-  } catch (err) {
-    if (err instanceof CredentialError) {
-      throw new ApiError(
-        500,
-        "HMAC_SECRET_UNAVAILABLE",
-        `The trigger's secret credential "${secretName}" is unusable: ${err.code}`,
-        {
-          credential: secretName,
-        },
-      );
-    }
-    throw err;
-  }
+  const secret = await webhookSecret(env, tenant, secretName);
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),
@@ -56,5 +41,30 @@ export async function verifyHmac(
     throw new ApiError(401, "SIGNATURE_MISMATCH", "X-Arcrun-Signature does not match the body", {
       header: "X-Arcrun-Signature",
     });
+  }
+}
+
+/**
+ * The decrypted signing secret of a webhook; 500 when the credential is missing or unusable.
+ *
+ * @example
+ * const secret = await webhookSecret(env, tenant, "github_hook");
+ */
+export async function webhookSecret(env: Env, tenant: Tenant, secretName: string | undefined): Promise<string> {
+  if (!secretName) {
+    throw new ApiError(500, "HMAC_SECRET_MISSING", "The workflow's trigger uses hmac but names no secret credential");
+  }
+  try {
+    return await decryptCredential(env, tenant, secretName);
+  } catch (err) {
+    if (err instanceof CredentialError) {
+      throw new ApiError(
+        500,
+        "HMAC_SECRET_UNAVAILABLE",
+        `The trigger's secret credential "${secretName}" is unusable: ${err.code}`,
+        { credential: secretName },
+      );
+    }
+    throw err;
   }
 }
