@@ -10,6 +10,7 @@ import type { ComponentError, ComponentOutcome } from "../runtime/types";
 import type { Edge, Plan, Step } from "../workflow/plan";
 import { isoNow } from "./clock";
 import { edgeTaken, type NodeResult } from "./edges";
+import { retryDecision } from "./retry/index";
 import type { EngineDeps, ExecutionStatus, NodeRecord, TriggerMeta, TriggerMetaSource } from "./types";
 import { unresolvedWarnings } from "./warnings";
 
@@ -213,8 +214,10 @@ class Execution {
       attempts++;
       outcome = await this.call(step, input);
       if (outcome.status !== "failed" || attempts > max) break;
+      const decision = retryDecision(outcome.error);
+      if (!decision.retry) break;
       const base = step.retry?.delayMs ?? 0;
-      const delay = step.retry?.backoff === "exponential" ? base * 2 ** (attempts - 1) : base;
+      const delay = decision.delayMs ?? (step.retry?.backoff === "exponential" ? base * 2 ** (attempts - 1) : base);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     }
     if (outcome.status === "succeeded") return { status: "succeeded", data: outcome.data, attempts, duration_ms: 0 };

@@ -20,7 +20,7 @@ import {
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
 import { ApiError, validationFailed } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
-import { verifyHmac } from "../triggers/hmac";
+import { verifyWebhookSignature } from "../triggers/signatures/index";
 import { timingSafeEqual } from "../utils/crypto";
 import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflows/index";
 import { deployFromRequest, notFoundError } from "./workflows";
@@ -297,8 +297,7 @@ async function triggered(
     const auth = webhook?.auth ?? "api_key";
     open = auth !== "api_key";
     if (auth === "api_key") await requireSameTenant(c, tenant);
-    else if (auth === "hmac")
-      await verifyHmac(c.env, tenant, webhook?.secret, raw, c.req.header("x-arcrun-signature") ?? null);
+    else if (auth === "hmac") await verifyWebhookSignature(c.env, tenant, webhook ?? {}, raw, c.req.raw.headers);
   }
   const input = opts.input ?? parseInput(utf8.decode(raw), c.req.header("content-type") ?? null);
   const r = await startExecution(c.env, tenant, platform, {

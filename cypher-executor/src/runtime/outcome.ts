@@ -51,6 +51,11 @@ function asError(v: unknown): ComponentError | undefined {
   if (!UPPER_SNAKE.test(e.code)) {
     return { code: "COMPONENT_FAILED", message: message || e.code, details: { reported_code: e.code } };
   }
+  const details = (e as { details?: unknown }).details;
+  // Details are kept when the component gives an object (http_request: the failed response).
+  if (details && typeof details === "object" && !Array.isArray(details)) {
+    return { code: e.code, message, details: details as Record<string, unknown> };
+  }
   return { code: e.code, message };
 }
 

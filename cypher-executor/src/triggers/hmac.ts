@@ -28,19 +28,7 @@ export async function verifyHmac(
       header: "X-Arcrun-Signature",
     });
   }
-  let secret: string;
-  try {
-    secret = await decryptCredential(env, tenant, secretName);
-  } catch (err) {
-    if (err instanceof CredentialError) {
-      throw misconfigured(
-        tenant,
-        "HMAC_SECRET_UNAVAILABLE",
-        `secret credential "${secretName}" is unusable: ${err.code}`,
-      );
-    }
-    throw err;
-  }
+  const secret = await webhookSecret(env, tenant, secretName);
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),
@@ -57,9 +45,35 @@ export async function verifyHmac(
 }
 
 /**
- * The caller of a signed webhook is anonymous: it learns that the webhook is misconfigured, never
- * which credential or why. The owner finds the cause in the platform log (`acr logs`), keyed by tenant.
+ * The decrypted signing secret of a webhook. A missing or unusable credential answers the anonymous
+ * caller only that the webhook is misconfigured, never which credential or why; the owner finds the
+ * cause in the platform log (`acr logs`), keyed by tenant.
+ *
+ * @example
+ * const secret = await webhookSecret(env, tenant, "github_hook");
  */
+export async function webhookSecret(env: Env, tenant: Tenant, secretName: string | undefined): Promise<string> {
+  if (!secretName) {
+    throw misconfigured(
+      tenant,
+      "HMAC_SECRET_MISSING",
+      "the workflow's trigger uses hmac but names no secret credential",
+    );
+  }
+  try {
+    return await decryptCredential(env, tenant, secretName);
+  } catch (err) {
+    if (err instanceof CredentialError) {
+      throw misconfigured(
+        tenant,
+        "HMAC_SECRET_UNAVAILABLE",
+        `secret credential "${secretName}" is unusable: ${err.code}`,
+      );
+    }
+    throw err;
+  }
+}
+
 function misconfigured(tenant: Tenant, code: string, detail: string): ApiError {
   console.warn(JSON.stringify({ level: "warn", event: "webhook_misconfigured", ns: tenant.ns, code, detail }));
   return new ApiError(

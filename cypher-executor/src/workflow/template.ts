@@ -175,15 +175,22 @@ export function compileValue(value: unknown, policy?: PathPolicy): CompiledValue
   if (typeof value === "string") return compileString(value, policy);
   if (Array.isArray(value)) {
     const items = value.map((v) => compileValue(v, policy));
-    if (items.every((i) => i.kind === "literal")) return { kind: "literal", value };
+    // The collapsed literal is built from the compiled items, not `value`: compiling rewrites
+    // credential aliases (`creds.X` -> `credential.X`) and the host only knows the canonical form.
+    if (items.every((i) => i.kind === "literal")) return { kind: "literal", value: items.map(literalOf) };
     return { kind: "array", items };
   }
   if (value && typeof value === "object") {
     const entries = Object.entries(value).map(([k, v]) => [k, compileValue(v, policy)] as [string, CompiledValue]);
-    if (entries.every(([, v]) => v.kind === "literal")) return { kind: "literal", value };
+    if (entries.every(([, v]) => v.kind === "literal"))
+      return { kind: "literal", value: Object.fromEntries(entries.map(([k, v]) => [k, literalOf(v)])) };
     return { kind: "object", entries };
   }
   return { kind: "literal", value };
+}
+
+function literalOf(v: CompiledValue): unknown {
+  return v.kind === "literal" ? v.value : undefined;
 }
 
 /**
