@@ -38,10 +38,10 @@ export const CODE_DEFAULTS = {
 const INTERRUPTS_PER_MS = 50;
 
 /**
- * A step yields the event loop after this much work (about 2 ms at the calibration above), so a
+ * A step yields the event loop after this much work (QuickJS interrupts every 10,000 polls: ~0.1-0.3 ms of a tight loop, but up to ~25 ms of an allocation-heavy one, measured in workerd on a busy 2-core machine), so a
  * runaway step delays the isolate's other requests by a slice, not by its whole budget.
  */
-const SLICE_INTERRUPTS = 100;
+const SLICE_INTERRUPTS = 2;
 
 /** Host-side work for the step is charged too: one interrupt per this many bytes of log line. */
 const LOG_BYTES_PER_INTERRUPT = 1024;
@@ -197,7 +197,7 @@ async function runCode(input: unknown, ctx: CallContext, logs: string[], interp:
   interp.pause = () => {
     if (work - lastPause < SLICE_INTERRUPTS) return undefined;
     lastPause = work;
-    return new Promise((resolve) => setTimeout(() => resolve(0), 0));
+    return new Promise((resolve) => setTimeout(() => resolve(0), 1));
   };
   const vm = rt.newContext();
   try {

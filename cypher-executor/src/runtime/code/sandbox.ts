@@ -56,7 +56,7 @@ const MAX_POOLED_MEMORY = 32 * 1024 * 1024;
 
 const free: Interpreter[] = [];
 /** Counters for tests and benchmarks (per isolate). */
-export const interpreterStats = { created: 0, reused: 0, dropped: 0 };
+export const interpreterStats = { created: 0, reused: 0, dropped: 0, pauses: 0 };
 
 async function createInterpreter(): Promise<Interpreter> {
   const interp = { suspendable: false } as Interpreter;
@@ -97,7 +97,10 @@ function bridgeInterrupt(interp: Interpreter, ask: (...a: number[]) => number): 
   const handler = (...args: number[]): number | Promise<number> => {
     const stop = ask(...args);
     if (stop || !interp.suspendable || !interp.pause) return stop;
-    return interp.pause() ?? stop;
+    const paused = interp.pause();
+    if (!paused) return stop;
+    interpreterStats.pauses++;
+    return paused;
   };
   return slicingAvailable ? new jspi.Suspending!(handler) : handler;
 }
