@@ -31,17 +31,20 @@ export const CODE_DEFAULTS = {
 } as const;
 
 /**
- * QuickJS calls the interrupt handler about every 10,000 bytecode steps. Cloudflare freezes `Date.now()`
- * during execution, so the deadline is also counted in these calls (fuel): this many per millisecond of
- * budget, calibrated on a 2-core x86 machine where one call ≈ 20 µs of tight-loop work.
+ * QuickJS calls the interrupt handler every 1,000 polls (the build lowers its 10,000: registry/scripts/
+ * build.mjs). Cloudflare freezes `Date.now()` during execution, so the deadline is also counted in these
+ * calls (fuel): this many per millisecond of budget, calibrated on a 2-core x86 machine where one call
+ * ≈ 2 µs of tight-loop work.
  */
-const INTERRUPTS_PER_MS = 50;
+const INTERRUPTS_PER_MS = 500;
 
 /**
- * A step yields the event loop after this much work (QuickJS interrupts every 10,000 polls: ~0.1-0.3 ms of a tight loop, but up to ~25 ms of an allocation-heavy one, measured in workerd on a busy 2-core machine), so a
- * runaway step delays the isolate's other requests by a slice, not by its whole budget.
+ * A step yields the event loop after this long (where the clock advances during execution: workerd
+ * under `acr dev`/`acr serve`) or this much work (where it does not), so a runaway step delays the
+ * isolate's other requests by a slice, not by its whole budget (docs/adr/0004).
  */
-const SLICE_INTERRUPTS = 2;
+const SLICE_MS = 2;
+const SLICE_INTERRUPTS = 1_000;
 
 /** Host-side work for the step is charged too: one interrupt per this many bytes of log line. */
 const LOG_BYTES_PER_INTERRUPT = 1024;
@@ -194,10 +197,17 @@ async function runCode(input: unknown, ctx: CallContext, logs: string[], interp:
   };
   interp.arm = () => rt.setInterruptHandler(onInterrupt);
   interp.disarm = () => rt.removeInterruptHandler();
+  let sliceStart = performance.now();
   interp.pause = () => {
-    if (work - lastPause < SLICE_INTERRUPTS) return undefined;
+    if (work - lastPause < SLICE_INTERRUPTS && performance.now() - sliceStart < SLICE_MS) return undefined;
     lastPause = work;
-    return new Promise((resolve) => setTimeout(() => resolve(0), 1));
+    // A 1 ms timer, not 0: workerd runs ready timers before it polls for new requests.
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        sliceStart = performance.now();
+        resolve(0);
+      }, 1),
+    );
   };
   const vm = rt.newContext();
   try {
