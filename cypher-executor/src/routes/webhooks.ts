@@ -22,7 +22,7 @@ import { ApiError, validationFailed } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
 import { verifyWebhookSignature } from "../triggers/signatures/index";
 import { timingSafeEqual } from "../utils/crypto";
-import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflows/index";
+import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflow-store/index";
 import { deployFromRequest, notFoundError } from "./workflows";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
