@@ -50,6 +50,31 @@ async function setEditor(p: Page, text: string): Promise<void> {
   await p.keyboard.insertText(text);
 }
 
+/** The API as a script would call it (with the key, not the browser's session). */
+async function callApi<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${dev.apiKey}` };
+  let payload: string | undefined;
+  if (typeof body === "string") {
+    headers["content-type"] = "application/yaml";
+    payload = body;
+  } else if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(`${dev.url}${path}`, { method, headers, body: payload });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+interface ExecutionJson {
+  id: string;
+  status: string;
+  input: unknown;
+  resumes?: number;
+  nodes: Record<string, { status: string; data?: unknown }>;
+}
+
 describe.skipIf(!haveChromium)("console (Chromium)", () => {
   beforeAll(async () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-console-"));
@@ -153,6 +178,114 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await page.getByRole("link", { name: "Executions" }).click();
     await page.locator("tbody tr").first().waitFor();
     await expectAccessible(page, "executions");
+  });
+
+  it("draws each attempt of a retried node as its own bar, with the node's input, error and log", async () => {
+    await page.goto(`${dev.url}/console/workflows/failures`);
+    await page.getByLabel("Input (JSON)").fill("{}");
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page.waitForURL(/\/console\/executions\/ex/);
+    await page.locator('[data-node-id="recover"][data-state="succeeded"]').waitFor();
+    // risky: retry { max: 2 } and every call fails (OUTPUT_TOO_LARGE) -> 3 attempts, 2 retried, the last failed.
+    const attempts = page.locator('[data-timeline-node="risky"] [data-attempt]');
+    expect(await attempts.count()).toBe(3);
+    expect(await attempts.evaluateAll((els) => els.map((e) => e.getAttribute("data-outcome")))).toEqual([
+      "retried",
+      "retried",
+      "failed",
+    ]);
+    expect(await page.locator('[data-timeline-node="recover"] [data-attempt]').count()).toBe(0);
+    await page.locator('[data-timeline-node="risky"] button').click();
+    const detail = page.getByRole("region", { name: "Node risky" });
+    await detail.getByText("OUTPUT_TOO_LARGE").first().waitFor();
+    expect(await detail.getByRole("region", { name: "risky input" }).textContent()).toContain("deliberately longer");
+    const log = await detail.getByRole("list", { name: "risky log" }).textContent();
+    expect(log).toContain("attempt 2 failed, retried");
+    expect(log).toContain("failed after 3 attempt(s): OUTPUT_TOO_LARGE");
+    expect(log).toContain("handled by an ON_FAIL");
+    await page.screenshot({ path: join(shots, "execution-retries.png") });
+    await expectAccessible(page, "execution with retries");
+  });
+
+  it("shows a FOREACH node's elements: each item, its status and output", async () => {
+    const items = [
+      { sku: "a", qty: 2, price: 3 },
+      { sku: "b", qty: 1, price: 10 },
+      { sku: "c", qty: 4, price: 0.5 },
+    ];
+    const run = await callApi<{ execution_id: string }>("POST", "/v1/workflows/foreach/runs", { items });
+    await page.goto(`${dev.url}/console/executions/${run.execution_id}`);
+    await page.locator('[data-node-id="line"][data-state="succeeded"]').waitFor();
+    expect(await page.locator('[data-timeline-node="line"]').textContent()).toContain("3 elements");
+    await page.locator('[data-timeline-node="line"] button').click();
+    const rows = page.getByRole("region", { name: "line elements" }).locator("tbody tr");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(3);
+    const cells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+    );
+    expect(cells.map((c) => c[1])).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(cells[1]?.[2]).toContain('"sku":"b"');
+    expect(cells[1]?.[3]).toContain('"total":10');
+    expect(cells[2]?.[3]).toContain('"total":2');
+    await expectAccessible(page, "execution with FOREACH");
+  });
+
+  it("resumes a waiting execution with the task's result", async () => {
+    await page.goto(`${dev.url}/console/workflows/remind-later`);
+    await page.getByLabel("Input (JSON)").fill('{ "note": "stretch", "delay": "1h" }');
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page.waitForURL(/\/console\/executions\/ex/);
+    const id = page.url().split("/").pop() ?? "";
+    await page.locator('[data-node-id="pause"][data-state="waiting"]').waitFor();
+    await page.getByText(/Waiting on pause \(task /).waitFor();
+    await expectAccessible(page, "waiting execution");
+    await page.getByLabel("Task result (JSON)").fill('{ "woke": "by hand" }');
+    await page.getByRole("button", { name: "Resume with this result" }).click();
+    await page.locator('[data-node-id="remind"][data-state="succeeded"]').waitFor();
+    const after = await callApi<ExecutionJson>("GET", `/v1/executions/${id}`);
+    expect(after.status).toBe("succeeded");
+    expect(after.resumes).toBe(1);
+    expect(after.nodes.remind?.data).toEqual({ reminder: "stretch", woke: { woke: "by hand" } });
+  });
+
+  it("resumes a failed execution once its cause is fixed, then re-runs it with the same input", async () => {
+    // The parent calls a subflow that does not exist yet: SUBFLOW_NOT_FOUND, unhandled, so the execution fails.
+    const parent = [
+      "name: e2e-parent",
+      "flow:",
+      "  - input >> ON_SUCCESS >> prep",
+      "  - prep >> CALLS_SUBFLOW >> child",
+      "  - child >> ON_SUCCESS >> output",
+      "config:",
+      '  prep: { component: set, values: { who: "{{ input.who }}" } }',
+      "  child: { workflow: e2e-child }",
+      '  output: { component: set, values: { got: "{{ child.data }}" } }',
+      "",
+    ].join("\n");
+    await callApi("PUT", "/v1/workflows/e2e-parent", parent);
+    const run = await callApi<{ execution_id: string }>("POST", "/v1/workflows/e2e-parent/runs", { who: "Ada" });
+    await page.goto(`${dev.url}/console/executions/${run.execution_id}`);
+    await page.locator('[data-node-id="child"][data-state="failed"]').waitFor();
+    await page.getByText("SUBFLOW_NOT_FOUND").first().waitFor();
+    await callApi(
+      "PUT",
+      "/v1/workflows/e2e-child",
+      'name: e2e-child\nflow:\n  - input >> ON_SUCCESS >> hi\nconfig:\n  hi: { component: set, values: { hi: "{{ input.who }}" } }\n',
+    );
+    await page.getByRole("button", { name: "Resume", exact: true }).click();
+    await page.locator('[data-node-id="output"][data-state="succeeded"]').waitFor();
+    const resumed = await callApi<ExecutionJson>("GET", `/v1/executions/${run.execution_id}`);
+    expect(resumed).toMatchObject({ status: "succeeded", resumes: 1 });
+    await page.getByRole("button", { name: "Re-run with the same input" }).click();
+    await page.waitForURL(
+      (u) => u.pathname.startsWith("/console/executions/") && !u.pathname.endsWith(run.execution_id),
+    );
+    await page.locator('[data-node-id="output"][data-state="succeeded"]').waitFor();
+    const again = await callApi<ExecutionJson>("GET", `/v1/executions/${page.url().split("/").pop()}`);
+    expect(again.id).not.toBe(run.execution_id);
+    expect(again.input).toEqual({ who: "Ada" });
+    expect(again.status).toBe("succeeded");
   });
 
   it("stores a credential encrypted in the page: the server holds an envelope", async () => {
