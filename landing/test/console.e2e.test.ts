@@ -84,6 +84,8 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     encryptionKey = JSON.parse(readFileSync(join(cwd, "state", "secrets.json"), "utf8")).encryptionKey;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    // A missing element fails with its locator well before the test's own timeout.
+    page.setDefaultTimeout(10_000);
     mkdirSync(shots, { recursive: true });
   }, 120_000);
 
@@ -274,6 +276,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
       'name: e2e-child\nflow:\n  - input >> ON_SUCCESS >> hi\nconfig:\n  hi: { component: set, values: { hi: "{{ input.who }}" } }\n',
     );
     await page.getByRole("button", { name: "Resume", exact: true }).click();
+    // Resumed at once: the stored record lags up to a second (one KV write per second per key); the page waits.
     await page.locator('[data-node-id="output"][data-state="succeeded"]').waitFor();
     const resumed = await callApi<ExecutionJson>("GET", `/v1/executions/${run.execution_id}`);
     expect(resumed).toMatchObject({ status: "succeeded", resumes: 1 });
@@ -337,6 +340,49 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await tg.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, "catalogue-recipe.png") });
     await expectAccessible(page, "catalogue (open cards)");
+  });
+
+  it("versions: lists them, diffs two, views an old one and rolls back by deploying it as new", async () => {
+    const v1 = await callApi<{ version: number; source: string }>("GET", "/v1/workflows/hello");
+    await page.goto(`${dev.url}/console/workflows/hello`);
+    await page.getByText("✓ Valid").waitFor();
+    await setEditor(page, v1.source.replace('"Hello {{ input.name }}"', '"Hi there, {{ input.name }}"'));
+    await page.getByText("✓ Valid · unsaved changes").waitFor();
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    await page
+      .getByRole("status")
+      .getByText(`Deployed hello v${v1.version + 1}`)
+      .waitFor();
+    const versions = page.getByRole("region", { name: "Versions" });
+    await versions.getByText(`v${v1.version + 1}`, { exact: true }).waitFor();
+    expect(await versions.getByRole("listitem").count()).toBe(v1.version + 1);
+
+    await versions.getByRole("button", { name: `Diff with current (version ${v1.version})` }).click();
+    const diff = versions.getByRole("figure");
+    await diff.waitFor();
+    const lines = (await diff.locator("pre > div").allTextContents()).filter((l) => !l.startsWith(" "));
+    expect(lines).toEqual([
+      '-       message: "Hello {{ input.name }}"',
+      '+       message: "Hi there, {{ input.name }}"',
+    ]);
+    await expectAccessible(page, "versions with a diff");
+
+    await versions.getByRole("link", { name: `View / roll back version ${v1.version}` }).click();
+    await page.waitForURL(`${dev.url}/console/workflows/hello?version=${v1.version}`);
+    await page.getByText("(old version)").waitFor();
+    const rows = page.getByRole("region", { name: "Versions" }).getByRole("listitem");
+    expect(await rows.filter({ hasText: "viewing" }).locator("span.font-mono").textContent()).toBe(`v${v1.version}`);
+    const currentRow = rows.filter({ has: page.getByText("current", { exact: true }) });
+    expect(await currentRow.locator("span.font-mono").textContent()).toBe(`v${v1.version + 1}`);
+    await page.getByRole("button", { name: "Deploy this version as new" }).click();
+    await page.waitForURL(`${dev.url}/console/workflows/hello`);
+    await page
+      .getByRole("status")
+      .getByText(`Deployed hello v${v1.version + 2}`)
+      .waitFor();
+    const now = await callApi<{ version: number; source: string }>("GET", "/v1/workflows/hello");
+    expect(now.version).toBe(v1.version + 2);
+    expect(now.source).toBe(v1.source);
   });
 
   it("works at phone width (390 px)", async () => {

@@ -23,9 +23,14 @@ export default function ExecutionPage({ id }: { id: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const e = ex.data;
 
+  // After a resume, the stored record can lag (KV takes one write per second per key, so the final write of a
+  // resume moments after the first run waits): keep polling until it counts the resume, for at most 15 s.
+  const [awaited, setAwaited] = useState<{ resumes: number; until: number } | null>(null);
   useEffect(() => {
-    if (e && !LIVE.has(e.status)) setPoll(false);
-  }, [e]);
+    if (!e || LIVE.has(e.status)) return;
+    if (awaited && (e.resumes ?? 0) < awaited.resumes && Date.now() < awaited.until) return;
+    setPoll(false);
+  }, [e, awaited]);
   // The graph of the version that ran (once per workflow version, not per poll).
   const workflow = e?.workflow;
   const version = e?.version;
@@ -59,6 +64,7 @@ export default function ExecutionPage({ id }: { id: string }) {
 
   const order = graph?.order.filter((n) => e.nodes[n]) ?? Object.keys(e.nodes);
   const reload = () => {
+    setAwaited({ resumes: (e.resumes ?? 0) + 1, until: Date.now() + 15_000 });
     setPoll(true);
     ex.reload();
   };

@@ -251,7 +251,13 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
       {name && (
         <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
           <RunPanel name={name} disabled={!!version} />
-          <Versions name={name} current={wf.data.version} viewing={version ? Number(version) : null} />
+          {/* Keyed by the current version: a deploy from this page lists the new version at once. */}
+          <Versions
+            key={wf.data.version}
+            name={name}
+            current={wf.data.version}
+            viewing={version ? Number(version) : null}
+          />
         </div>
       )}
     </Page>
