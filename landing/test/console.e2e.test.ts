@@ -20,6 +20,8 @@ let browser: Browser | undefined;
 let dev: { url: string; apiKey: string; ns: string };
 let encryptionKey: string;
 let page: Page;
+/** The URL of the execution with retries (revisited at phone width). */
+let retriesExecution = "";
 
 /** axe-core on the current page: no serious or critical violation. */
 async function expectAccessible(p: Page, where: string): Promise<void> {
@@ -188,6 +190,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await page.getByRole("button", { name: "Run", exact: true }).click();
     await page.waitForURL(/\/console\/executions\/ex/);
     await page.locator('[data-node-id="recover"][data-state="succeeded"]').waitFor();
+    retriesExecution = page.url();
     // risky: retry { max: 2 } and every call fails (OUTPUT_TOO_LARGE) -> 3 attempts, 2 retried, the last failed.
     const attempts = page.locator('[data-timeline-node="risky"] [data-attempt]');
     expect(await attempts.count()).toBe(3);
@@ -230,6 +233,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(cells[1]?.[2]).toContain('"sku":"b"');
     expect(cells[1]?.[3]).toContain('"total":10');
     expect(cells[2]?.[3]).toContain('"total":2');
+    await page.screenshot({ path: join(shots, "execution-foreach.png") });
     await expectAccessible(page, "execution with FOREACH");
   });
 
@@ -241,6 +245,12 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     const id = page.url().split("/").pop() ?? "";
     await page.locator('[data-node-id="pause"][data-state="waiting"]').waitFor();
     await page.getByText(/Waiting on pause \(task /).waitFor();
+    await page.locator('[data-timeline-node="pause"] button').click();
+    await page
+      .getByRole("region", { name: "Node pause" })
+      .getByText(/waiting for task/)
+      .waitFor();
+    await page.screenshot({ path: join(shots, "execution-waiting.png") });
     await expectAccessible(page, "waiting execution");
     await page.getByLabel("Task result (JSON)").fill('{ "woke": "by hand" }');
     await page.getByRole("button", { name: "Resume with this result" }).click();
@@ -385,19 +395,28 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(now.source).toBe(v1.source);
   });
 
-  it("works at phone width (390 px)", async () => {
+  it("works at phone width (390 px): workflow and execution pages", async () => {
+    /** Elements sticking out past the viewport (the canvas and the editor scroll inside themselves). */
+    const overflow = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > 391 && !e.closest(".react-flow, .cm-scroller"))
+          .slice(0, 5)
+          .map((e) => `${e.tagName}.${e.className}`.slice(0, 120)),
+      );
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${dev.url}/console/workflows/hello`);
     await page.locator('[data-node-id="greet"]').waitFor();
-    const wide = await page.evaluate(() =>
-      [...document.querySelectorAll("body *")]
-        .filter((e) => e.getBoundingClientRect().right > 391 && !e.closest(".react-flow, .cm-scroller"))
-        .slice(0, 5)
-        .map((e) => `${e.tagName}.${e.className}`.slice(0, 120)),
-    );
-    expect(wide).toEqual([]);
+    expect(await overflow()).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(shots, "phone.png"), fullPage: false });
+    await page.goto(retriesExecution);
+    await page.locator('[data-timeline-node="risky"] [data-attempt="3"]').waitFor();
+    await page.locator('[data-timeline-node="risky"] button').click();
+    expect(await overflow()).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.getByRole("heading", { name: "Timeline" }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, "phone-execution.png"), fullPage: false });
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 

@@ -102,7 +102,7 @@ export default function ExecutionPage({ id }: { id: string }) {
             )}
           </Suspense>
         </div>
-        <section aria-labelledby="timeline-title">
+        <section aria-labelledby="timeline-title" className="min-w-0">
           <h2 id="timeline-title" className="mb-2 text-lg font-semibold">
             Timeline
           </h2>
@@ -113,11 +113,11 @@ export default function ExecutionPage({ id }: { id: string }) {
               <p className="text-xs text-stone-300 sm:col-span-2">
                 Select a node (in the timeline or the graph) for its input, output, error and log.
               </p>
-              <div>
+              <div className="min-w-0">
                 <h3 className="text-sm font-semibold">Input</h3>
                 <Json value={e.input} label="Execution input" />
               </div>
-              <div>
+              <div className="min-w-0">
                 <h3 className="text-sm font-semibold">Output</h3>
                 <Json value={e.output} label="Execution output" />
               </div>

@@ -70,7 +70,7 @@ export function NodeDetail({
       {record.pending && <Json value={record.pending} label={`${id} waiting for`} />}
       {foreach && <Elements id={id} info={foreach} />}
       <div className="grid gap-2 sm:grid-cols-2">
-        <div>
+        <div className="min-w-0">
           <h4 className="text-xs text-stone-300">Input</h4>
           {foreach && record.input === undefined ? (
             <p className="text-xs text-stone-300">
@@ -80,7 +80,7 @@ export function NodeDetail({
             <Json value={record.input} label={`${id} input`} />
           )}
         </div>
-        <div>
+        <div className="min-w-0">
           <h4 className="text-xs text-stone-300">Output</h4>
           <Json value={record.data} label={`${id} output`} />
         </div>

@@ -60,10 +60,10 @@ export function Timeline({ execution: e, order, foreach, selected, onSelect }: T
               <span className="relative h-4 rounded bg-stone-900" aria-hidden="true">
                 <span
                   className={`absolute top-0 h-4 rounded-sm ${BAR[r.status] ?? "bg-stone-500"}`}
-                  style={{ left: pct(start), width: `max(3px, ${pct(r.duration_ms)})` }}
+                  style={{ left: `min(${pct(start)}, calc(100% - 3px))`, width: `max(3px, ${pct(r.duration_ms)})` }}
                 />
               </span>
-              <span className="text-right text-stone-300">
+              <span className="text-right text-stone-300 wrap-anywhere">
                 {r.status === "skipped" ? "skipped" : fmt(r.duration_ms)}
                 {retried ? ` · ${r.attempts} attempts` : ""}
                 {each ? ` · ${each.items?.length ?? "?"} elements` : ""}
@@ -112,7 +112,7 @@ function Attempts({
                 style={{ left: pct(start + i * each), width: `max(2px, calc(${pct(each)} - 1px))` }}
               />
             </span>
-            <span className="text-right">
+            <span className="text-right wrap-anywhere">
               {outcome}
               {final && r.error ? ` (${r.error.code})` : ""}
             </span>
