@@ -139,6 +139,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await page.locator(".cm-lint-marker-error").first().waitFor();
     expect(await page.getByRole("button", { name: "Deploy" }).isDisabled()).toBe(true);
     await page.screenshot({ path: join(shots, "editor-error.png") });
+    await expectAccessible(page, "editor with an error");
   });
 
   it("deploys a workflow that needs consent only after the name is typed", async () => {
@@ -146,6 +147,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await page.getByRole("link", { name: "New workflow" }).click();
     await page.waitForURL(`${dev.url}/console/new`);
     await page.getByText("✓ Valid").waitFor();
+    await expectAccessible(page, "new workflow");
     await setEditor(page, readFileSync(join(root, "examples", "http-status.yaml"), "utf8"));
     await page.locator('[data-node-id="fetch"]').waitFor();
     await page.getByText("✓ Valid").waitFor();
@@ -157,6 +159,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(await confirm.isDisabled()).toBe(true);
     await dialog.getByRole("textbox").fill("http-status");
     await page.screenshot({ path: join(shots, "deploy-consent.png") });
+    await expectAccessible(page, "consent dialog");
     await confirm.click();
     await page.waitForURL(`${dev.url}/console/workflows/http-status`);
     await page.locator('[data-node-id="explain"]').waitFor();
@@ -233,6 +236,9 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(cells[1]?.[2]).toContain('"sku":"b"');
     expect(cells[1]?.[3]).toContain('"total":10');
     expect(cells[2]?.[3]).toContain('"total":2');
+    const log = await page.getByRole("list", { name: "line log" }).textContent();
+    expect(log).toContain("3 element(s), 3 call(s)");
+    expect(log).not.toContain("retried");
     await page.screenshot({ path: join(shots, "execution-foreach.png") });
     await expectAccessible(page, "execution with FOREACH");
   });
@@ -380,6 +386,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await versions.getByRole("link", { name: `View / roll back version ${v1.version}` }).click();
     await page.waitForURL(`${dev.url}/console/workflows/hello?version=${v1.version}`);
     await page.getByText("(old version)").waitFor();
+    await expectAccessible(page, "an old version");
     const rows = page.getByRole("region", { name: "Versions" }).getByRole("listitem");
     expect(await rows.filter({ hasText: "viewing" }).locator("span.font-mono").textContent()).toBe(`v${v1.version}`);
     const currentRow = rows.filter({ has: page.getByText("current", { exact: true }) });
@@ -410,6 +417,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(await overflow()).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(shots, "phone.png"), fullPage: false });
+    await expectAccessible(page, "workflow at 390 px");
     await page.goto(retriesExecution);
     await page.locator('[data-timeline-node="risky"] [data-attempt="3"]').waitFor();
     await page.locator('[data-timeline-node="risky"] button').click();
@@ -417,6 +425,7 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.getByRole("heading", { name: "Timeline" }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, "phone-execution.png"), fullPage: false });
+    await expectAccessible(page, "execution at 390 px");
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 

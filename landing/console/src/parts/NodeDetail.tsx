@@ -17,19 +17,25 @@ function clock(ms: number): string {
  *
  * @example
  * nodeLog(record) // ["18:36:08.982 started", "attempt 1 failed, retried", ...]
+ * nodeLog(foreachRecord, 3) // ["… started", "3 element(s), 3 call(s)", "… succeeded …"]
  */
-export function nodeLog(r: NodeRecord): string[] {
+export function nodeLog(r: NodeRecord, elements?: number): string[] {
   if (r.status === "skipped") return ["skipped: no edge into this node was taken"];
   const lines: string[] = [];
   const t = r.started_at ? Date.parse(r.started_at) : Number.NaN;
   const at = (ms: number) => (Number.isNaN(t) ? "" : `${clock(t + ms)} `);
   if (r.reused) lines.push(`${at(0)}result reused from an earlier run of this execution (resume)`);
   else lines.push(`${at(0)}started`);
-  for (let i = 1; i < r.attempts; i++) lines.push(`attempt ${i} failed, retried`);
+  // A FOREACH node's attempts are its calls over the elements (retries included), not retries of one call.
+  const tries = elements === undefined ? `${r.attempts} attempt(s)` : `${r.attempts} call(s)`;
+  if (elements !== undefined) {
+    const retried = r.attempts - elements;
+    lines.push(`${elements} element(s), ${r.attempts} call(s)${retried > 0 ? `: ${retried} retried` : ""}`);
+  } else for (let i = 1; i < r.attempts; i++) lines.push(`attempt ${i} failed, retried`);
   const end = at(r.duration_ms);
-  if (r.status === "succeeded") lines.push(`${end}succeeded after ${r.attempts} attempt(s), ${r.duration_ms} ms`);
+  if (r.status === "succeeded") lines.push(`${end}succeeded after ${tries}, ${r.duration_ms} ms`);
   if (r.status === "failed")
-    lines.push(`${end}failed after ${r.attempts} attempt(s): ${r.error?.code ?? "FAILED"} ${r.error?.message ?? ""}`);
+    lines.push(`${end}failed after ${tries}: ${r.error?.code ?? "FAILED"} ${r.error?.message ?? ""}`);
   if (r.status === "failed" && r.handled) lines.push("the failure is handled by an ON_FAIL / ON_COMPLETE edge");
   if (r.status === "pending")
     lines.push(
@@ -88,7 +94,7 @@ export function NodeDetail({
       <div>
         <h4 className="text-xs text-stone-300">Log</h4>
         <ol aria-label={`${id} log`} className="rounded border border-stone-700 bg-stone-900 p-2 font-mono text-xs">
-          {nodeLog(record).map((l, i) => (
+          {nodeLog(record, foreach?.elements.length).map((l, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: log lines are positional
             <li key={i}>{l}</li>
           ))}
