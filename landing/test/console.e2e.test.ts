@@ -137,6 +137,10 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(await diag.textContent()).toContain(`line ${line}, column`);
     expect(await diag.textContent()).toContain("UNKNOWN_EDGE_LABEL");
     await page.locator(".cm-lint-marker-error").first().waitFor();
+    // The broken flow line names greet and output: both are outlined on the graph.
+    await page.locator('[data-node-id="greet"][data-highlighted="true"]').waitFor();
+    await page.locator('[data-node-id="output"][data-highlighted="true"]').waitFor();
+    expect(await page.locator('[data-node-id="input"][data-highlighted="true"]').count()).toBe(0);
     expect(await page.getByRole("button", { name: "Deploy" }).isDisabled()).toBe(true);
     await page.screenshot({ path: join(shots, "editor-error.png") });
     await expectAccessible(page, "editor with an error");
@@ -265,6 +269,12 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(after.status).toBe("succeeded");
     expect(after.resumes).toBe(1);
     expect(after.nodes.remind?.data).toEqual({ reminder: "stretch", woke: { woke: "by hand" } });
+    // Run now is prefilled with the last run's input.
+    await page.goto(`${dev.url}/console/workflows/remind-later`);
+    await page.waitForFunction(
+      () => (document.querySelector("textarea") as HTMLTextAreaElement | null)?.value.includes('"1h"') ?? false,
+    );
+    expect(JSON.parse(await page.getByLabel("Input (JSON)").inputValue())).toEqual({ note: "stretch", delay: "1h" });
   });
 
   it("resumes a failed execution once its cause is fixed, then re-runs it with the same input", async () => {
@@ -307,6 +317,36 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(again.status).toBe("succeeded");
   });
 
+  it("executions: filters by workflow and status (in the URL) and shows new runs without a reload", async () => {
+    /** Waits until the table has rows and every row's `column` reads `value`. */
+    const allRowsRead = (column: number, value: string) =>
+      page.waitForFunction(
+        ([c, v]) => {
+          const cells = [...document.querySelectorAll(`tbody tr td:nth-child(${c})`)];
+          return cells.length > 0 && cells.every((td) => td.textContent === v);
+        },
+        [column, value] as const,
+      );
+    // A list that is not a list: FOREACH_NOT_A_LIST, unhandled, so this execution fails.
+    await callApi("POST", "/v1/workflows/foreach/runs", { items: "not a list" });
+    await page.goto(`${dev.url}/console/executions`);
+    await page.locator("tbody tr").first().waitFor();
+    await page.getByLabel("Status").selectOption("failed");
+    await page.waitForURL(`${dev.url}/console/executions?status=failed`);
+    await allRowsRead(3, "failed");
+    await page.getByLabel("Status").selectOption("");
+    await page.getByLabel("Workflow").fill("foreach");
+    await page.getByLabel("Workflow").press("Enter");
+    await page.waitForURL(`${dev.url}/console/executions?workflow=foreach`);
+    const rows = page.locator("tbody tr");
+    await allRowsRead(2, "foreach");
+    const before = await rows.count();
+    const run = await callApi<{ execution_id: string }>("POST", "/v1/workflows/foreach/runs", { items: [] });
+    await page.getByRole("link", { name: run.execution_id }).waitFor();
+    expect(await rows.count()).toBe(before + 1);
+    await expectAccessible(page, "executions, filtered");
+  });
+
   it("stores a credential encrypted in the page: the server holds an envelope", async () => {
     const secret = "e2e-plaintext-9f3b1c";
     await page.getByRole("link", { name: "Credentials" }).click();
@@ -327,6 +367,13 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(body.envelope).toMatchObject({ encrypted: expect.any(String), iv: expect.any(String) });
     expect(JSON.stringify(body)).not.toContain(secret);
     expect(Buffer.from(body.envelope?.encrypted ?? "", "base64").toString("latin1")).not.toContain(secret);
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete e2e_token" }).click();
+    await page.getByRole("cell", { name: "e2e_token", exact: true }).waitFor({ state: "detached" });
+    const gone = await fetch(`${dev.url}/v1/credentials/e2e_token?envelope=1`, {
+      headers: { authorization: `Bearer ${dev.apiKey}` },
+    });
+    expect(gone.status).toBe(404);
   });
 
   it("the catalogue shows each component's input fields and an example, and each recipe's exposure review", async () => {

@@ -38,6 +38,7 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<Node<StepD
     <div
       data-node-id={data.id}
       data-state={data.state ?? ""}
+      data-highlighted={data.highlighted ? "true" : undefined}
       className={`w-[190px] rounded-md border-2 px-2 py-1.5 text-left shadow ${base} ${data.highlighted ? "ring-4 ring-red-500" : ""} ${selected ? "outline outline-2 outline-orange-400" : ""}`}
     >
       <Handle type="target" position={Position.Top} className="!bg-stone-400" />
