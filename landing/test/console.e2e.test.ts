@@ -449,6 +449,35 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     expect(now.source).toBe(v1.source);
   });
 
+  it("is usable from the keyboard: links, graph nodes, timeline rows, and leaving the editor", async () => {
+    /** Presses Tab until the focused element matches `test` (at most 40 times); false when it never does. */
+    const tabTo = async (test: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press("Tab");
+        if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, test)) return true;
+      }
+      return false;
+    };
+    await page.goto(`${dev.url}/console/`);
+    await page.getByRole("link", { name: "hello", exact: true }).waitFor();
+    expect(await tabTo('a[href="/console/workflows/hello"]')).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${dev.url}/console/workflows/hello`);
+    await page.locator(".cm-content").focus();
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => !document.activeElement?.closest(".cm-editor"))).toBe(true);
+
+    await page.goto(retriesExecution);
+    await page.locator('[data-node-id="risky"]').waitFor();
+    expect(await tabTo('.react-flow__node[data-id="risky"]')).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.getByRole("region", { name: "Node risky" }).waitFor();
+    expect(await tabTo('[data-timeline-node="recover"] button')).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.getByRole("region", { name: "Node recover" }).waitFor();
+  });
+
   it("works at phone width (390 px): workflow and execution pages", async () => {
     /** Elements sticking out past the viewport (the canvas and the editor scroll inside themselves). */
     const overflow = () =>

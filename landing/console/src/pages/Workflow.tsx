@@ -215,6 +215,7 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
               <YamlEditor value={text} onChange={setText} diagnostics={diagnostics} label="Workflow YAML" />
             </Suspense>
           </div>
+          <p className="text-xs text-stone-400">Tab indents in the editor; Esc then Tab moves on.</p>
           <section aria-label="Validation" aria-live="polite" className="text-sm">
             {!check && <span className="text-stone-400">Checking…</span>}
             {check?.valid && (

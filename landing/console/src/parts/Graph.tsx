@@ -145,6 +145,12 @@ export default function FlowCanvas({
         colorMode="dark"
         minZoom={0.2}
         onNodeClick={(_, n) => onSelect?.(n.id)}
+        // Keyboard: Tab reaches each node (React Flow makes them focusable); Enter or Space opens it as a click does.
+        onKeyDown={(e) => {
+          if (e.key !== "Enter" && e.key !== " ") return;
+          const id = (e.target as HTMLElement).closest(".react-flow__node")?.getAttribute("data-id");
+          if (id) onSelect?.(id);
+        }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} color="#292524" />
