@@ -18,6 +18,8 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 let acr: AcrProcess | undefined;
 let browser: Browser | undefined;
 let dev: { url: string; apiKey: string; ns: string };
+/** The console URL `acr dev` printed. */
+let consoleUrl = "";
 let encryptionKey: string;
 let page: Page;
 /** The URL of the execution with retries (revisited at phone width). */
@@ -81,8 +83,17 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
   beforeAll(async () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-console-"));
     const port = await freePort();
-    acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
-    dev = await acr.waitForJson();
+    // Started as `npm start` starts it (`acr dev`, no --json): the test reads the console URL and the key from the
+    // banner a person sees, and signs in with exactly those.
+    acr = AcrProcess.spawn(["dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
+    const banner = await acr.waitFor((out) => {
+      const url = /^ {2}console {2}(\S+)/m.exec(out)?.[1];
+      const apiKey = /^ {2}API key {2}(\S+)/m.exec(out)?.[1];
+      const ns = /^ {2}ns +(\S+)/m.exec(out)?.[1];
+      return url && apiKey && ns && out.includes("Ctrl-C stops") ? { url, apiKey, ns } : undefined;
+    });
+    consoleUrl = banner.url;
+    dev = { url: consoleUrl.replace(/\/console\/$/, ""), apiKey: banner.apiKey, ns: banner.ns };
     encryptionKey = JSON.parse(readFileSync(join(cwd, "state", "secrets.json"), "utf8")).encryptionKey;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
@@ -97,8 +108,10 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
   });
 
   it("signs in with the API key and keeps only an HttpOnly session cookie", async () => {
+    expect(consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/console\/$/);
     await page.goto(`${dev.url}/`);
-    expect(page.url()).toBe(`${dev.url}/console/`);
+    expect(page.url()).toBe(consoleUrl);
+    await page.goto(consoleUrl);
     await expectAccessible(page, "sign-in");
     await page.getByLabel("API key").fill(dev.apiKey);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -360,6 +373,15 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     await page.getByRole("cell", { name: "e2e_token", exact: true }).waitFor();
     expect(await page.getByLabel("Value").inputValue()).toBe("");
     expect(await page.getByLabel(/Platform encryption key/).inputValue()).toBe("");
+    const html = await page.content();
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie,
+    );
+    for (const leak of [secret, encryptionKey, dev.apiKey]) {
+      expect(html).not.toContain(leak);
+      expect(stored).not.toContain(leak);
+      expect(page.url()).not.toContain(leak);
+    }
     const res = await fetch(`${dev.url}/v1/credentials/e2e_token?envelope=1`, {
       headers: { authorization: `Bearer ${dev.apiKey}` },
     });
