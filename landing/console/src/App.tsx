@@ -50,7 +50,7 @@ export function App() {
   let page: ReactElement;
   if (p === "/new") page = <WorkflowPage name={null} query={route.query} />;
   else if (workflow?.[1]) page = <WorkflowPage name={decodeURIComponent(workflow[1])} query={route.query} />;
-  else if (execution?.[1]) page = <ExecutionPage id={decodeURIComponent(execution[1])} />;
+  else if (execution?.[1]) page = <ExecutionPage key={execution[1]} id={decodeURIComponent(execution[1])} />;
   else if (p.startsWith("/executions")) page = <Executions query={route.query} />;
   else if (p.startsWith("/credentials")) page = <Credentials />;
   else if (p.startsWith("/catalog")) page = <Catalog />;

@@ -1,29 +1,13 @@
 import { useState } from "react";
-import { ErrorNote, inputClass, Json, Loading, Page } from "../ui";
+import { ComponentCard, type Manifest } from "../parts/ComponentCard";
+import { RecipeCard, type RecipeSummary } from "../parts/RecipeCard";
+import { ErrorNote, inputClass, Loading, Page } from "../ui";
 import { useApi } from "../useApi";
 
-interface Manifest {
-  name: string;
-  version: string;
-  description: string;
-  input_schema: Record<string, unknown>;
-  output_schema: Record<string, unknown>;
-  capabilities: string[];
-  allowed_hosts: string[];
-  examples?: unknown;
-}
-interface Recipe {
-  id?: string;
-  canonical_id?: string;
-  name?: string;
-  description?: string;
-  [k: string]: unknown;
-}
-
-/** The components (manifests with input schemas and examples) and the API recipes. */
+/** The components (input fields, an example input, the step in YAML) and the API recipes (their exposure review). */
 export function Catalog() {
   const cmps = useApi<{ components: Manifest[] }>("/v1/components");
-  const recipes = useApi<{ recipes: Recipe[] }>("/v1/recipes");
+  const recipes = useApi<{ recipes: RecipeSummary[] }>("/v1/recipes");
   const [q, setQ] = useState("");
   const match = (s: string) => !q || s.toLowerCase().includes(q.toLowerCase());
   return (
@@ -45,51 +29,20 @@ export function Catalog() {
       <ErrorNote error={cmps.error ?? recipes.error} />
       <h2 className="mb-2 text-lg font-semibold">Components</h2>
       {!cmps.data && <Loading what="components" />}
-      <div className="grid gap-3 md:grid-cols-2">
+      <div className="grid items-start gap-3 md:grid-cols-2">
         {cmps.data?.components
           .filter((c) => match(`${c.name} ${c.description}`))
           .map((c) => (
-            <details key={c.name} className="rounded-lg border border-stone-700 bg-stone-900 p-3">
-              <summary className="cursor-pointer">
-                <span className="font-mono font-semibold text-orange-300">{c.name}</span>{" "}
-                <span className="text-xs text-stone-400">v{c.version}</span>
-                <div className="text-sm text-stone-300">{c.description}</div>
-              </summary>
-              <div className="mt-2 space-y-2 text-sm">
-                {c.capabilities.length > 0 && (
-                  <p className="text-stone-300">Capabilities: {c.capabilities.join(", ")}</p>
-                )}
-                {c.allowed_hosts.length > 0 && <p className="text-stone-300">Hosts: {c.allowed_hosts.join(", ")}</p>}
-                <h3 className="text-xs text-stone-300">Input schema</h3>
-                <Json value={c.input_schema} label={`${c.name} input schema`} />
-                {c.examples !== undefined && (
-                  <>
-                    <h3 className="text-xs text-stone-300">Examples</h3>
-                    <Json value={c.examples} label={`${c.name} examples`} />
-                  </>
-                )}
-              </div>
-            </details>
+            <ComponentCard key={c.name} manifest={c} />
           ))}
       </div>
       <h2 className="mt-6 mb-2 text-lg font-semibold">API recipes</h2>
       {!recipes.data && <Loading what="recipes" />}
-      <div className="grid gap-3 md:grid-cols-2">
+      <div className="grid items-start gap-3 md:grid-cols-2">
         {recipes.data?.recipes
-          .filter((r) => match(JSON.stringify([r.canonical_id, r.name, r.description])))
-          .map((r, i) => (
-            <details
-              key={String(r.id ?? r.canonical_id ?? i)}
-              className="rounded-lg border border-stone-700 bg-stone-900 p-3"
-            >
-              <summary className="cursor-pointer">
-                <span className="font-mono font-semibold text-orange-300">
-                  {String(r.canonical_id ?? r.name ?? r.id)}
-                </span>
-                {r.description && <div className="text-sm text-stone-300">{String(r.description)}</div>}
-              </summary>
-              <Json value={r} label="recipe" />
-            </details>
+          .filter((r) => match(`${r.canonical_id ?? ""} ${r.display_name ?? ""} ${r.description ?? ""}`))
+          .map((r) => (
+            <RecipeCard key={r.id} recipe={r} />
           ))}
       </div>
     </Page>

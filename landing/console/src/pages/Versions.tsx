@@ -29,10 +29,12 @@ export function diffLines(a: string, b: string): Array<{ op: " " | "-" | "+"; li
 }
 
 /** Versions: list, view (opens it in the editor, where it can be deployed as new: rollback), diff with current. */
-export function Versions({ name, current, viewing }: { name: string; current: number; viewing: number | null }) {
+export function Versions({ name, current: shown, viewing }: { name: string; current: number; viewing: number | null }) {
   const list = useApi<{ versions: Array<{ version: number; created_at: string }> }>(
     `/v1/workflows/${enc(name)}/versions`,
   );
+  // The latest version is the current one, also while an old one is being viewed.
+  const current = Math.max(shown, ...(list.data?.versions ?? []).map((v) => v.version));
   const [diff, setDiff] = useState<{ v: number; lines: ReturnType<typeof diffLines> } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const showDiff = async (v: number) => {
@@ -56,7 +58,7 @@ export function Versions({ name, current, viewing }: { name: string; current: nu
         {[...(list.data?.versions ?? [])].reverse().map((v) => (
           <li key={v.version} className="flex flex-wrap items-center gap-2 px-3 py-1.5">
             <span className="font-mono">v{v.version}</span>
-            {v.version === current && !viewing && <span className="text-xs text-emerald-300">current</span>}
+            {v.version === current && <span className="text-xs text-emerald-300">current</span>}
             {v.version === viewing && <span className="text-xs text-amber-300">viewing</span>}
             <span className="text-xs text-stone-400">{ago(v.created_at)}</span>
             <span className="ml-auto flex gap-2">

@@ -25,13 +25,21 @@ function nameOf(source: string): string | null {
   return /^name:\s*["']?([a-z0-9_-]{1,64})["']?\s*(#.*)?$/m.exec(source)?.[1] ?? null;
 }
 
-/** Nodes a diagnostic concerns: `config.{node}…` paths, or a node id named in the message. */
-function nodesOf(diags: Diagnostic[], graph: FlowGraph | undefined): Set<string> {
+/**
+ * Nodes a diagnostic concerns: `config.{node}…` paths, the nodes named on the flow line it points at (`flow[i]`), or a
+ * node id quoted in the message.
+ */
+function nodesOf(diags: Diagnostic[], graph: FlowGraph | undefined, source: string): Set<string> {
   const out = new Set<string>();
   const ids = graph?.nodes.map((n) => n.id) ?? [];
+  const lines = source.split("\n");
   for (const d of diags) {
     const m = /^config\.([^.[]+)/.exec(d.path ?? "");
     if (m?.[1]) out.add(m[1]);
+    if (/^flow\[\d+\]/.test(d.path ?? "") && d.pos) {
+      const words = new Set((lines[d.pos.line - 1] ?? "").split(/[^A-Za-z0-9_-]+/));
+      for (const id of ids) if (words.has(id)) out.add(id);
+    }
     for (const id of ids) if (new RegExp(`["'\`(]${id}["'\`)]`).test(d.message)) out.add(id);
   }
   return out;
@@ -107,7 +115,7 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
   }, [text]);
 
   const diagnostics = check?.errors ?? [];
-  const highlight = useMemo(() => nodesOf(diagnostics, graph), [diagnostics, graph]);
+  const highlight = useMemo(() => nodesOf(diagnostics, graph, checked ?? ""), [diagnostics, graph, checked]);
   const dirty = wf.data !== undefined && text !== null && text !== wf.data.source;
 
   const deploy = useCallback(
@@ -207,6 +215,7 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
               <YamlEditor value={text} onChange={setText} diagnostics={diagnostics} label="Workflow YAML" />
             </Suspense>
           </div>
+          <p className="text-xs text-stone-400">Tab indents in the editor; Esc then Tab moves on.</p>
           <section aria-label="Validation" aria-live="polite" className="text-sm">
             {!check && <span className="text-stone-400">Checking…</span>}
             {check?.valid && (
@@ -251,7 +260,13 @@ export default function WorkflowPage({ name, query }: { name: string | null; que
       {name && (
         <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
           <RunPanel name={name} disabled={!!version} />
-          <Versions name={name} current={wf.data.version} viewing={version ? Number(version) : null} />
+          {/* Keyed by the current version: a deploy from this page lists the new version at once. */}
+          <Versions
+            key={wf.data.version}
+            name={name}
+            current={wf.data.version}
+            viewing={version ? Number(version) : null}
+          />
         </div>
       )}
     </Page>

@@ -91,7 +91,9 @@ export function Workflows() {
                           <span className="text-xs text-stone-400">{ago(run.started_at)}</span>
                         </Link>
                       ) : (
-                        <span className="text-xs text-stone-400">never</span>
+                        <span className="text-xs text-stone-400" title="none among the latest 200 executions">
+                          —
+                        </span>
                       )}
                     </td>
                     <td className="px-3 py-2 text-stone-300">v{w.version}</td>

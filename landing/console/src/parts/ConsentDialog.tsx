@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { ExposureReview } from "../api";
 import { Button, inputClass } from "../ui";
+import { ExposureDetails } from "./Exposure";
 
 export interface ExposureConsent {
   confirmed_by_human: true;
@@ -9,8 +10,6 @@ export interface ExposureConsent {
   typed_name: string;
   via: "typed_name";
 }
-
-const MARK = { danger: "Danger", warning: "Warning", notice: "Notice" } as const;
 
 /**
  * The exposure review of `acr push`, in a dialog: where the data goes, the findings, and the name typed
@@ -55,37 +54,7 @@ export function ConsentDialog({
           Review where this workflow sends data
         </h2>
         <p className="text-sm text-stone-300">{review.subject.name} will send data to:</p>
-        {review.destinations.length === 0 && (
-          <p className="rounded border border-stone-700 p-2 text-sm">
-            a host only known at run time (see the findings below)
-          </p>
-        )}
-        <ul className="space-y-2 text-sm">
-          {review.destinations.map((d) => (
-            <li key={d.host} className="rounded border border-stone-700 p-2">
-              <div className="font-mono">
-                {d.scheme}://{d.host} {!d.allowed && <span className="text-amber-300">(not in allowed_hosts)</span>}
-              </div>
-              <ul className="ml-4 list-disc text-stone-300">
-                {d.sends.map((s) => (
-                  <li key={s}>{s}</li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ul>
-        {review.findings.length > 0 && (
-          <ul className="space-y-1 text-sm" aria-label="Findings">
-            {review.findings.map((f) => (
-              <li key={`${f.code}-${f.where}`}>
-                <strong className={f.severity === "danger" ? "text-red-300" : "text-amber-300"}>
-                  {MARK[f.severity]}
-                </strong>{" "}
-                {f.message} <span className="text-stone-400">[{f.where}]</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <ExposureDetails review={review} />
         <label className="block text-sm">
           <span className="mb-1 block">
             Type <strong className="font-mono">{name}</strong> to confirm you understand where this data goes

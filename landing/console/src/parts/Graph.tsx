@@ -38,6 +38,7 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<Node<StepD
     <div
       data-node-id={data.id}
       data-state={data.state ?? ""}
+      data-highlighted={data.highlighted ? "true" : undefined}
       className={`w-[190px] rounded-md border-2 px-2 py-1.5 text-left shadow ${base} ${data.highlighted ? "ring-4 ring-red-500" : ""} ${selected ? "outline outline-2 outline-orange-400" : ""}`}
     >
       <Handle type="target" position={Position.Top} className="!bg-stone-400" />
@@ -144,6 +145,12 @@ export default function FlowCanvas({
         colorMode="dark"
         minZoom={0.2}
         onNodeClick={(_, n) => onSelect?.(n.id)}
+        // Keyboard: Tab reaches each node (React Flow makes them focusable); Enter or Space opens it as a click does.
+        onKeyDown={(e) => {
+          if (e.key !== "Enter" && e.key !== " ") return;
+          const id = (e.target as HTMLElement).closest(".react-flow__node")?.getAttribute("data-id");
+          if (id) onSelect?.(id);
+        }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} color="#292524" />
