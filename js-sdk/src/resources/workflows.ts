@@ -8,8 +8,8 @@ export class Workflows {
   constructor(private readonly t: Transport) {}
 
   /**
-   * `PUT /v1/workflows/{name}` with the YAML: a new version. `exposureConsent` acknowledges the hosts
-   * its steps send data to (EXPOSURE_CONSENT_REQUIRED otherwise).
+   * `PUT /v1/workflows/{name}` with the YAML: a new version. `exposureConsent` (an object, or its JSON)
+   * acknowledges the hosts its steps send data to (PermissionDeniedError EXPOSURE_CONSENT_REQUIRED otherwise).
    *
    * @example
    * const wf = await arc.workflows.deploy("hello", yamlText);
@@ -17,11 +17,12 @@ export class Workflows {
   async deploy(
     name: string,
     yaml: string,
-    opts: CallOptions & { exposureConsent?: string } = {},
+    opts: CallOptions & { exposureConsent?: string | Record<string, unknown> } = {},
   ): Promise<Ok<"deployWorkflow">> {
+    const c = opts.exposureConsent;
     const headers = {
       ...opts.headers,
-      ...(opts.exposureConsent ? { "x-arcrun-exposure-consent": opts.exposureConsent } : {}),
+      ...(c ? { "x-arcrun-exposure-consent": typeof c === "string" ? c : JSON.stringify(c) } : {}),
     };
     return (
       await this.t.send<Ok<"deployWorkflow">>({
@@ -79,7 +80,8 @@ export class Runs {
 
   /**
    * `POST /v1/workflows/{name}/runs`: runs with `input` and waits for the result; `{ wait: false }`
-   * answers at once with the execution id. Not retried (a run is not idempotent) unless `idempotencyKey`.
+   * answers at once with the execution id. Never retried: the platform does not deduplicate runs by
+   * `Idempotency-Key` yet, so a second attempt could run the workflow twice.
    *
    * @example
    * const run = await arc.runs.create("hello", { name: "Ada" });
@@ -100,14 +102,14 @@ export class Runs {
       path: `/v1/workflows/${enc(name)}/runs`,
       query: { wait: opts.wait === false ? "false" : undefined },
       body: input,
-      idempotent: Boolean(opts.idempotencyKey),
+      idempotent: false,
     });
     return r.data;
   }
 }
 
 export interface RunOptions extends CallOptions {
-  /** Sent as `Idempotency-Key`; makes the call safe to retry. */
+  /** Sent as `Idempotency-Key` (for proxies and a platform that deduplicates; this one does not yet). */
   idempotencyKey?: string;
 }
 
