@@ -34,8 +34,10 @@ class _Resource:
 
 
 class Workflows(_Resource):
-    def deploy(self, name: str, yaml_text: str, exposure_consent: Optional[str] = None) -> Any:
-        h = {"x-arcrun-exposure-consent": exposure_consent} if exposure_consent else {}
+    def deploy(self, name: str, yaml_text: str, exposure_consent: Union[str, Dict[str, Any], None] = None) -> Any:
+        """A new version; ``exposure_consent`` (a dict or its JSON) when its steps send data to new hosts."""
+        c = exposure_consent
+        h = {"x-arcrun-exposure-consent": c if isinstance(c, str) else json.dumps(c)} if c else {}
         return self._send(Req("PUT", f"/v1/workflows/{_q(name)}", body=yaml_text, content_type="application/yaml", headers=h))
 
     def list(self) -> Any:
@@ -59,7 +61,8 @@ class Workflows(_Resource):
 
 class Runs(_Resource):
     def create(self, name: str, input: Any = None, wait: bool = True, idempotency_key: Optional[str] = None) -> Any:
-        """Runs a workflow; waits for the result unless ``wait=False``. Retried only with an idempotency key."""
+        """Runs a workflow; waits for the result unless ``wait=False``. Never retried: the platform does not
+        deduplicate runs by ``Idempotency-Key`` yet (the key is sent all the same)."""
         h = {"idempotency-key": idempotency_key} if idempotency_key else {}
         return self._send(
             Req(
@@ -68,7 +71,7 @@ class Runs(_Resource):
                 query={"wait": None if wait else "false"},
                 body={} if input is None else input,
                 headers=h,
-                idempotent=bool(idempotency_key),
+                idempotent=False,
             )
         )
 
@@ -171,11 +174,11 @@ class Keys(_Resource):
         return self._send(Req("POST", "/v1/keys", body=body))
 
     def list(self) -> Any:
-        """``GET /v1/keys`` (route landing with key management)."""
-        return self._send(Req("GET", "/v1/keys"))
+        """``GET /v1/keys``: the keys, never a secret (an admin key sees all, a user key itself)."""
+        return self._send(Req("GET", "/v1/keys", pick=lambda d: d["keys"]))
 
     def revoke(self, id: str) -> Any:
-        """``DELETE /v1/keys/{id}`` (route landing with key management)."""
+        """``DELETE /v1/keys/{id}`` with an id from ``list()``: refused everywhere within ``propagation_seconds``."""
         return self._send(Req("DELETE", f"/v1/keys/{_q(id)}"))
 
     def whoami(self) -> Any:
@@ -198,11 +201,16 @@ class Webhooks(_Resource):
     def delete(self, name: str) -> Any:
         return self._send(Req("DELETE", f"/webhooks/named/{_q(name)}"))
 
-    def trigger(self, name: str, input: Any = None, ns: Optional[str] = None, secret: Optional[str] = None) -> Any:
+    def trigger(
+        self, name: str, input: Any = None, ns: Optional[str] = None, secret: Optional[str] = None, wait: bool = True
+    ) -> Any:
+        """As the owner, or with ``ns`` the public route (signed with ``secret`` for hmac triggers); ``wait=False``
+        answers 202 at once with the execution id."""
         body = json.dumps({} if input is None else input)
         path = f"/webhooks/named/{_q(ns)}/{_q(name)}/trigger" if ns else f"/webhooks/named/{_q(name)}/trigger"
         h = {"x-arcrun-signature": sign(secret, body)} if secret else {}
-        return self._send(Req("POST", path, body=body, content_type="application/json", headers=h))
+        q = {"async": None if wait else "true"}
+        return self._send(Req("POST", path, query=q, body=body, content_type="application/json", headers=h))
 
     def query(self, name: str, input: Optional[Dict[str, Any]] = None, method: str = "POST", ns: Optional[str] = None) -> Any:
         if ns or method == "GET":
@@ -225,6 +233,10 @@ class _ClientBase:
 
     def health(self) -> Any:
         return self._send(Req("GET", "/health"))
+
+    def request(self, method: str, path: str, body: Any = None, query: Optional[Dict[str, Any]] = None) -> Any:
+        """Any route, with the client's auth, errors, timeout and retry rules: the escape hatch."""
+        return self._send(Req(method.upper(), path, query=query, body=body))
 
     def whoami(self) -> Any:
         return self.keys.whoami()
@@ -344,8 +356,8 @@ OPERATIONS: Dict[str, str] = {
     "getHealth": "health",
     "getWhoami": "whoami",
     "createKey": "keys.create",
-    "listKeys": "keys.list",  # route landing with key management
-    "revokeKey": "keys.revoke",  # route landing with key management
+    "listKeys": "keys.list",
+    "revokeKey": "keys.revoke",
     "listWorkflows": "workflows.list",
     "getWorkflow": "workflows.get",
     "deployWorkflow": "workflows.deploy",

@@ -3,6 +3,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,8 @@ def vectors():
     return json.loads((ROOT / "registry" / "testdata" / "crypto-vectors.json").read_text("utf-8"))
 
 CLI = ROOT / "cli" / "dist" / "bin.js"
+# Base URLs of the real platforms started here: only their answers are checked against the models.
+PLATFORMS = set()
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +44,136 @@ def platform(tmp_path_factory):
             raise RuntimeError(f"acr dev exited with {proc.wait()}: {proc.stderr.read()[-2000:]}")
         dev = json.loads(line)
         local = json.loads((state / "secrets.json").read_text("utf-8"))
+        PLATFORMS.add(dev["url"].rstrip("/"))
         yield {**dev, **local}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def openapi(platform):
+    """The running platform's own OpenAPI document."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{platform['url']}/openapi.json", timeout=30) as res:
+        return json.loads(res.read())
+
+
+@pytest.fixture
+def checked_answers(openapi, monkeypatch):
+    """Every answer the SDK receives during the test is checked against the generated model of its operation
+    (arcrun_sdk.models.RESPONSES); yields the operationIds checked."""
+    from arcrun_sdk import _transport, models
+
+    from conform import Routes, problems
+
+    routes, seen = Routes(openapi), []
+    original = _transport._Base._result
+
+    def result(self, r, res):
+        json_answer = res.headers.get("content-type", "").startswith("application/json")
+        if self.url in PLATFORMS and res.status_code < 400 and json_answer:
+            op = routes.operation(r.method, r.path)
+            assert op, f"{r.method} {r.path} is not in /openapi.json"
+            found = problems(res.json(), models.RESPONSES.get(op, {}).get(res.status_code, Any), op)
+            assert not found, f"the answer of {op} does not fit arcrun_sdk.models: {found[:5]}"
+            seen.append(op)
+        return original(self, r, res)
+
+    monkeypatch.setattr(_transport._Base, "_result", result)
+    yield seen
+
+
+class Blocking:
+    """An AsyncClient driven from synchronous test code on its own event loop: the same tests then run every
+    method through both clients (awaitables resolved, async iterators collected)."""
+
+    def __init__(self, target, loop):
+        self._target, self._loop = target, loop
+
+    def __getattr__(self, name):
+        attr = getattr(self._target, name)
+        if callable(attr):
+            return lambda *a, **kw: self._settle(attr(*a, **kw))
+        return attr if isinstance(attr, (str, int, float, bool, type(None), dict, list)) else Blocking(attr, self._loop)
+
+    def _settle(self, value):
+        import inspect
+
+        if inspect.isawaitable(value):
+            return self._loop.run_until_complete(value)
+        if inspect.isasyncgen(value):
+
+            async def collect():
+                return [x async for x in value]
+
+            return iter(self._loop.run_until_complete(collect()))
+        return value
+
+
+@pytest.fixture(scope="module", params=["sync", "async"])
+def make(request):
+    """Builds a client of this run's kind: ``make(url, key, **kw)``; closed after the module."""
+    import asyncio
+
+    from arcrun_sdk import AsyncClient, Client
+
+    made, loop = [], asyncio.new_event_loop()
+
+    def build(url, key, **kw):
+        if request.param == "sync":
+            c = Client(url, key, **kw)
+            made.append(c.close)
+            return c
+        c = AsyncClient(url, key, **kw)
+        made.append(lambda: loop.run_until_complete(c.aclose()))
+        return Blocking(c, loop)
+
+    build.kind = request.param
+    yield build
+    for close in made:
+        close()
+    loop.close()
+
+
+# The same platform (cli/dist/platform/local.js, what `acr dev` runs) with 127.0.0.1 reachable from recipe steps,
+# so recipes can be tested and run against a local stand-in of their service. Ends when stdin closes.
+_OPEN = """
+import { randomBytes } from "node:crypto";
+import { startLocalPlatform } from "./cli/dist/platform/local.js";
+const secrets = { encryptionKey: randomBytes(32).toString("base64"), adminToken: "adm_" + randomBytes(16).toString("hex") };
+const p = await startLocalPlatform({ stateDir: ":memory:", secrets, port: 0, allowHosts: ["127.0.0.1"] });
+const res = await fetch(p.url + "/v1/keys", { method: "POST", body: JSON.stringify({ role: "admin", label: "py" }),
+  headers: { authorization: "Bearer " + secrets.adminToken, "content-type": "application/json" } });
+const key = await res.json();
+console.log(JSON.stringify({ url: p.url, apiKey: key.api_key, ns: key.tenant.ns, ...secrets }));
+process.stdin.resume();
+process.stdin.on("end", () => p.dispose().then(() => process.exit(0)));
+"""
+
+
+@pytest.fixture(scope="session")
+def open_platform(platform):
+    proc = subprocess.Popen(
+        ["node", "--input-type=module", "-e", _OPEN],
+        cwd=ROOT,
+        env={**os.environ, "WRANGLER_SEND_METRICS": "false"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the platform exited with {proc.wait()}: {proc.stderr.read()[-2000:]}")
+        p = json.loads(line)
+        PLATFORMS.add(p["url"].rstrip("/"))
+        yield p
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
