@@ -136,6 +136,31 @@ describe("credentials, webhooks, deploy consent, escape hatch", () => {
     expect(await arc.workflows.deploy("outbound", yaml, { exposureConsent: consent() })).toMatchObject({ version: 1 });
   });
 
+  it("executions.tail answers what changed after a cursor; follow() yields runs live until aborted", async () => {
+    await arc.workflows.deploy("live", hello("live"));
+    const before = new Date(Date.now() - 1000).toISOString();
+    const run = await arc.runs.create("live", { name: "Tail" });
+    const page = await arc.executions.tail({ workflow: "live", after: before });
+    expect(page.executions.map((e) => e.id)).toContain(run.execution_id);
+    expect(page.cursor > before).toBe(true);
+    expect((await arc.executions.tail({ workflow: "live", after: page.cursor })).executions).toEqual([]);
+
+    const ctrl = new AbortController();
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const ex of arc.executions.follow({ workflow: "live" }, { signal: ctrl.signal, intervalMs: 500 })) {
+        seen.push(`${String(ex.id)}:${String(ex.status)}`);
+        if (ex.status === "succeeded") ctrl.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 700));
+    const next = await arc.runs.create("live", { name: "Live" });
+    await following;
+    expect(seen).toContain(`${next.execution_id}:succeeded`);
+    expect(seen.filter((s) => s.startsWith(run.execution_id))).toEqual([]);
+    await expect(arc.executions.tail({ limit: 0 })).rejects.toBeInstanceOf(BadRequestError);
+  });
+
   it("request() reaches any route with the client's auth and errors", async () => {
     expect(await arc.request("GET", "/v1/whoami")).toMatchObject({ ns: p.ns });
     await expect(arc.request("GET", "/v1/workflows/nope")).rejects.toBeInstanceOf(NotFoundError);

@@ -7,10 +7,13 @@ OpenAPI document to its method (the coverage test checks it).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import time
 import urllib.parse
+from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Dict, Iterator, Optional, Union
 
 from ._transport import AsyncTransport, Req, SyncTransport
@@ -87,6 +90,10 @@ class Executions(_Resource):
     def resume(self, id: str, task_id: Optional[str] = None, result: Any = None) -> Any:
         body: Dict[str, Any] = {} if task_id is None else {"task_id": task_id, "result": result}
         return self._send(Req("POST", f"/v1/executions/{_q(id)}/resume", body=body))
+
+    def tail(self, **query: Any) -> Any:
+        """``GET /v1/tail``: executions started or updated after ``after`` (an ISO time, the previous ``cursor``)."""
+        return self._send(Req("GET", "/v1/tail", query=query))
 
     def rerun(self, id: str) -> Any:
         return self._send(Req("POST", f"/v1/executions/{_q(id)}/rerun", body={}))
@@ -253,6 +260,20 @@ class SyncExecutions(Executions):
             query["cursor"] = page["cursor"]
 
 
+    def follow(self, interval: float = 2, **query: Any) -> Iterator[Dict[str, Any]]:
+        """Executions live (what ``acr tail`` does): polls ``tail`` every ``interval`` seconds (one KV list each)
+        from ``after`` (default now), yielding each execution once per change of status; break to stop."""
+        seen: Dict[str, str] = {}
+        query.setdefault("after", _now())
+        while True:
+            page = self.tail(**query)
+            for ex in page["executions"]:
+                if _changed(seen, ex):
+                    yield ex
+            query["after"] = page["cursor"]
+            time.sleep(max(0.5, interval))
+
+
 class AsyncExecutions(Executions):
     async def iterate(self, **query: Any) -> AsyncIterator[Dict[str, Any]]:
         """Every execution matching the filters, page after page."""
@@ -263,6 +284,31 @@ class AsyncExecutions(Executions):
             if not page.get("cursor"):
                 return
             query["cursor"] = page["cursor"]
+
+    async def follow(self, interval: float = 2, **query: Any) -> AsyncIterator[Dict[str, Any]]:
+        """Executions live, as ``Client.executions.follow``; break or cancel the task to stop."""
+        seen: Dict[str, str] = {}
+        query.setdefault("after", _now())
+        while True:
+            page = await self.tail(**query)
+            for ex in page["executions"]:
+                if _changed(seen, ex):
+                    yield ex
+            query["after"] = page["cursor"]
+            await asyncio.sleep(max(0.5, interval))
+
+
+def _now() -> str:
+    """Now as the platform writes times (JavaScript's toISOString), so cursors compare as strings."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _changed(seen: Dict[str, str], ex: Dict[str, Any]) -> bool:
+    mark = f"{ex.get('updated_at')}:{ex.get('status')}"
+    if seen.get(str(ex.get("id"))) == mark:
+        return False
+    seen[str(ex.get("id"))] = mark
+    return True
 
 
 class Client(_ClientBase):
@@ -369,6 +415,7 @@ OPERATIONS: Dict[str, str] = {
     "listExecutions": "executions.list",
     "getExecution": "executions.get",
     "resumeExecution": "executions.resume",
+    "tailExecutions": "executions.tail",
     "rerunExecution": "executions.rerun",  # route landing with the recovery work
     "listCredentials": "credentials.list",
     "getCredential": "credentials.get",

@@ -104,12 +104,19 @@ class Blocking:
         if inspect.isawaitable(value):
             return self._loop.run_until_complete(value)
         if inspect.isasyncgen(value):
-
-            async def collect():
-                return [x async for x in value]
-
-            return iter(self._loop.run_until_complete(collect()))
+            return self._steps(value)
         return value
+
+    def _steps(self, agen):
+        """An async iterator stepped lazily (``follow`` never ends by itself)."""
+        try:
+            while True:
+                try:
+                    yield self._loop.run_until_complete(agen.__anext__())
+                except StopAsyncIteration:
+                    return
+        finally:
+            self._loop.run_until_complete(agen.aclose())
 
 
 @pytest.fixture(scope="module", params=["sync", "async"])

@@ -3,6 +3,7 @@ operationId coverage of /openapi.json."""
 
 import asyncio
 import email.utils
+from datetime import datetime, timedelta, timezone
 import hashlib
 import hmac
 import http.server
@@ -43,7 +44,6 @@ EXCLUDED = {  # operationId -> why the SDK does not wrap it (keep short)
     "createSession": "browser console sign-in: an HttpOnly cookie, SDK callers send the key",
     "deleteSession": "browser console sign-out",
     "getMetrics": "Prometheus scrape endpoint, text not JSON",
-    "tailExecutions": "not wrapped yet: acr tail polls it",
 }
 
 
@@ -94,6 +94,22 @@ def test_workflows_runs_executions(arc, n, checked_answers):
     assert e.value.code == "WORKFLOW_NOT_FOUND"
     ops = {"deployWorkflow", "createRun", "listExecutions", "getExecution", "resumeExecution", "listWorkflowVersions"}
     assert ops <= set(checked_answers)
+
+
+def test_tail_and_follow(arc, n):
+    name = n("py_live")
+    arc.workflows.deploy(name, HELLO.replace("name: hello", f"name: {name}"))
+    before = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    run = arc.runs.create(name, {"name": "Tail"})
+    page = arc.executions.tail(workflow=name, after=before)
+    assert run["execution_id"] in [e["id"] for e in page["executions"]] and page["cursor"] > before
+    assert arc.executions.tail(workflow=name, after=page["cursor"])["executions"] == []
+    following = arc.executions.follow(interval=0.5, workflow=name, after=before)
+    first = next(following)
+    assert (first["id"], first["status"]) == (run["execution_id"], "succeeded")
+    following.close()
+    with pytest.raises(BadRequestError):
+        arc.executions.tail(limit=0)
 
 
 def test_rerun(arc, n, openapi):

@@ -148,9 +148,63 @@ export class Executions {
     return (await this.t.send<Ok<"resumeExecution">>({ ...opts, method: "POST", path, body })).data;
   }
 
+  /** `GET /v1/tail`: executions started or updated after `after` (an ISO time, the previous `cursor`), with steps. */
+  async tail(query: QueryOf<"tailExecutions"> = {}, opts: CallOptions = {}): Promise<Ok<"tailExecutions">> {
+    return (await this.t.send<Ok<"tailExecutions">>({ ...opts, method: "GET", path: "/v1/tail", query })).data;
+  }
+
+  /**
+   * Follows executions live (what `acr tail` does): polls {@link Executions.tail} every `intervalMs` (default
+   * 2 s, one KV list per poll) from `after` (default now) and yields each execution once per change of status.
+   * Ends when `signal` aborts or the loop breaks.
+   *
+   * @example
+   * for await (const ex of arc.executions.follow({ workflow: "hello" }, { signal })) console.log(ex.id, ex.status);
+   */
+  async *follow(
+    query: QueryOf<"tailExecutions"> = {},
+    opts: CallOptions & { intervalMs?: number } = {},
+  ): AsyncGenerator<Ok<"tailExecutions">["executions"][number]> {
+    const seen = new Map<string, string>();
+    let after = query.after ?? new Date().toISOString();
+    const interval = Math.max(500, opts.intervalMs ?? 2000);
+    while (!opts.signal?.aborted) {
+      let page: Ok<"tailExecutions">;
+      try {
+        page = await this.tail({ ...query, after }, opts);
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        throw err;
+      }
+      for (const ex of page.executions) {
+        const mark = `${String(ex.updated_at)}:${String(ex.status)}`;
+        if (seen.get(String(ex.id)) === mark) continue;
+        seen.set(String(ex.id), mark);
+        yield ex;
+      }
+      after = page.cursor;
+      if (!(await pause(interval, opts.signal))) return;
+    }
+  }
+
   /** `POST /v1/executions/{id}/rerun`: a new execution of the same version with the same input. */
   async rerun(id: string, body: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<ExecutionResult> {
     const path = `/v1/executions/${enc(id)}/rerun`;
     return (await this.t.send<ExecutionResult>({ ...opts, method: "POST", path, body })).data;
   }
+}
+
+/** Waits `ms`; false when `signal` aborted meanwhile. */
+function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(ok);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
