@@ -66,3 +66,51 @@ describe("acr dev", () => {
     expect(await who.json()).toMatchObject({ ns: second.tenant.ns, label: "kept across restarts" });
   }, 120_000);
 });
+
+describe("acr dev --allow-host", () => {
+  it("lets a workflow's http_request reach a service on this machine", async () => {
+    const { createServer } = await import("node:http");
+    const service = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ seen: req.url }));
+    });
+    await new Promise<void>((r) => service.listen(0, "127.0.0.1", () => r()));
+    const servicePort = (service.address() as { port: number }).port;
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), "arcrun-dev-allow-"));
+      const port = await freePort();
+      acr = AcrProcess.spawn(
+        ["--json", "dev", "--port", String(port), "--state", join(cwd, "state"), "--allow-host", "127.0.0.1"],
+        cwd,
+      );
+      const dev = await acr.waitForJson<Started>();
+      const auth = { authorization: `Bearer ${dev.apiKey}` };
+      const yaml = `name: local_call
+flow:
+  - input >> ON_SUCCESS >> call
+config:
+  call:
+    component: http_request
+    method: GET
+    url: "http://127.0.0.1:${servicePort}/ping"
+`;
+      const consent = { confirmed_by_human: true, understood: true, confirmed_at: new Date().toISOString() };
+      const put = await fetch(`${dev.url}/v1/workflows/local_call`, {
+        method: "PUT",
+        headers: { ...auth, "content-type": "application/yaml", "x-arcrun-exposure-consent": JSON.stringify(consent) },
+        body: yaml,
+      });
+      expect(put.status, await put.clone().text()).toBeLessThan(300);
+      const run = await fetch(`${dev.url}/webhooks/named/${dev.ns}/local_call/trigger`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: "{}",
+      });
+      const text = await run.text();
+      expect(run.status, text).toBe(200);
+      expect(text).toContain("/ping");
+    } finally {
+      service.close();
+    }
+  }, 120_000);
+});

@@ -37,6 +37,8 @@ export interface Env {
   ARCRUN_CORS_ORIGINS?: string;
   /** Optional token for scraping `/metrics` (besides ADMIN_TOKEN and admin API keys). */
   METRICS_TOKEN?: string;
+  /** `acr dev`/`acr serve` only: a network service that may reach private addresses, used for ARCRUN_ALLOW_HOSTS. */
+  ARCRUN_PRIVATE_NET?: Fetcher;
   /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
   ARCRUN_HISTORY_DAYS?: string;
 }

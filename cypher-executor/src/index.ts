@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { DRAIN_CRON, drain, RECOVER_CRON, tracked } from "./durability/index";
 import { getPlatform } from "./engine/platform";
 import type { Env } from "./env";
 import { runScheduled } from "./triggers/index";
@@ -6,9 +7,20 @@ import { runScheduled } from "./triggers/index";
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  // Counted, so a drain (acr serve's SIGTERM) can wait for requests and their background work.
+  fetch: tracked<Env>(app.fetch),
   /** Every minute: cron workflows of this minute, and parked executions whose wait is due. */
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    await runScheduled(env, getPlatform(), controller.scheduledTime, (p) => ctx.waitUntil(p));
+    // Only acr serve's loopback control sends this (Cloudflare's cron never does): stop, finish, then answer.
+    if (controller.cron === DRAIN_CRON) {
+      const { left } = await drain(DRAIN_TIMEOUT_MS);
+      if (left > 0) console.error(`drain: ${left} request(s) or background job(s) still running at the timeout`);
+      return;
+    }
+    // acr serve's start-up: executions a crash left running are recovered at once, crons are not re-fired.
+    const only = controller.cron === RECOVER_CRON ? { crons: false } : {};
+    await runScheduled(env, getPlatform(), controller.scheduledTime, (p) => ctx.waitUntil(p), only);
   },
 } satisfies ExportedHandler<Env>;
+
+const DRAIN_TIMEOUT_MS = 25_000;

@@ -90,12 +90,12 @@ describe("named webhook triggers", () => {
     expect(JSON.stringify(await owned.json())).toContain("staff-only-42");
   });
 
-  it("an unknown namespace or workflow is a 404 that reveals nothing", async () => {
+  it("an unknown namespace or workflow answers an anonymous caller as an api_key webhook does (reveals nothing)", async () => {
     const a = await fetch(`${p.url}/webhooks/named/zzzzzzzzzz/open-webhook/trigger`, { method: "POST" });
     const b = await fetch(`${p.url}/webhooks/named/${p.ns}/nope/trigger`, { method: "POST" });
-    expect(a.status).toBe(404);
-    expect(b.status).toBe(404);
-    expect(((await a.json()) as { error: { code: string } }).error.code).toBe("WORKFLOW_NOT_FOUND");
+    expect(a.status).toBe(401);
+    expect(b.status).toBe(401);
+    expect(((await a.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
   });
 
   it("hmac: verifies X-Arcrun-Signature over the raw body with the secret credential", async () => {

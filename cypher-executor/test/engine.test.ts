@@ -51,7 +51,11 @@ describe("workflow storage", () => {
     const first = await deploy("hello");
     expect(first.status).toBe(201);
     expect(((await first.json()) as { version: number }).version).toBe(1);
-    const second = await deploy("hello");
+    // A byte-identical redeploy keeps version 1; an edited one makes version 2.
+    const same = await deploy("hello");
+    expect(same.status).toBe(200);
+    expect(((await same.json()) as { version: number }).version).toBe(1);
+    const second = await deploy("hello", `${example("hello")}# edited\n`);
     expect(second.status).toBe(200);
     expect(((await second.json()) as { version: number }).version).toBe(2);
 
@@ -62,7 +66,7 @@ describe("workflow storage", () => {
     };
     expect(versions.versions.map((v) => v.version)).toEqual([1, 2]);
     const shown = (await (await p.call("GET", "/v1/workflows/hello")).json()) as { source: string; version: number };
-    expect(shown.source).toBe(example("hello"));
+    expect(shown.source).toBe(`${example("hello")}# edited\n`);
     expect(shown.version).toBe(2);
 
     await deploy("chain-cypher");

@@ -15,7 +15,7 @@ export interface SeenRequest {
 }
 
 /** How a stand-in answers: a status and JSON, or never (to test timeouts). */
-export type Answer = { status: number; json?: unknown; text?: string } | "hang";
+export type Answer = { status: number; json?: unknown; text?: string; location?: string } | "hang";
 
 /** A local stand-in for an outside service on 127.0.0.1, recording every request. */
 export interface StandIn {
@@ -61,7 +61,10 @@ export async function startStandIn(answer: (r: SeenRequest) => Answer | Promise<
         });
         return;
       }
-      res.writeHead(a.status, { "content-type": a.text !== undefined ? "text/plain" : "application/json" });
+      res.writeHead(a.status, {
+        "content-type": a.text !== undefined ? "text/plain" : "application/json",
+        ...(a.location ? { location: a.location } : {}),
+      });
       res.end(a.text ?? JSON.stringify(a.json ?? {}));
     });
   });

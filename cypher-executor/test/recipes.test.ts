@@ -405,4 +405,21 @@ config:
     expect(review.destinations.map((d) => d.host)).toEqual(["hooks.example.com", "slack.com"]);
     expect(review.findings.map((f) => [f.code, f.where])).toEqual([["DYNAMIC_HOST", "steps.guess.url"]]);
   });
+
+  it("a constant-URL http_request (every field literal) is a destination, not DYNAMIC_HOST", async () => {
+    const plan = compile(`name: zen
+flow:
+  - input >> ON_SUCCESS >> zen
+config:
+  zen:
+    component: http_request
+    method: GET
+    url: "https://api.github.com/zen"
+`);
+    const steps = exposureSteps(plan);
+    expect(steps).toEqual([{ id: "zen", component: "http_request", url: "https://api.github.com/zen" }]);
+    const review = await reviewWorkflowExposure("zen", steps, async () => null);
+    expect(review.destinations.map((d) => d.host)).toEqual(["api.github.com"]);
+    expect(review.findings).toEqual([]);
+  });
 });

@@ -134,6 +134,17 @@ describe("templates", () => {
     ).not.toContain("SECRET");
   });
 
+  it("rewrites credential aliases even when every value of a map is a credential template", () => {
+    // An all-literal object collapses into one literal: it must hold the rewritten placeholders.
+    const headers = compileValue({ Authorization: "{{ credentials.gh }}", "X-Key": "{{ creds.api.key }}" });
+    expect(headers.kind).toBe("literal");
+    expect(resolveValue(headers, scope)).toEqual({
+      Authorization: "{{credential.gh}}",
+      "X-Key": "{{credential.api.key}}",
+    });
+    expect(resolveValue(compileValue(["{{ creds.gh }}", "x"]), scope)).toEqual(["{{credential.gh}}", "x"]);
+  });
+
   it("cannot reach the prototype chain, even through computed keys", () => {
     const s: Scope = { ...scope, k: "constructor", p: "__proto__" };
     expect(() => compileExpr("input.__proto__")).toThrow(/not readable/);

@@ -12,16 +12,7 @@
 // Usage: node registry/scripts/build.mjs [name ...] [--testdata] [--force] [--quiet]
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -162,9 +153,27 @@ function interpreterComponent(out, name, manifest) {
   const wasm = join(root, "node_modules", "@jitl", "quickjs-wasmfile-release-sync", "dist", "emscripten-module.wasm");
   if (!existsSync(wasm)) throw new Error("@jitl/quickjs-wasmfile-release-sync is not installed: run npm ci");
   const target = join(out, "quickjs.wasm");
-  const built = !existsSync(target) || statSync(target).size !== statSync(wasm).size;
-  if (built) copyFileSync(wasm, target);
+  const bytes = finerInterrupts(readFileSync(wasm));
+  const built = !existsSync(target) || !readFileSync(target).equals(bytes);
+  if (built) writeFileSync(target, bytes);
   return { name, bytes: statSync(target).size, built, dir: out, language: "quickjs" };
+}
+
+/**
+ * QuickJS asks its interrupt handler every JS_INTERRUPT_COUNTER_INIT (10,000) polls, up to ~25 ms of an
+ * allocation-heavy loop: too coarse to let a runaway `code` step yield the event loop in time
+ * (docs/adr/0004). The counter's reset in js_poll_interrupts is the one `i32.const 10000` stored at
+ * JSContext offset 232 (`41 90 ce 00 36 02 e8 01`): it becomes 1,000, as a padded LEB of the same length.
+ */
+function finerInterrupts(wasm) {
+  const reset = Buffer.from([0x41, 0x90, 0xce, 0x00, 0x36, 0x02, 0xe8, 0x01]);
+  const at = wasm.indexOf(reset);
+  if (at < 0 || wasm.indexOf(reset, at + 1) >= 0) {
+    throw new Error("quickjs.wasm: the interrupt counter reset was not found exactly once (new quickjs-emscripten?)");
+  }
+  const out = Buffer.from(wasm);
+  out.set([0x41, 0xe8, 0x87, 0x00], at);
+  return out;
 }
 
 /** binaryen read + write without instrumentation: the fair baseline for measuring fuel. */

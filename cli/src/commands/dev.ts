@@ -18,6 +18,8 @@ export interface DevOptions {
   json?: boolean;
   /** Browser origins allowed to call the API (CORS); none = off. */
   corsOrigin?: string[];
+  /** Private hosts http_request may reach (`--allow-host`, repeatable): same meaning as `acr serve`'s. */
+  allowHost?: string[];
 }
 
 /**
@@ -37,6 +39,7 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
       port: opts.port,
       verbose: opts.verbose,
       corsOrigins: opts.corsOrigin,
+      allowHosts: opts.allowHost,
     });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -88,7 +91,15 @@ export function registerDev(program: Command): void {
       "a browser origin allowed to call the API, e.g. http://localhost:5173 (repeatable; default: CORS off)",
       (v: string, prev: string[] = []) => [...prev, v],
     )
-    .addHelpText("after", "\nExample:\n  $ acr dev --port 8787 --state ./.arcrun/state\n")
+    .option(
+      "--allow-host <host>",
+      "a private host http_request may reach, e.g. 127.0.0.1:3000 or localhost (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ acr dev --port 8787 --state ./.arcrun/state\n  $ acr dev --allow-host 127.0.0.1:3000   # let workflows call a service on this machine\n",
+    )
     .action(async (o: DevOptions) => {
       const json = Boolean(program.opts().json);
       const { platform, dev } = await startDev(o);

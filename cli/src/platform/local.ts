@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import type { Miniflare, MiniflareOptions, WorkerOptions } from "miniflare";
 import { componentBuilds, consoleWorker, executorDist } from "./paths.js";
 import type { LocalSecrets } from "./secrets.js";
+import { systemCaCertificates } from "./serve/tls.js";
 
 /** The KV namespaces of the seed, all bound to the executor. */
 export const KV_BINDINGS = [
@@ -57,6 +58,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     throw new Error(`the executor is not built (${script} is missing): run \`npm run build\` first`);
   }
   const memory = opts.stateDir === ":memory:";
+  const tlsOptions = { trustBrowserCas: true, trustedCertificates: systemCaCertificates(process.env) };
+  const publicNetwork = { allow: ["public"], tlsOptions };
+  const privateNetwork = { allow: ["public", "private", "local"], tlsOptions };
   if (!memory) mkdirSync(opts.stateDir, { recursive: true });
   const components = listComponentWorkers(componentBuilds(opts.root));
   const consoleScript = opts.root ? consoleWorker(opts.root) : consoleWorker();
@@ -88,7 +92,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       ...Object.fromEntries(components.map((c) => [c.binding, c.workerName])),
       // The console's files (/console), when built.
       ...(withConsole ? { CONSOLE: CONSOLE_WORKER } : {}),
+      // Only the operator's --allow-host names use this one (runtime/net); docs/security.md.
+      ...((opts.allowHosts ?? []).length > 0 ? { ARCRUN_PRIVATE_NET: { network: privateNetwork } } : {}),
     },
+    // workerd resolves, checks every address, and connects to the checked one: names that resolve
+    // to loopback or private ranges are refused here, whatever their spelling.
+    outboundService: { network: publicNetwork },
   });
   const componentWorkers: WorkerOptions[] = [
     ...components.map(

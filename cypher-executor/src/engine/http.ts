@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { checkBodySize, checkDepth } from "../durability/index";
 import { ApiError } from "../http/errors";
 import type { ExecutionResponse } from "./service";
 import type { TriggerMeta } from "./types";
@@ -42,7 +43,16 @@ export const AcceptedSchema = z
   .openapi("ExecutionAccepted");
 
 /** Headers a workflow's `trigger` node never sees: the caller's secrets. */
-const HIDDEN_HEADERS = new Set(["authorization", "x-arcrun-api-key", "cookie", "x-arcrun-signature"]);
+// Credentials a caller sends to the platform never reach a workflow's `trigger.headers`.
+const HIDDEN_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
+  "x-arcrun-api-key",
+  "x-api-key",
+  "x-arcrun-admin-token",
+  "cookie",
+  "x-arcrun-signature",
+]);
 
 /**
  * `triggerMeta(req)`, built once and only if a template reads `trigger` (the engine calls it lazily).
@@ -67,10 +77,13 @@ export function triggerMeta(req: Request): TriggerMeta {
 
 /**
  * Parses a request body text as the workflow input: empty → `{}`, JSON → its value, anything else
- * is refused with a 400 naming the position of the JSON error.
+ * is refused with a 400 naming the position of the JSON error; over 1 MiB a 413, nested over 64 levels a 400.
  */
 export function parseInput(text: string, contentType: string | null): unknown {
+  // Refused before anything runs: a record that cannot be stored must never follow a step that ran.
+  checkBodySize(text);
   if (text.trim() === "") return {};
+  checkDepth(text);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -6,9 +6,10 @@ import type { Tenant } from "../auth/api-keys";
 import type { Env } from "../env";
 import { recipeStepRunner, tenantRecipeNames, withRecipes } from "../recipes/index";
 import { builtinRuntime } from "../runtime/builtins";
+import { triggerWorkflowRunner } from "../trigger-workflow/index";
 import { compileWorkflow, evaluate, isTruthy, readsTriggerMeta, resolveValue } from "../workflow/index";
 import type { ComponentCatalog } from "../workflow/plan";
-import { loadPlan } from "../workflows/index";
+import { loadPlan } from "../workflow-store/index";
 import type { Platform } from "./service";
 import type { StepRunner } from "./types";
 
@@ -38,7 +39,11 @@ export function getPlatform(): Platform {
   const p: Platform = {
     runtime,
     templates: { resolveValue, evaluate, isTruthy, readsTriggerMeta },
-    runners: [...extraRunners, recipeStepRunner({ isComponent: (n) => runtime.has(n), runtime })],
+    runners: [
+      ...extraRunners,
+      triggerWorkflowRunner(() => p),
+      recipeStepRunner({ isComponent: (n) => runtime.has(n), runtime }),
+    ],
     compile: compileWorkflow,
     catalog: async (env: Env, tenant: Tenant) => withRecipes(base, await tenantRecipeNames(env, tenant)),
     loadPlan: async (env, tenant, name) => {

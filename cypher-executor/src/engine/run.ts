@@ -4,12 +4,15 @@
  * branches run concurrently and joins wait for every branch. See docs/engine.md.
  */
 import type { Tenant } from "../auth/api-keys";
+import { finishedElements, foreachProgress } from "../durability/index";
 import type { Env } from "../env";
 import type { ComponentError, ComponentOutcome } from "../runtime/types";
 import type { Edge, Plan, Step } from "../workflow/plan";
 import { isoNow } from "./clock";
 import { edgeTaken, type NodeResult } from "./edges";
+import { retryDecision } from "./retry/index";
 import type { EngineDeps, ExecutionStatus, NodeRecord, TriggerMeta, TriggerMetaSource } from "./types";
+import { unresolvedWarnings } from "./warnings";
 
 /** Most nested CALLS_SUBFLOW levels. */
 export const MAX_SUBFLOW_DEPTH = 8;
@@ -28,6 +31,8 @@ export interface RunOptions {
   waitUntil?: (p: Promise<unknown>) => void;
   /** Called after each node settles (checkpoints of long executions). */
   onNode?: (id: string, rec: NodeRecord) => void;
+  /** Called after each FOREACH element finishes; `progress()` builds the node's unfinished record. */
+  onProgress?: (id: string, progress: () => NodeRecord) => void;
   /** Workflow names above this one (cycle-safe subflows). */
   stack?: string[];
 }
@@ -189,9 +194,11 @@ class Execution {
     else if (step.subflow !== undefined)
       rec = await this.runSubflow(step, via.find((e) => e.kind === "CALLS_SUBFLOW") ?? via[0]);
     else {
-      const input = this.deps.templates.resolveValue(step.input, this.scope);
+      const missing: string[] = [];
+      const input = this.deps.templates.resolveValue(step.input, this.scope, missing);
       rec = await this.callWithRetry(step, input);
       rec.input = input;
+      if (missing.length > 0) rec.warnings = unresolvedWarnings(missing);
     }
     rec.started_at = startedAt;
     rec.duration_ms = round(performance.now() - started);
@@ -207,8 +214,10 @@ class Execution {
       attempts++;
       outcome = await this.call(step, input);
       if (outcome.status !== "failed" || attempts > max) break;
+      const decision = retryDecision(outcome.error);
+      if (!decision.retry) break;
       const base = step.retry?.delayMs ?? 0;
-      const delay = step.retry?.backoff === "exponential" ? base * 2 ** (attempts - 1) : base;
+      const delay = decision.delayMs ?? (step.retry?.backoff === "exponential" ? base * 2 ** (attempts - 1) : base);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     }
     if (outcome.status === "succeeded") return { status: "succeeded", data: outcome.data, attempts, duration_ms: 0 };
@@ -263,16 +272,30 @@ class Execution {
     let attempts = 0;
     let firstError: { index: number; error: ComponentError } | null = null;
     let next = 0;
+    // Elements an earlier run finished (a failed element, a crash) are reused, never called again.
+    const reused = finishedElements(this.opts.previous?.[step.id], items.length);
+    const finished = new Set<number>(reused.keys());
+    for (const [i, v] of reused) results[i] = v;
+    const progress = (): NodeRecord => ({
+      status: "running",
+      attempts,
+      duration_ms: 0,
+      elements: foreachProgress(finished, results, items.length),
+    });
     const worker = async () => {
       while (next < items.length && !firstError) {
         const index = next++;
+        if (finished.has(index)) continue;
         const item = items[index];
         const scope = { ...this.scope, [over]: item, each: { index, item } };
         const input = this.deps.templates.resolveValue(step.input, scope);
         const rec = await this.callWithRetry(step, input);
         attempts += rec.attempts;
-        if (rec.status === "succeeded") results[index] = rec.data;
-        else if (!firstError) {
+        if (rec.status === "succeeded") {
+          results[index] = rec.data;
+          finished.add(index);
+          this.opts.onProgress?.(step.id, progress);
+        } else if (!firstError) {
           firstError = {
             index,
             error: rec.error ?? { code: "FOREACH_ITEM_PENDING", message: "A FOREACH element cannot wait" },
@@ -283,7 +306,7 @@ class Execution {
     await Promise.all(Array.from({ length: Math.min(FOREACH_CONCURRENCY, items.length) }, worker));
     const failed = firstError as { index: number; error: ComponentError } | null;
     if (failed) {
-      return failedRecord(
+      const rec = failedRecord(
         {
           code: "FOREACH_ITEM_FAILED",
           message: `FOREACH ${over}: element ${failed.index} failed: ${failed.error.message}`,
@@ -292,6 +315,8 @@ class Execution {
         attempts,
         0,
       );
+      rec.elements = foreachProgress(finished, results, items.length);
+      return rec;
     }
     return { status: "succeeded", data: results, attempts, duration_ms: 0 };
   }
@@ -327,6 +352,7 @@ class Execution {
       input,
       previous: undefined,
       onNode: undefined,
+      onProgress: undefined,
       stack: [...stack, name],
     });
     if (r.status === "succeeded") return { status: "succeeded", data: r.output, attempts: 1, duration_ms: 0, input };

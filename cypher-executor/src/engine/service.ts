@@ -5,6 +5,7 @@
  */
 
 import type { Tenant } from "../auth/api-keys";
+import { armTimers, once, takeLease } from "../durability/index";
 import type { Env } from "../env";
 import {
   effectiveStatus,
@@ -19,7 +20,7 @@ import { ApiError } from "../http/errors";
 import { log, tenantTag } from "../observability/log";
 import { recordExecution } from "../observability/metrics";
 import type { ComponentCatalog, Plan } from "../workflow/plan";
-import { type Compile, loadPlan, type StoredWorkflow } from "../workflows/index";
+import { type Compile, loadPlan, type StoredWorkflow } from "../workflow-store/index";
 import { isoNow } from "./clock";
 import { runPlan } from "./run";
 import type { EngineDeps, ExecutionRecord, NodeRecord, TriggerMetaSource } from "./types";
@@ -48,6 +49,8 @@ export interface ExecutionResponse {
   error?: ExecutionRecord["error"];
   kv_writes: number;
   duration_ms: number;
+  /** True when an Idempotency-Key repeat answered the first execution instead of running again. */
+  idempotent_replay?: boolean;
 }
 
 export interface StartOptions {
@@ -61,6 +64,10 @@ export interface StartOptions {
   waitUntil: (p: Promise<unknown>) => void;
   /** Already loaded by the caller (webhook auth reads the trigger first). */
   loaded?: { plan: Plan; workflow: StoredWorkflow };
+  /** The request's `Idempotency-Key`: a repeat within 24 h answers the first execution (durability/idempotency). */
+  idempotencyKey?: string | null;
+  /** The execution's id, when chosen before the run (idempotency). */
+  id?: string;
 }
 
 /**
@@ -75,12 +82,18 @@ export async function startExecution(
   platform: Platform,
   opts: StartOptions,
 ): Promise<ExecutionResponse> {
+  if (opts.idempotencyKey != null) {
+    const again = { ...opts, idempotencyKey: undefined };
+    return once(env, tenant, opts.name, opts.idempotencyKey, (id) =>
+      startExecution(env, tenant, platform, { ...again, id }),
+    );
+  }
   const loaded =
     opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
   if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
   const now = isoNow();
   const rec: ExecutionRecord = {
-    id: newExecutionId(),
+    id: opts.id ?? newExecutionId(),
     workflow: opts.name,
     version: loaded.workflow.version,
     status: "running",
@@ -97,7 +110,8 @@ export async function startExecution(
   const run = () => execute(env, tenant, platform, loaded.plan, rec, recorder, meta, undefined, opts.waitUntil);
   if (!opts.wait) {
     // The running record lets the caller poll at once; the rest happens after the 202.
-    await recorder.writeRecord();
+    // The lease lets the scheduler resume it if the process dies before it finishes (durability/recovery).
+    await Promise.all([recorder.writeRecord(), recorder.lease()]);
     opts.waitUntil(run());
     return response(rec, 0);
   }
@@ -116,7 +130,7 @@ export async function resumeExecution(
   tenant: Tenant,
   platform: Platform,
   id: string,
-  body: { task_id?: string; result?: unknown },
+  body: { task_id?: string; result?: unknown; recovery?: boolean },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<ExecutionResponse> {
   const rec = await loadExecution(env, tenant, id);
@@ -166,6 +180,7 @@ export async function resumeExecution(
   const writtenAt = Date.parse(rec.updated_at) || 0;
   rec.status = "running";
   rec.resumes = (rec.resumes ?? 0) + 1;
+  if (body.recovery) rec.recoveries = (rec.recoveries ?? 0) + 1;
   rec.updated_at = new Date().toISOString();
   rec.finished_at = undefined;
   rec.error = undefined;
@@ -196,6 +211,7 @@ async function execute(
       previous,
       waitUntil,
       onNode: (id, node) => recorder.nodeSettled(id, node),
+      onProgress: (id, progress) => recorder.nodeProgress(id, progress),
     });
     const duration = Math.round((performance.now() - started) * 1000) / 1000;
     rec.status = result.status;
@@ -207,8 +223,23 @@ async function execute(
     rec.duration_ms = Date.parse(rec.updated_at) - Date.parse(rec.started_at);
     const pending = Object.values(result.nodes).filter((n) => n.status === "pending");
     const finish = recorder.finish(pending, plan.history === "failed" && result.status === "succeeded");
-    // Nothing to write (a skipped success) needs no waitUntil: ~2% of such an execution's CPU.
-    if (finish) waitUntil(finish);
+    // Durable before the answer: a caller told "succeeded" finds the record even if the process dies next.
+    // Concurrent executions' writes share one commit in the store (serve's KV group-commits per 2 ms).
+    if (finish) {
+      await finish.catch((err) => {
+        console.error("execution record write failed", err instanceof Error ? err.message : err);
+        throw new ApiError(503, "RECORD_NOT_STORED", `Execution "${rec.id}" ran but its record could not be stored`, {
+          execution_id: rec.id,
+          status: rec.status,
+        });
+      });
+    }
+    // After the record is stored: a timer due at once must find the execution `waiting`.
+    if (pending.length > 0) {
+      const wake = (body: { task_id: string; result: unknown }) =>
+        resumeExecution(env, tenant, platform, rec.id, body, waitUntil);
+      armTimers(env, tenant, rec, wake, waitUntil);
+    }
     return response(rec, duration);
   } finally {
     recorder.stop();
@@ -235,10 +266,15 @@ function response(rec: ExecutionRecord, duration: number): ExecutionResponse {
 class Recorder {
   private readonly t0 = Date.now();
   private long = false;
+  private leased = false;
   private lastBeat = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inflight: Promise<unknown>[] = [];
   private readonly settled = new Map<string, NodeRecord>();
+  /** Per `ctx:` key: when it was last written, the chain of its writes, when progress was last taken. */
+  private readonly contextAt = new Map<string, number>();
+  private readonly contextWrites = new Map<string, Promise<unknown>>();
+  private readonly progressAt = new Map<string, number>();
 
   constructor(
     readonly env: Env,
@@ -265,8 +301,43 @@ class Recorder {
 
   nodeSettled(id: string, node: NodeRecord): void {
     this.settled.set(id, node);
-    if (this.long && !node.reused) this.track(this.countWrite(() => saveNodeContext(this.env, this.rec.id, id, node)));
+    if (this.long && !node.reused) this.writeContext(id, node);
     this.tick();
+  }
+
+  /**
+   * A FOREACH element finished: in a long execution, its node's progress (finished elements) is
+   * checkpointed at most once a second, so a crash repeats at most the elements of the last second.
+   */
+  nodeProgress(id: string, progress: () => NodeRecord): void {
+    if (!this.long) return;
+    const now = Date.now();
+    if (now - (this.progressAt.get(id) ?? 0) < SAME_KEY_GAP_MS) return;
+    this.progressAt.set(id, now);
+    this.writeContext(id, progress());
+  }
+
+  /** One `ctx:` write, after the previous write of the same key and at least a second later (KV's rule). */
+  private writeContext(id: string, node: NodeRecord): void {
+    this.rec.kv_writes++;
+    const write = (this.contextWrites.get(id) ?? Promise.resolve()).then(async () => {
+      const gap = (this.contextAt.get(id) ?? 0) + SAME_KEY_GAP_MS - Date.now();
+      if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+      this.contextAt.set(id, Date.now());
+      await saveNodeContext(this.env, this.rec.id, id, node);
+    });
+    this.contextWrites.set(
+      id,
+      write.catch(() => undefined),
+    );
+    this.track(write);
+  }
+
+  /** Indexes the execution's lease once (one write): a crash then leads to an automatic resume. */
+  lease(): Promise<void> {
+    this.leased = true;
+    this.rec.kv_writes++;
+    return takeLease(this.env, this.tenant.keyHash, this.rec.id);
   }
 
   /** Writes the record as it is now (one write). */
@@ -321,8 +392,9 @@ class Recorder {
     const now = Date.now();
     if (!this.long && now - this.t0 >= LONG_MS) {
       this.long = true;
+      if (!this.leased) this.track(this.lease());
       for (const [id, node] of this.settled) {
-        if (!node.reused) this.track(this.countWrite(() => saveNodeContext(this.env, this.rec.id, id, node)));
+        if (!node.reused) this.writeContext(id, node);
       }
     }
     if (this.long && now - this.lastBeat >= HEARTBEAT_MS) {

@@ -3,6 +3,7 @@
  * dependencies it runs with (component runtime, template evaluation, recipe hook, subflows).
  */
 import type { Tenant } from "../auth/api-keys";
+import type { ForeachProgress } from "../durability/foreach";
 import type { Env } from "../env";
 import type { ComponentError, ComponentOutcome, ComponentRuntime } from "../runtime/types";
 import type { CompiledExpr, CompiledValue, Plan, Step } from "../workflow/plan";
@@ -26,6 +27,10 @@ export interface NodeRecord {
   reused?: boolean;
   /** True when the failure is handled by an ON_FAIL / ON_COMPLETE edge. */
   handled?: boolean;
+  /** A failed or unfinished FOREACH: the elements that finished (a resume calls only the others). */
+  elements?: ForeachProgress;
+  /** Non-fatal findings of this run of the node, e.g. `UNRESOLVED_TEMPLATE` (docs/workflow-format.md). */
+  warnings?: Array<{ code: string; message: string }>;
 }
 
 /** `running` → `succeeded` | `failed` | `waiting` (parked on a pending node). */
@@ -50,11 +55,14 @@ export interface ExecutionRecord {
   kv_writes: number;
   /** How many times the execution was resumed. */
   resumes?: number;
+  /** How many of those resumes were automatic recoveries after a crash. */
+  recoveries?: number;
 }
 
 /** Evaluates compiled templates; provided by the workflow format module. */
 export interface Templates {
-  resolveValue(value: CompiledValue, scope: Record<string, unknown>): unknown;
+  /** `missing` collects the templates that resolved to nothing (they yield `null`). */
+  resolveValue(value: CompiledValue, scope: Record<string, unknown>, missing?: string[]): unknown;
   evaluate(expr: CompiledExpr, scope: Record<string, unknown>): unknown;
   isTruthy(value: unknown): boolean;
   /** False when no template of the plan reads `trigger.headers/query/method/path` (absent: assume it does). */

@@ -4,8 +4,10 @@
  * Key formats are in docs/storage.md.
  */
 import type { Tenant } from "../auth/api-keys";
+import { boundedRecordJson } from "../durability/index";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
+import { ApiError } from "../http/errors";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -99,12 +101,13 @@ export function historyTtl(env: Env, status: ExecutionRecord["status"]): number 
   return days > 0 ? Math.max(60, Math.round(days * 86_400)) : undefined;
 }
 
-/** Writes the whole record (one KV write); finished records expire after the retention period. */
+/** Writes the whole record (one KV write, bounded in size); finished records expire after the retention period. */
 export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionRecord): Promise<void> {
   const meta: SummaryMeta = { w: rec.workflow, s: rec.status, g: rec.trigger, t: rec.started_at, u: rec.updated_at };
   if (rec.duration_ms !== undefined) meta.d = rec.duration_ms;
   const ttl = historyTtl(env, rec.status);
-  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), JSON.stringify(rec), {
+  // Over one KV value's size, the largest values are cut with a marker: a record is never dropped.
+  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), boundedRecordJson(rec), {
     metadata: meta,
     ...(ttl ? { expirationTtl: ttl } : {}),
   });
@@ -142,7 +145,13 @@ export async function listExecutions(
   // KV can only continue from its own cursor, so whole pages are read: a filtered page may hold a few
   // more than `limit` entries, and none is ever skipped between pages.
   for (let page = 0; page < 20 && out.length < limit; page++) {
-    const res = await env.ANALYTICS_KV.list<SummaryMeta>({ prefix: `execution:${tenant.keyHash}:`, limit, cursor });
+    const prefix = `execution:${tenant.keyHash}:`;
+    const res = await env.ANALYTICS_KV.list<SummaryMeta>({ prefix, limit, cursor }).catch((err: unknown) => {
+      // Only a cursor the caller made up can make a list fail on its first page: that is a 400.
+      if (page === 0 && q.cursor)
+        throw new ApiError(400, "INVALID_CURSOR", "cursor is not one this API returned", { field: "cursor" });
+      throw err;
+    });
     for (const k of res.keys) {
       const m = k.metadata;
       if (!m) continue;

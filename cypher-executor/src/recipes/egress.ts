@@ -7,6 +7,9 @@
 import type { Tenant } from "../auth/api-keys";
 import { CredentialError, decryptCredential } from "../credentials/index";
 import type { Env } from "../env";
+import { isPrivateHost } from "../runtime/host/ssrf";
+import { maskSecrets } from "../runtime/mask";
+import { isOperatorAllowed, outboundFetch } from "../runtime/net";
 
 const PLACEHOLDER = /\{\{\s*credential\.([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_]+))?\s*\}\}/g;
 
@@ -59,24 +62,8 @@ export type Diagnosis =
   | "SERVER_ERROR"
   | "UNEXPECTED_STATUS";
 
-/** Hosts that must never be reached from a recipe unless explicitly allowed (SSRF). */
-export function isPrivateHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "localhost" || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal")) return true;
-  if (h === "::1" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80")) return h.includes(":");
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
-  if (!m) return false;
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  return (
-    a === 10 ||
-    a === 127 ||
-    a === 0 ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 100 && b >= 64 && b <= 127)
-  );
-}
+/** Hosts that must never be reached from a recipe unless explicitly allowed (SSRF): one rule for recipes and http_request. */
+export { isPrivateHost };
 
 /**
  * True when `host` (optionally `host:port`) matches a pattern: exact, or `*.suffix`.
@@ -93,17 +80,9 @@ export function hostMatches(hostWithPort: string, pattern: string): boolean {
   return target === p;
 }
 
-function localAllowList(env: Env): string[] {
-  return (env.ARCRUN_ALLOW_HOSTS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 /** Checks a final URL against the policy; throws a RecipeError naming the host. */
 export function checkDestination(env: Env, url: URL, allowedHosts: string[]): void {
-  const local = localAllowList(env);
-  const isLocal = local.some((p) => hostMatches(url.host, p));
+  const isLocal = isOperatorAllowed(env, url);
   if (!allowedHosts.some((p) => hostMatches(url.host, p))) {
     throw new RecipeError(
       "HOST_NOT_ALLOWED",
@@ -193,11 +172,7 @@ async function substitute(env: Env, tenant: Tenant, texts: string[]): Promise<{ 
 
 /** Removes every secret (and its base64 forms) from a text. */
 export function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    out = out.split(s).join("[redacted]");
-  }
-  return out;
+  return maskSecrets(text, secrets, "[redacted]");
 }
 
 function b64(s: string): string {
@@ -283,7 +258,7 @@ export async function sendWithCredentials(env: Env, tenant: Tenant, req: EgressR
   const started = Date.now();
   let res: Response;
   try {
-    res = await fetch(target, {
+    res = await outboundFetch(env, target, {
       method: req.method,
       headers,
       body: req.method === "GET" || req.method === "HEAD" ? undefined : body,

@@ -3,16 +3,21 @@
  * written by `POST /v1/init/seed`. A test checks that this list matches the folders.
  */
 
+import api_anthropic_messages from "../../../recipes/api/anthropic_messages.json";
 import api_discord_post from "../../../recipes/api/discord_post.json";
+import api_gemini_generate from "../../../recipes/api/gemini_generate.json";
 import api_github_create_issue from "../../../recipes/api/github_create_issue.json";
 import api_gmail_send from "../../../recipes/api/gmail_send.json";
 import api_google_sheets_append from "../../../recipes/api/google_sheets_append.json";
 import api_google_sheets_read from "../../../recipes/api/google_sheets_read.json";
 import api_line_push from "../../../recipes/api/line_push.json";
+import api_openai_chat from "../../../recipes/api/openai_chat.json";
 import api_slack_post from "../../../recipes/api/slack_post.json";
 import api_telegram_send from "../../../recipes/api/telegram_send.json";
+import api_workers_ai_chat from "../../../recipes/api/workers_ai_chat.json";
 import auth_airtable from "../../../recipes/auth/airtable.json";
 import auth_anthropic from "../../../recipes/auth/anthropic.json";
+import auth_cloudflare from "../../../recipes/auth/cloudflare.json";
 import auth_discord from "../../../recipes/auth/discord.json";
 import auth_gemini from "../../../recipes/auth/gemini.json";
 import auth_github from "../../../recipes/auth/github.json";
@@ -41,6 +46,7 @@ import auth_typeform from "../../../recipes/auth/typeform.json";
 export const SEED_AUTH_RECIPES: unknown[] = [
   auth_airtable,
   auth_anthropic,
+  auth_cloudflare,
   auth_discord,
   auth_gemini,
   auth_github,
@@ -68,12 +74,16 @@ export const SEED_AUTH_RECIPES: unknown[] = [
 ];
 
 export const SEED_API_RECIPES: unknown[] = [
+  api_anthropic_messages,
   api_discord_post,
+  api_gemini_generate,
   api_github_create_issue,
   api_gmail_send,
   api_google_sheets_append,
   api_google_sheets_read,
   api_line_push,
+  api_openai_chat,
   api_slack_post,
   api_telegram_send,
+  api_workers_ai_chat,
 ];

@@ -7,6 +7,7 @@
 import type { Tenant } from "../auth/api-keys";
 import { CredentialError, decryptCredential } from "../credentials/index";
 import type { Env } from "../env";
+import { outboundFetch } from "../runtime/net";
 import type { ComponentRuntime } from "../runtime/types";
 import { sha256Hex } from "../utils/crypto";
 import { checkDestination, diagnoseError, RecipeError } from "./egress";
@@ -90,15 +91,27 @@ async function exchange(
   checkDestination(env, endpoint, auth.allowed_hosts);
   let res: Response;
   try {
-    res = await fetch(endpoint, {
+    res = await outboundFetch(env, endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams(form).toString(),
+      // A redirect would re-send the client secret to wherever Location points, and the token it
+      // got there would be cached as this service's: refuse instead of following.
+      redirect: "manual",
       signal: AbortSignal.timeout(10_000),
     });
   } catch (err) {
     const d = diagnoseError(err);
     throw new RecipeError("TOKEN_EXCHANGE_FAILED", `${endpoint.host}: ${d.message}`, 502, { diagnosis: d.diagnosis });
+  }
+  if (res.status >= 300 && res.status <= 399) {
+    await res.body?.cancel();
+    throw new RecipeError(
+      "TOKEN_EXCHANGE_REDIRECTED",
+      `${endpoint.host} answered the token exchange with a redirect (HTTP ${res.status}); token endpoints are never followed elsewhere: set token_exchange.endpoint to the final URL`,
+      502,
+      { status: res.status, diagnosis: "UNEXPECTED_STATUS" },
+    );
   }
   const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };
   if (!res.ok || !body.access_token) {

@@ -18,7 +18,13 @@ export const EXPOSURE_CONSENT_HEADER = "x-arcrun-exposure-consent";
 const consentKey = (tenant: Tenant, workflow: string) => `${tenant.keyHash}:exposure:workflow:${workflow}`;
 
 function field(v: CompiledValue, key: string): CompiledValue | undefined {
-  return v.kind === "object" ? v.entries.find(([k]) => k === key)?.[1] : undefined;
+  if (v.kind === "object") return v.entries.find(([k]) => k === key)?.[1];
+  // A step whose every field is constant compiles to one literal object.
+  if (v.kind === "literal" && v.value && typeof v.value === "object" && !Array.isArray(v.value)) {
+    const value = (v.value as Record<string, unknown>)[key];
+    return value === undefined ? undefined : { kind: "literal", value };
+  }
+  return undefined;
 }
 
 /**

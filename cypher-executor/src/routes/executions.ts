@@ -59,7 +59,11 @@ const listRoute = createRoute({
       workflow: z.string().optional(),
       status: z.enum(STATUSES).optional(),
       limit: z.coerce.number().int().min(1).max(200).optional(),
-      cursor: z.string().optional(),
+      // KV cursors are base64 text; anything else is the caller's mistake (400), not a storage error.
+      cursor: z
+        .string()
+        .regex(/^[A-Za-z0-9+/=_-]{1,1024}$/, "cursor is the `cursor` value of a previous page")
+        .optional(),
     }),
   },
   responses: {

@@ -46,6 +46,7 @@ export function registerRunRoutes(app: OpenAPIHono<AppEnv>, platform: () => Plat
         trigger: "api",
         wait,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
+        idempotencyKey: c.req.header("idempotency-key"),
       });
       if (!wait) return c.json({ execution_id: r.execution_id, status: "running" as const }, 202);
       executionHeaders(c, r);

@@ -20,9 +20,9 @@ import {
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
 import { ApiError, validationFailed } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
-import { verifyHmac } from "../triggers/hmac";
+import { verifyWebhookSignature } from "../triggers/signatures/index";
 import { timingSafeEqual } from "../utils/crypto";
-import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflows/index";
+import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflow-store/index";
 import { deployFromRequest, notFoundError } from "./workflows";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
@@ -287,6 +287,8 @@ async function triggered(
   opts: { async?: boolean; authenticated?: boolean; input?: unknown },
 ): Promise<Triggered> {
   const loaded = await loadPlan(c.env, tenant, name, platform.compile, () => platform.catalog(c.env, tenant));
+  // Without the owner's key a missing workflow answers as an existing api_key one does (no probing).
+  if (!loaded && !opts.authenticated) await requireSameTenant(c, tenant);
   if (!loaded) throw notFoundError(name);
   const raw = await c.req.arrayBuffer();
   let open = false;
@@ -295,8 +297,7 @@ async function triggered(
     const auth = webhook?.auth ?? "api_key";
     open = auth !== "api_key";
     if (auth === "api_key") await requireSameTenant(c, tenant);
-    else if (auth === "hmac")
-      await verifyHmac(c.env, tenant, webhook?.secret, raw, c.req.header("x-arcrun-signature") ?? null);
+    else if (auth === "hmac") await verifyWebhookSignature(c.env, tenant, webhook ?? {}, raw, c.req.raw.headers);
   }
   const input = opts.input ?? parseInput(utf8.decode(raw), c.req.header("content-type") ?? null);
   const r = await startExecution(c.env, tenant, platform, {
@@ -307,6 +308,7 @@ async function triggered(
     wait: !opts.async,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     loaded,
+    idempotencyKey: c.req.header("idempotency-key"),
   });
   if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" }, r, open };
   return { done: r, open };
@@ -356,10 +358,12 @@ async function requireSameTenant(c: Context<AppEnv>, tenant: Tenant): Promise<vo
   if (key && knownApiKeyHash(key) === tenant.keyHash) return;
   const hash = key && key.length <= 256 ? await apiKeyHash(key) : "";
   if (!key || !timingSafeEqual(hash, tenant.keyHash)) {
-    throw new ApiError(401, "UNAUTHORIZED", "This webhook needs the API key of its owner (trigger auth: api_key)");
+    throw new ApiError(401, "UNAUTHORIZED", OWNER_KEY_NEEDED);
   }
   rememberApiKey(key, tenant);
 }
+
+const OWNER_KEY_NEEDED = "This webhook needs the API key of its owner (trigger auth: api_key)";
 
 /** Namespaces never change owner: a short per-isolate cache saves two KV reads per trigger. */
 const NS_TTL_MS = 10_000;
@@ -370,7 +374,7 @@ async function tenantOrNotFound(env: AppEnv["Bindings"], ns: string, name: strin
   const hit = nsCache.get(ns);
   if (hit && Date.now() - hit.at < NS_TTL_MS) return hit.tenant;
   const tenant = await findTenantByNamespace(env, ns);
-  if (!tenant) throw notFoundError(name);
+  if (!tenant) throw new ApiError(401, "UNAUTHORIZED", OWNER_KEY_NEEDED);
   if (nsCache.size > 1_000) nsCache.clear();
   nsCache.set(ns, { at: Date.now(), tenant });
   return tenant;

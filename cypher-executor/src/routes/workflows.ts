@@ -5,7 +5,7 @@ import type { Platform } from "../engine/service";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
 import { EXPOSURE_CONSENT_HEADER, enforceWorkflowExposure } from "../recipes/index";
-import { checkName, deleteWorkflow, getWorkflow, listVersions, listWorkflows, putWorkflow } from "../workflows/index";
+import { checkName, deleteWorkflow, getWorkflow, listVersions, listWorkflows, putWorkflow } from "../workflow-store/index";
 
 const NameParam = z.object({
   name: z.string().openapi({ param: { name: "name", in: "path" }, example: "hello" }),
@@ -43,7 +43,7 @@ const putRoute = createRoute({
   path: "/v1/workflows/{name}",
   tags: ["workflows"],
   operationId: "deployWorkflow",
-  summary: "Deploy a workflow (YAML body): validated, stored as a new version",
+  summary: "Deploy a workflow (YAML body): validated, stored as a new version (a byte-identical one keeps the current)",
   security: bearerSecurity,
   request: {
     params: NameParam,
@@ -147,11 +147,27 @@ export function readSource(text: string, type: string): string {
  * once (see docs/recipes.md).
  */
 export async function deployFromRequest(c: Context<AppEnv>, name: string, source: string, p: Platform) {
+  checkWorkflowSize(source);
   const tenant = c.var.tenant;
   const consent = c.req.header(EXPOSURE_CONSENT_HEADER) ?? null;
   return putWorkflow(c.env, tenant, name, source, p.compile, await p.catalog(c.env, tenant), (plan) =>
     enforceWorkflowExposure(c.env, tenant, name, plan, consent),
   );
+}
+
+/** Largest workflow document stored; real workflows are a few KiB, `code` bodies included. */
+export const MAX_WORKFLOW_BYTES = 512 * 1024;
+
+function checkWorkflowSize(source: string): void {
+  const bytes = new TextEncoder().encode(source).length;
+  if (bytes > MAX_WORKFLOW_BYTES) {
+    throw new ApiError(
+      413,
+      "WORKFLOW_TOO_LARGE",
+      `The workflow is ${bytes} bytes; the limit is ${MAX_WORKFLOW_BYTES} bytes (512 KiB)`,
+      { field: "body", limit: MAX_WORKFLOW_BYTES, size: bytes },
+    );
+  }
 }
 
 /** `/v1/workflows*`: deploy, list, show, versions, delete. */

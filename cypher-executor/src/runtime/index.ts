@@ -5,7 +5,7 @@
 import { type HostFunction, type HostFunctionName, runSandbox } from "../lib/wasi-shim";
 import { hostFunctionsFor } from "./host";
 import { resolveLimits } from "./limits";
-import { toOutcome } from "./outcome";
+import { conventionalFailure, toOutcome } from "./outcome";
 import type { CallContext, ComponentManifest, ComponentOutcome, ComponentRuntime } from "./types";
 
 export { DEFAULT_LIMITS, MAX_LIMITS, resolveLimits } from "./limits";
@@ -62,7 +62,7 @@ export function createRuntime(
     opts: CallOptions = {},
   ): Promise<ComponentOutcome> => {
     const native = nativeByName.get(name);
-    if (native) return native.run(input, ctx);
+    if (native) return conventionalFailure(await native.run(input, ctx));
     const started = performance.now();
     const c = byName.get(name);
     if (!c) {
@@ -92,7 +92,7 @@ export function createRuntime(
       ...(opts.jspi !== undefined ? { jspi: opts.jspi } : {}),
       ...(opts.reuse !== undefined ? { reuse: opts.reuse } : {}),
     });
-    return toOutcome(result, Math.round((performance.now() - started) * 1000));
+    return conventionalFailure(toOutcome(result, Math.round((performance.now() - started) * 1000)));
   };
   return {
     has: (name) => byName.has(name) || nativeByName.has(name),

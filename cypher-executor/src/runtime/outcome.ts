@@ -51,6 +51,11 @@ function asError(v: unknown): ComponentError | undefined {
   if (!UPPER_SNAKE.test(e.code)) {
     return { code: "COMPONENT_FAILED", message: message || e.code, details: { reported_code: e.code } };
   }
+  const details = (e as { details?: unknown }).details;
+  // Details are kept when the component gives an object (http_request: the failed response).
+  if (details && typeof details === "object" && !Array.isArray(details)) {
+    return { code: e.code, message, details: details as Record<string, unknown> };
+  }
   return { code: e.code, message };
 }
 
@@ -62,4 +67,32 @@ function isPending(v: unknown): v is { pending: true; task_id: string; resume_at
 function tail(stderr: string): string {
   const t = stderr.trim();
   return t ? `: ${t.length > 500 ? `…${t.slice(-500)}` : t}` : "";
+}
+
+/**
+ * The original arcrun's result convention: a component answers `{ success, data, error }`, and
+ * `success: false` means the step failed, so ON_FAIL, retries and the execution status see a failure.
+ * Applied to every component outcome (wasm, `code`, recipes): only a top-level boolean `false` counts.
+ * The message is the result's `error` (text, or `{ code?, message }`); the code is `COMPONENT_FAILED`
+ * unless the result names an UPPER_SNAKE one. The whole result stays readable as `error.details.result`.
+ *
+ * @example
+ * conventionalFailure({ status: "succeeded", data: { success: false, error: "no rows" }, ... })
+ * // → { status: "failed", error: { code: "COMPONENT_FAILED", message: "no rows", details: { result } }, ... }
+ */
+export function conventionalFailure(outcome: ComponentOutcome): ComponentOutcome {
+  if (outcome.status !== "succeeded") return outcome;
+  const data = outcome.data as { success?: unknown; error?: unknown } | null;
+  if (!data || typeof data !== "object" || Array.isArray(data) || data.success !== false) return outcome;
+  const e = data.error as { code?: unknown; message?: unknown } | string | null | undefined;
+  let code = "COMPONENT_FAILED";
+  let message = "the component answered success: false";
+  if (typeof e === "string" && e !== "") message = e;
+  else if (e && typeof e === "object") {
+    if (typeof e.message === "string" && e.message !== "") message = e.message;
+    else message = JSON.stringify(e).slice(0, 500);
+    if (typeof e.code === "string" && UPPER_SNAKE.test(e.code)) code = e.code;
+  }
+  const { data: _drop, ...rest } = outcome;
+  return { ...rest, status: "failed", error: { code, message, details: { result: data } } };
 }

@@ -20,7 +20,7 @@ export async function verifyHmac(
   header: string | null,
 ): Promise<void> {
   if (!secretName) {
-    throw new ApiError(500, "HMAC_SECRET_MISSING", "The workflow's trigger uses hmac but names no secret credential");
+    throw misconfigured(tenant, "HMAC_SECRET_MISSING", "the trigger uses hmac but names no secret credential");
   }
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? "");
   if (!m?.[1]) {
@@ -28,22 +28,7 @@ export async function verifyHmac(
       header: "X-Arcrun-Signature",
     });
   }
-  let secret: string;
-  try {
-    secret = await decryptCredential(env, tenant, secretName);
-  } catch (err) {
-    if (err instanceof CredentialError) {
-      throw new ApiError(
-        500,
-        "HMAC_SECRET_UNAVAILABLE",
-        `The trigger's secret credential "${secretName}" is unusable: ${err.code}`,
-        {
-          credential: secretName,
-        },
-      );
-    }
-    throw err;
-  }
+  const secret = await webhookSecret(env, tenant, secretName);
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),
@@ -57,4 +42,43 @@ export async function verifyHmac(
       header: "X-Arcrun-Signature",
     });
   }
+}
+
+/**
+ * The decrypted signing secret of a webhook. A missing or unusable credential answers the anonymous
+ * caller only that the webhook is misconfigured, never which credential or why; the owner finds the
+ * cause in the platform log (`acr logs`), keyed by tenant.
+ *
+ * @example
+ * const secret = await webhookSecret(env, tenant, "github_hook");
+ */
+export async function webhookSecret(env: Env, tenant: Tenant, secretName: string | undefined): Promise<string> {
+  if (!secretName) {
+    throw misconfigured(
+      tenant,
+      "HMAC_SECRET_MISSING",
+      "the workflow's trigger uses hmac but names no secret credential",
+    );
+  }
+  try {
+    return await decryptCredential(env, tenant, secretName);
+  } catch (err) {
+    if (err instanceof CredentialError) {
+      throw misconfigured(
+        tenant,
+        "HMAC_SECRET_UNAVAILABLE",
+        `secret credential "${secretName}" is unusable: ${err.code}`,
+      );
+    }
+    throw err;
+  }
+}
+
+function misconfigured(tenant: Tenant, code: string, detail: string): ApiError {
+  console.warn(JSON.stringify({ level: "warn", event: "webhook_misconfigured", ns: tenant.ns, code, detail }));
+  return new ApiError(
+    500,
+    "WEBHOOK_MISCONFIGURED",
+    "This webhook cannot verify signatures; its owner must fix its trigger",
+  );
 }

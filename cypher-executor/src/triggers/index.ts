@@ -4,6 +4,7 @@
  */
 
 import type { Tenant } from "../auth/api-keys";
+import { isWaking, recoverIfStale } from "../durability/index";
 import { type Platform, resumeExecution, startExecution } from "../engine/service";
 import type { Env } from "../env";
 import { dueWaits, loadExecution } from "../executions/index";
@@ -45,36 +46,39 @@ export async function runScheduled(
   platform: Platform,
   scheduledTime: number,
   waitUntil: (p: Promise<unknown>) => void,
+  /** `crons: false`: due waits and leases only (acr serve's start-up recovery, which must not re-fire a cron). */
+  only: { crons?: boolean } = {},
 ): Promise<{ crons: string[]; woken: string[] }> {
   const minute = Math.floor(scheduledTime / 60_000) * 60_000;
   const crons: string[] = [];
   const woken: string[] = [];
   const jobs: Promise<unknown>[] = [];
   let cursor: string | undefined;
-  do {
-    const res = await env.WEBHOOKS.list({ prefix: "cron:", cursor });
-    for (const k of res.keys) {
-      const [, keyHash, name] = k.name.split(":");
-      if (!keyHash || !name) continue;
-      const expr = await env.WEBHOOKS.get(k.name);
-      if (!expr || !cronFiresAt(expr, minute)) continue;
-      crons.push(name);
-      jobs.push(
-        (async () => {
-          const tenant = await tenantByHash(env, keyHash);
-          if (!tenant) return;
-          await startExecution(env, tenant, platform, {
-            name,
-            input: { scheduled_time: new Date(minute).toISOString(), cron: expr },
-            trigger: "cron",
-            wait: true,
-            waitUntil,
-          });
-        })(),
-      );
-    }
-    cursor = res.list_complete ? undefined : res.cursor;
-  } while (cursor);
+  if (only.crons !== false)
+    do {
+      const res = await env.WEBHOOKS.list({ prefix: "cron:", cursor });
+      for (const k of res.keys) {
+        const [, keyHash, name] = k.name.split(":");
+        if (!keyHash || !name) continue;
+        const expr = await env.WEBHOOKS.get(k.name);
+        if (!expr || !cronFiresAt(expr, minute)) continue;
+        crons.push(name);
+        jobs.push(
+          (async () => {
+            const tenant = await tenantByHash(env, keyHash);
+            if (!tenant) return;
+            await startExecution(env, tenant, platform, {
+              name,
+              input: { scheduled_time: new Date(minute).toISOString(), cron: expr },
+              trigger: "cron",
+              wait: true,
+              waitUntil,
+            });
+          })(),
+        );
+      }
+      cursor = res.list_complete ? undefined : res.cursor;
+    } while (cursor);
 
   for (const w of await dueWaits(env, scheduledTime)) {
     woken.push(w.id);
@@ -85,7 +89,10 @@ export async function runScheduled(
         const tenant = await tenantByHash(env, w.keyHash);
         if (!tenant) return;
         const rec = await loadExecution(env, tenant, w.id);
-        if (rec?.status !== "waiting") return;
+        // A lease: an execution a crash left running is resumed from its checkpoints.
+        if (rec?.status === "running")
+          return void (await recoverIfStale(env, tenant, platform, rec, resumeExecution, waitUntil));
+        if (rec?.status !== "waiting" || isWaking(w.id)) return;
         for (const node of Object.values(rec.nodes)) {
           const p = node.pending;
           if (node.status !== "pending" || !p?.resume_at || Date.parse(p.resume_at) > scheduledTime) continue;

@@ -5,6 +5,7 @@
 import { ExprError } from "./expr";
 import { closest, type FlowEdge, parseFlowEntry } from "./flow";
 import { ancestors, buildGraph } from "./graph";
+import { outputShapes } from "./outputs";
 import type { CompiledExpr, CompileResult, ComponentCatalog, Edge, Plan, Step } from "./plan";
 import { checkTrigger } from "./settings";
 import { WorkflowSource } from "./source";
@@ -99,7 +100,9 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   }
   const nodeIds = new Set(["input", ...firstSeen.keys()]);
   const itemAliases = new Set(raw.flatMap((e) => (e.kind === "FOREACH" && e.over ? [e.over] : [])));
-  const policy = refPolicy(nodeIds, itemAliases);
+  const listNodes = new Set(raw.filter((e) => e.kind === "FOREACH").map((e) => e.to));
+  const shapes = outputShapes(componentsOf(config, labels), catalog, listNodes);
+  const policy = refPolicy(nodeIds, itemAliases, undefined, shapes);
   // Reading a node that does not always run first races with it (or reads nothing): a warning.
   const early = ancestors(
     buildGraph(
@@ -111,7 +114,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
     if (!early) return undefined;
     const nodes = new Set(early.get(id));
     if (self) nodes.add(id);
-    return refPolicy(nodeIds, itemAliases, { of: id, nodes });
+    return refPolicy(nodeIds, itemAliases, { of: id, nodes }, shapes);
   };
 
   const steps: Record<string, Step> = {
@@ -287,4 +290,12 @@ function compileCondition(
     if (err instanceof ExprError) return { problems: [{ code: err.code, message: err.message, index: err.index }] };
     throw err;
   }
+}
+
+/** Each node's component name as written (config first, then its Cypher label). */
+function componentsOf(config: Record<string, Record<string, unknown>>, labels: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, l] of labels) out[id] = l.component;
+  for (const [id, cfg] of Object.entries(config)) if (typeof cfg.component === "string") out[id] = cfg.component;
+  return out;
 }

@@ -3,7 +3,9 @@
  * A `Plan` is what a workflow YAML compiles to; it is compiled once per stored version and cached,
  * so nothing on the hot path re-parses YAML, flow strings or template expressions.
  */
+
 import type { ComponentLimits, ComponentManifest } from "../runtime/types";
+import type { SignatureSpec } from "../triggers/signatures/spec";
 
 /** 1-based position in the YAML source; `flowColumn` is the column inside a flow string. */
 export interface SourcePos {
@@ -88,7 +90,7 @@ export interface Step {
 }
 
 export interface TriggerSpec {
-  webhook?: { auth: "api_key" | "hmac" | "none"; secret?: string };
+  webhook?: { auth: "api_key" | "hmac" | "none"; secret?: string; signature?: SignatureSpec };
   cron?: string;
 }
 

@@ -3,6 +3,7 @@
  * Each checker returns the parsed value plus problems, each with the sub-path it concerns.
  */
 import type { ComponentLimits } from "../runtime/types";
+import { checkSignature } from "../triggers/signatures/spec";
 import { CronError, parseCron } from "./cron";
 import { parseDuration } from "./duration";
 import { closest } from "./flow";
@@ -92,9 +93,17 @@ export function checkTrigger(raw: unknown): { trigger: TriggerSpec; problems: Se
             path: [k],
           });
         }
+        if (v.signature !== undefined) {
+          const sig = checkSignature(v.signature);
+          for (const p of sig.problems)
+            problems.push({ code: "INVALID_TRIGGER", message: p.message, path: [k, "signature", ...p.path] });
+          if (sig.spec) hook.signature = sig.spec;
+          if (auth !== "hmac")
+            problems.push({ code: "INVALID_TRIGGER", message: "signature needs auth: hmac", path: [k, "signature"] });
+        }
         for (const key of Object.keys(v))
-          if (key !== "auth" && key !== "secret")
-            problems.push({ ...unknownKey(key, ["auth", "secret"], "trigger.webhook"), path: [k, key] });
+          if (key !== "auth" && key !== "secret" && key !== "signature")
+            problems.push({ ...unknownKey(key, ["auth", "secret", "signature"], "trigger.webhook"), path: [k, key] });
         trigger.webhook = hook;
       }
     } else if (k === "cron") {

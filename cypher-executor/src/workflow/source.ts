@@ -51,7 +51,11 @@ export class WorkflowSource {
     }
     if (this.errors.length === 0 && this.isMapping) {
       try {
-        this.data = this.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+        const data = this.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+        // `x: &x [*x]` makes toJS return a value that contains itself: every later walk would recurse forever.
+        if (containsItself(data))
+          throw new Error("An anchor refers to itself (`&x [*x]`): YAML aliases must not form a cycle");
+        this.data = data;
       } catch (err) {
         // Unresolved or excessive aliases (`*name`): reported like any syntax error.
         this.errors.push({
@@ -131,4 +135,15 @@ export function formatPath(path: Path): string {
   let out = "";
   for (const p of path) out += typeof p === "number" ? `[${p}]` : out ? `.${p}` : p;
   return out;
+}
+
+/** True when a value reached from `value` is one of its own ancestors (an alias cycle). */
+function containsItself(value: unknown, ancestors: Set<object> = new Set()): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  for (const child of children) if (containsItself(child, ancestors)) return true;
+  ancestors.delete(value);
+  return false;
 }

@@ -3,7 +3,10 @@
  * compiled, `retry`/`limits`, and the checks against the component's manifest. Also the rules for
  * what a template may name (`refPolicy`).
  */
+
+import { compileCodeBody, lenientSource, withCodeBody } from "./code-body";
 import { closest } from "./flow";
+import { COMPONENT_ALIASES, legacyHttpRead, type OutputShape, unknownOutputField } from "./outputs";
 import type { CompiledValue, ComponentCatalog, Step } from "./plan";
 import { checkSchema } from "./schema";
 import { checkLimits, checkRetry } from "./settings";
@@ -22,6 +25,8 @@ export const NAME = /^[a-z0-9_-]{1,64}$/;
 const RESULT_FIELDS = new Set(["success", "data", "error"]);
 /** Fields of `trigger` besides the body: `{{ trigger.headers.x }}` etc. */
 const TRIGGER_FIELDS = new Set(["headers", "query", "method", "body", "path"]);
+/** Steps the engine runs itself (no component manifest): subflows and `trigger_workflow`. */
+const ENGINE_STEPS = new Set(["subflow", "trigger_workflow"]);
 /** Scope roots that always exist at run time. */
 const BUILTIN_ROOTS = new Set(["input", "trigger", "each", "workflow", "execution"]);
 const PROTO_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -37,6 +42,7 @@ export function refPolicy(
   nodeIds: ReadonlySet<string>,
   itemAliases: ReadonlySet<string>,
   upstream?: { of: string; nodes: ReadonlySet<string> },
+  shapes?: ReadonlyMap<string, OutputShape>,
 ): PathPolicy {
   return (p) => {
     const head = p.keys[0];
@@ -61,6 +67,15 @@ export function refPolicy(
           code: "NOT_UPSTREAM",
           message: `Template refers to "${p.root}", which does not run before "${upstream.of}" (no path ${p.root} → … → ${upstream.of} in the flow)`,
         };
+      }
+      const shape = shapes?.get(p.root);
+      const legacy = legacyHttpRead(p, shape);
+      // Only the warning pass (with `upstream`) reports: the plain pass just rewrites.
+      if (upstream && shape && p.keys[0] === "data") {
+        const field = legacy ?? p.keys[1];
+        if (typeof field === "string" && (legacy || !shape.fields.includes(field))) {
+          return unknownOutputField(p.root, field, shape, legacy !== undefined);
+        }
       }
       return undefined;
     }
@@ -134,6 +149,14 @@ export function buildStep(ctx: StepContext, id: string): Step {
       src.nodeAt(componentPath),
     );
   } else if (!component && label) component = label.component;
+  const alias = component ? COMPONENT_ALIASES[component] : undefined;
+  if (alias) {
+    const message = `"${component}" is a placeholder of the original installer: it runs "${alias}" (write \`component: ${alias}\`)`;
+    if (typeof cfg.component === "string")
+      src.warn("DEPRECATED_COMPONENT", message, componentPath, src.nodeAt(componentPath));
+    else src.warn("DEPRECATED_COMPONENT", message, base, at);
+    component = alias;
+  }
 
   if (!component) {
     if (configured) {
@@ -145,7 +168,7 @@ export function buildStep(ctx: StepContext, id: string): Step {
       );
     }
     component = "";
-  } else if (component !== "subflow" && !catalog.manifest(component) && !catalog.isRecipe?.(component)) {
+  } else if (!ENGINE_STEPS.has(component) && !catalog.manifest(component) && !catalog.isRecipe?.(component)) {
     const guess = catalog.names ? closest(component, catalog.names()) : undefined;
     const message = `Unknown component "${component}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
     if (typeof cfg.component === "string")
@@ -165,9 +188,14 @@ export function buildStep(ctx: StepContext, id: string): Step {
   for (const bad of findProtoKeys(cfg, base)) {
     src.report("RESERVED_KEY", `"${bad[bad.length - 1]}" cannot be used as a key`, bad, src.keyAt(bad));
   }
-  const input = compileAt(src, ctx.policy, fields, base);
+  // A `code` body is JavaScript: a `{{` that is not a valid template there is text (codeBody.ts).
+  const body = component === "code" && typeof fields.code === "string" ? fields.code : undefined;
+  if (body !== undefined) delete fields.code;
+  const rest = compileAt(src, ctx.policy, fields, base);
+  const input = body === undefined || !rest ? rest : withCodeBody(rest, compileCodeBody(body, ctx.policy));
   const upstream = input ? ctx.upstreamFor(id) : undefined;
   if (upstream) {
+    if (body !== undefined) fields.code = lenientSource(body, upstream);
     locateTemplateErrors(fields, base, upstream, (sub, problems) => {
       for (const pr of problems) src.warn(pr.code, pr.message, sub, src.nodeAt(sub), { index: pr.index });
     });

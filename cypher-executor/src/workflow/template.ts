@@ -175,47 +175,66 @@ export function compileValue(value: unknown, policy?: PathPolicy): CompiledValue
   if (typeof value === "string") return compileString(value, policy);
   if (Array.isArray(value)) {
     const items = value.map((v) => compileValue(v, policy));
-    if (items.every((i) => i.kind === "literal")) return { kind: "literal", value };
+    // The collapsed literal is built from the compiled items, not `value`: compiling rewrites
+    // credential aliases (`creds.X` -> `credential.X`) and the host only knows the canonical form.
+    if (items.every((i) => i.kind === "literal")) return { kind: "literal", value: items.map(literalOf) };
     return { kind: "array", items };
   }
   if (value && typeof value === "object") {
     const entries = Object.entries(value).map(([k, v]) => [k, compileValue(v, policy)] as [string, CompiledValue]);
-    if (entries.every(([, v]) => v.kind === "literal")) return { kind: "literal", value };
+    if (entries.every(([, v]) => v.kind === "literal"))
+      return { kind: "literal", value: Object.fromEntries(entries.map(([k, v]) => [k, literalOf(v)])) };
     return { kind: "object", entries };
   }
   return { kind: "literal", value };
 }
 
+function literalOf(v: CompiledValue): unknown {
+  return v.kind === "literal" ? v.value : undefined;
+}
+
 /**
  * Resolves a compiled value against a scope. Literals are returned as they are (shared: do not mutate).
+ * A template that resolves to nothing (a missing field) yields `null` as a whole value and `""` inside
+ * text, never `undefined`; when `missing` is given, the source of each such template is pushed onto it,
+ * so the engine can record an `UNRESOLVED_TEMPLATE` warning on the node (docs/workflow-format.md).
  *
  * @example
- * resolveValue(step.input, scope) // the component's stdin JSON
+ * const missing: string[] = [];
+ * resolveValue(step.input, scope, missing) // the component's stdin JSON; missing: ["fetch.data.records"]
  */
-export function resolveValue(value: CompiledValue, scope: Scope): unknown {
+export function resolveValue(value: CompiledValue, scope: Scope, missing?: string[]): unknown {
   switch (value.kind) {
     case "literal":
       return value.value;
-    case "expr":
-      return evaluate(value.expr, scope);
+    case "expr": {
+      const v = evaluate(value.expr, scope);
+      if (v !== undefined) return v;
+      missing?.push(value.expr.source);
+      return null;
+    }
     case "interp": {
       let out = "";
-      for (const p of value.parts) out += typeof p === "string" ? p : toText(evaluate(p, scope));
+      for (const p of value.parts) {
+        if (typeof p === "string") {
+          out += p;
+          continue;
+        }
+        const v = evaluate(p, scope);
+        if (v === undefined) missing?.push(p.source);
+        out += toText(v);
+      }
       return out;
     }
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of value.entries) {
-        const r = resolveValue(v, scope);
-        // A missing value drops the key, as JSON.stringify would anyway.
-        if (r !== undefined) out[k] = r;
-      }
+      for (const [k, v] of value.entries) out[k] = resolveValue(v, scope, missing);
       return out;
     }
     case "array": {
       const items = value.items;
       const out = new Array<unknown>(items.length);
-      for (let i = 0; i < items.length; i++) out[i] = resolveValue(items[i]!, scope) ?? null;
+      for (let i = 0; i < items.length; i++) out[i] = resolveValue(items[i]!, scope, missing);
       return out;
     }
   }

@@ -508,7 +508,7 @@ export interface paths {
         };
         /** A workflow: its current version, or `?version=n` */
         get: operations["getWorkflow"];
-        /** Deploy a workflow (YAML body): validated, stored as a new version */
+        /** Deploy a workflow (YAML body): validated, stored as a new version (a byte-identical one keeps the current) */
         put: operations["deployWorkflow"];
         post?: never;
         /** Delete a workflow with all its versions */

@@ -83,15 +83,17 @@ describe("http_request component", () => {
     expect(JSON.stringify(out)).not.toContain(SECRET);
   });
 
-  it("a non-2xx status is data, unless fail_on_status", async () => {
-    const plain = await call({ url: `${origin}/missing` });
-    expect(plain.status).toBe("succeeded");
-    expect(plain.data).toMatchObject({ status: 404, ok: false, body: "no such thing" });
-    expect(plain.data?.json).toBeUndefined();
-    const strict = await call({ url: `${origin}/missing`, fail_on_status: true });
+  it("a status >= 400 fails with the response on the error, unless fail_on_status: false", async () => {
+    const strict = await call({ url: `${origin}/missing` });
     expect(strict.status).toBe("failed");
     expect(strict.error?.code).toBe("HTTP_STATUS");
     expect(strict.error?.message).toContain("404");
+    // The call route spreads error.details beside code and message.
+    expect(strict.error).toMatchObject({ status: 404, body: "no such thing" });
+    const plain = await call({ url: `${origin}/missing`, fail_on_status: false });
+    expect(plain.status).toBe("succeeded");
+    expect(plain.data).toMatchObject({ status: 404, ok: false, body: "no such thing" });
+    expect(plain.data?.json).toBeUndefined();
   });
 
   it("a malformed JSON body stays text and never breaks the output", async () => {

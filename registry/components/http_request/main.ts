@@ -1,7 +1,15 @@
 // http_request: one HTTP call through the u6u.http_request host function.
 // Credentials travel by reference: a `{{ credential.NAME }}` placeholder in the URL, a header or the
 // body is replaced by the host just before the fetch, so the secret never enters this memory.
-import { fail, httpRequestRaw, JSON, jsonString, readInput, writeOutputRaw } from "../../sdk/assemblyscript";
+import {
+  fail,
+  failWithDetails,
+  httpRequestRaw,
+  JSON,
+  jsonString,
+  readInput,
+  writeOutputRaw,
+} from "../../sdk/assemblyscript";
 import {
   isNull,
   isObject,
@@ -17,6 +25,8 @@ import { isJson } from "./json-check";
 import { encodeQueryValue } from "./query";
 
 const METHODS = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS";
+/** Characters of a failed response's body kept on the error. */
+const MAX_ERROR_BODY = 4096;
 
 /** The host request, built by hand: the typed SDK classes would add ~25 KB of serializers. */
 class Request {
@@ -79,19 +89,28 @@ function main(): void {
     req.body_base64 = b64;
   }
   req.timeout_ms = optInt(input, "timeout_ms", 0, 0, 300000);
-  const failOnStatus = optBool(input, "fail_on_status", false);
+  // Like n8n's HTTP node: a status >= 400 fails the node (so retry and ON_FAIL apply) unless opted out.
+  const failOnStatus = optBool(input, "fail_on_status", true);
 
   const r = httpRequestRaw(req.toJson());
   const res = JSON.parse<JSON.Obj>(r.body);
   if (!r.ok) fail(optString(res, "code", "HOST_ERROR"), optString(res, "message", "http_request failed"));
   const status = <i32>optNumber(res, "status", 0);
+  const resHeaders = res.get("headers");
+  const headersJson = isObject(resHeaders) ? stringify(resHeaders) : "{}";
   if (failOnStatus && (status < 200 || status >= 400)) {
-    fail("HTTP_STATUS", req.method + " " + url + " answered " + status.toString());
+    // The response rides on the error (body bounded) so ON_FAIL, templates and the retry policy see it.
+    let body = optString(res, "body", "");
+    if (body.length > MAX_ERROR_BODY) body = body.slice(0, MAX_ERROR_BODY);
+    failWithDetails(
+      "HTTP_STATUS",
+      req.method + " " + url + " answered " + status.toString(),
+      '{"status":' + status.toString() + ',"headers":' + headersJson + ',"body":' + jsonString(body) + "}",
+    );
   }
   let out = '{"status":' + status.toString();
   out += ',"ok":' + (status >= 200 && status < 300 ? "true" : "false");
-  const resHeaders = res.get("headers");
-  out += ',"headers":' + (isObject(resHeaders) ? stringify(resHeaders) : "{}");
+  out += ',"headers":' + headersJson;
   const text = optString(res, "body", "");
   if (!isNull(res.get("body"))) {
     out += ',"body":' + jsonString(text);

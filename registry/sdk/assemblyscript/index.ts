@@ -50,6 +50,19 @@ export function fail(code: string, message: string): void {
   unreachable();
 }
 
+/**
+ * Ends the component with an error that carries `detailsJson` (a JSON object, already serialized)
+ * as `error.details`, e.g. the HTTP response of a failed call, so ON_FAIL and templates can read it.
+ */
+export function failWithDetails(code: string, message: string, detailsJson: string): void {
+  writeString(
+    1,
+    '{"error":{"code":' + jsonString(code) + ',"message":' + jsonString(message) + ',"details":' + detailsJson + "}}",
+  );
+  proc_exit(1);
+  unreachable();
+}
+
 /** A log line on stderr (kept, bounded, in the execution's logs). */
 export function log(message: string): void {
   writeString(2, message + "\n");

@@ -5,6 +5,7 @@ import type { Config, Service, Worker_Binding, Worker_Module } from "miniflare";
 import { KV_BINDINGS } from "../local.js";
 import type { LocalSecrets } from "../secrets.js";
 import { KV_WORKER_SCRIPT } from "./kv-worker.js";
+import { systemCaCertificates } from "./tls.js";
 
 // serve's own services are named `serve:…`: component workers are `arcrun-{name}`, so names never collide.
 /** The executor's worker name, also its service name in the workerd config. */
@@ -36,6 +37,8 @@ export interface ServeConfigOptions {
    * `miniflare`: Miniflare's KV storage workers (`{state}/kv`, the format `acr dev` writes).
    */
   kv?: "arcrun" | "miniflare";
+  /** CA certificates (PEM) outbound TLS trusts besides the browser CAs; default: the system store. */
+  trustedCertificates?: string[];
 }
 
 /** A built component worker: `.component-builds/{name}/worker.js`, bound as `CMP_{NAME}`. */
@@ -119,6 +122,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "WORKER_SUBDOMAIN", text: "" },
         { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
         { name: "ARCRUN_CORS_ORIGINS", text: (opts.corsOrigins ?? []).join(",") },
+        ...(allowHosts.length > 0 ? [{ name: "ARCRUN_PRIVATE_NET", service: { name: "serve:private-net" } }] : []),
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
         ...(consoleService ? [{ name: "CONSOLE", service: { name: consoleService.name } }] : []),
       ],
@@ -131,11 +135,19 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       worker: { modules: readModules(c.dir, "worker.js"), compatibilityDate: COMPAT_DATE },
     }),
   );
-  // workerd's default outbound refuses private addresses; the executor's own allow-list is the
-  // finer gate, so private ranges open only when the operator names hosts.
-  const internet: Service = {
-    name: "internet",
-    network: { allow: allowHosts.length > 0 ? ["public", "private", "local"] : ["public"] },
+  // workerd resolves each name, checks every address against `allow` and connects to the one it
+  // checked: the global outbound reaches public addresses only, whatever a name resolves to. Hosts the
+  // operator names go through serve:private-net, and only those (runtime/net in the executor).
+  const tlsOptions = {
+    // Without tlsOptions the network service speaks plain HTTP only ("this HttpClient doesn't
+    // support HTTPS"): trust the browser CAs plus the system store, as Node and curl on the box would.
+    trustBrowserCas: true,
+    trustedCertificates: opts.trustedCertificates ?? systemCaCertificates(process.env),
+  };
+  const internet: Service = { name: "internet", network: { allow: ["public"], tlsOptions } };
+  const privateNet: Service = {
+    name: "serve:private-net",
+    network: { allow: ["public", "private", "local"], tlsOptions },
   };
 
   // workerd has no cron scheduler: Node ticks this worker each minute on a loopback-only socket and it
@@ -159,6 +171,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       ...(consoleService ? [consoleService] : []),
       ...stripLoopback([...kvServices, ...r2Services]),
       internet,
+      ...(allowHosts.length > 0 ? [privateNet] : []),
       cron,
     ],
     sockets: [
@@ -167,9 +180,6 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
     ],
   };
 }
-
-/** Namespaces whose writes are acknowledged when queued (committed within a few ms, in batches). */
-const WRITE_BEHIND = new Set(["ANALYTICS_KV"]);
 
 /**
  * serve's own KV: one front worker per namespace (`serve:kv:{BINDING}`, holding that namespace's read
@@ -198,8 +208,6 @@ function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Se
           bindings: [
             { name: "NAMESPACE", text: id },
             { name: "STORE", durableObjectNamespace: { className: "KvStore", serviceName: "serve:kv-store" } },
-            // Execution history: the executor writes it after its response anyway (docs/adr/0003).
-            ...(WRITE_BEHIND.has(binding) ? [{ name: "WRITE_BEHIND", text: "1" }] : []),
           ],
         },
       }),

@@ -101,6 +101,10 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
   const ports = await waitForListen(child, stderrTail, sockets);
   const port = ports.http;
   const stopCron = tickCron(ports.cron);
+  // Executions a crash left running are resumed now, not at the next minute (no cron workflow fires).
+  void fetch(`http://127.0.0.1:${ports.cron}/?cron=${encodeURIComponent(RECOVER_CRON)}&time=${Date.now()}`)
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined);
   const shownHost = host === "0.0.0.0" || host === "*" ? "127.0.0.1" : host;
   return {
     url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
@@ -110,15 +114,34 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
     dispose: async () => {
       disposing = true;
       stopCron();
-      // workerd has no drain mode and drops waitUntil() work on SIGTERM: give work scheduled after the
-      // last responses (the engine writes execution records then) a moment to land first.
-      await new Promise((r) => setTimeout(r, STOP_GRACE_MS));
+      // workerd has no drain mode and drops waitUntil() work on SIGTERM: the executor drains itself first
+      // (new requests 503, in-flight ones and their background work finish, records are durable).
+      await drainExecutor(ports.cron);
       await stop(child);
     },
   };
 }
 
-const STOP_GRACE_MS = 300;
+/** The executor's drain: the same loopback-only socket as the cron tick, with the drain's cron string. */
+async function drainExecutor(port: number | undefined): Promise<void> {
+  if (port === undefined) return;
+  const started = Date.now();
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/?cron=${encodeURIComponent(DRAIN_CRON)}&time=${Date.now()}`, {
+      signal: AbortSignal.timeout(DRAIN_LIMIT_MS),
+    });
+    await r.arrayBuffer();
+  } catch (err) {
+    process.stderr.write(`[arcrun] drain did not finish after ${Date.now() - started} ms: ${(err as Error).message}\n`);
+  }
+}
+
+/** Matches the executor's `DRAIN_CRON` (cypher-executor/src/durability/drain.ts). */
+const DRAIN_CRON = "@arcrun-drain";
+/** Matches the executor's `RECOVER_CRON`. */
+const RECOVER_CRON = "@arcrun-recover";
+/** The executor gives up waiting at 25 s; a little more here. */
+const DRAIN_LIMIT_MS = 30_000;
 
 /** Fires the executor's `* * * * *` cron at the start of every minute; returns the stop function. */
 function tickCron(port: number | undefined): () => void {

@@ -7,9 +7,8 @@
  * (one isolate, so its in-memory cache sees every write of that namespace and stays exact) in front of a
  * SQLite-backed Durable Object on local disk. Writes are group-committed: every write of a short window
  * goes to disk in one transaction, and each writer is answered only after that commit (durable on 200).
- * A namespace bound with WRITE_BEHIND (execution history only, whose writes the executor itself makes
- * after its response) answers a write once it is queued, and the front worker sends each window's
- * writes to the store in one call, committed within milliseconds; reads and lists see queued writes.
+ * Every namespace, execution history included, is durable on 200: the executor answers an execution only
+ * after its record's write returned, so concurrent executions share one commit per window.
  * See docs/adr/0003-acr-serve-on-plain-workerd.md for the measurements behind this design.
  */
 export const KV_WORKER_SCRIPT = `
@@ -22,8 +21,6 @@ const MAX_VALUE_BYTES = 2 * 1024 * 1024 - 1024;
 const MIN_TTL = 60;
 const MAX_LIST = 1000;
 const BATCH_MS = 2;
-// Nobody waits on a write-behind batch, so its window can be longer: fewer, larger transactions.
-const WRITE_BEHIND_MS = 10;
 const CACHE_ENTRIES = 20000;
 const CACHE_VALUE_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
@@ -92,44 +89,8 @@ function remember(key, entry) {
 // Bumped before every write: a read that overlapped a write never fills the cache (it may carry the old value).
 let writeSeq = 0;
 
-// Write-behind (WRITE_BEHIND namespaces): writes acknowledged but not yet sent to the store, by key
-// (null = a delete), and the batch being collected. Each batch is flushed by the request that opened it
-// (its waitUntil owns the store call), so no request ever waits on another request's I/O.
-const queued = new Map();
-let batch = null;
-
-function writeBehind(env, ctx, key, entry) {
-  writeSeq++;
-  cache.delete(key);
-  queued.set(key, entry);
-  if (batch === null) {
-    batch = new Map();
-    ctx.waitUntil(flushLater(env));
-  }
-  batch.set(key, entry);
-}
-
-async function flushLater(env) {
-  await new Promise((r) => setTimeout(r, WRITE_BEHIND_MS));
-  await flushQueued(env);
-}
-
-async function flushQueued(env) {
-  const sending = batch;
-  batch = null;
-  if (sending === null || sending.size === 0) return;
-  try {
-    await storeOf(env).writeMany([...sending]);
-  } catch (err) {
-    // The writers already have their 200: say so loudly rather than lose it silently.
-    console.error("arcrun serve KV: " + sending.size + " queued write(s) of " + env.NAMESPACE + " failed: " + err);
-  } finally {
-    for (const [k, e] of sending) if (queued.get(k) === e) queued.delete(k);
-  }
-}
-
 async function lookup(store, key) {
-  let entry = queued.has(key) ? queued.get(key) : cache.get(key);
+  let entry = cache.get(key);
   if (entry === undefined) {
     const seq = writeSeq;
     entry = await store.read(key);
@@ -157,12 +118,12 @@ async function readEntry(request, url) {
   return { value, expiration, metadata };
 }
 
-async function handle(request, env, ctx) {
+async function handle(request, env) {
   const url = new URL(request.url);
   if (request.method === "GET" && url.pathname !== "/") {
     // A cached key was validated when it entered the cache: the hot path skips the checks and the store.
     const raw = rawKeyOf(url);
-    const hit = queued.size > 0 && queued.has(raw) ? queued.get(raw) : cache.get(raw);
+    const hit = cache.get(raw);
     const entry = hit !== undefined ? (expired(hit) ? null : hit) : await lookup(storeOf(env), keyOf(url));
     if (entry === null) return new Response("Not Found", { status: 404 });
     const headers = new Headers();
@@ -170,17 +131,6 @@ async function handle(request, env, ctx) {
     if (entry.metadata !== undefined) headers.set("CF-KV-Metadata", entry.metadata);
     return new Response(entry.value, { headers });
   }
-  if (env.WRITE_BEHIND && (request.method === "PUT" || request.method === "DELETE")) {
-    const key = keyOf(url);
-    let entry = null;
-    if (request.method === "PUT") {
-      entry = await readEntry(request, url);
-    }
-    writeBehind(env, ctx, key, entry);
-    return new Response(null);
-  }
-  // A list sees every acknowledged write: the queued ones are sent first (reads look in \`queued\`).
-  if (batch !== null && request.method === "GET") await flushQueued(env);
   const store = storeOf(env);
   if (request.method === "GET" && url.pathname === "/") {
     const limitParam = url.searchParams.get("key_count_limit");
@@ -230,9 +180,9 @@ async function handle(request, env, ctx) {
 }
 
 export default {
-  async fetch(request, env, ctx) {
+  async fetch(request, env) {
     try {
-      return await handle(request, env, ctx);
+      return await handle(request, env);
     } catch (err) {
       if (err instanceof KvError) return new Response(err.message, { status: err.status });
       throw err;
@@ -288,14 +238,6 @@ export class KvStore extends DurableObject {
     } catch (err) {
       for (const w of waiters) w.reject(err);
     }
-  }
-
-  /** A front worker's write-behind batch: one call, committed with the next group commit. */
-  writeMany(entries) {
-    const done = Promise.all(entries.map(([k, e]) => this.write(k, e)));
-    // Already a batch: commit now rather than after another window.
-    void this.flush();
-    return done;
   }
 
   async list(prefix, limit, cursor) {

@@ -12,7 +12,8 @@
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import manifest from "../../../../registry/components/code/component.json";
 import type { CallContext, ComponentManifest, ComponentOutcome } from "../types";
-import { quickjs, resetQuickjs } from "./sandbox";
+import { type Interpreter, releaseInterpreter, takeInterpreter } from "./sandbox";
+import { drainJobsSliced, evalSliced } from "./sliced";
 
 /** The original arcrun's defaults, kept as the ceilings a node may lower (or raise up to the max). */
 export const CODE_DEFAULTS = {
@@ -30,11 +31,23 @@ export const CODE_DEFAULTS = {
 } as const;
 
 /**
- * QuickJS calls the interrupt handler about every 10,000 bytecode steps. Cloudflare freezes `Date.now()`
- * during execution, so the deadline is also counted in these calls (fuel): this many per millisecond of
- * budget, calibrated on a 2-core x86 machine where one call ≈ 20 µs of tight-loop work.
+ * QuickJS calls the interrupt handler every 1,000 polls (the build lowers its 10,000: registry/scripts/
+ * build.mjs). Cloudflare freezes `Date.now()` during execution, so the deadline is also counted in these
+ * calls (fuel): this many per millisecond of budget, calibrated on a 2-core x86 machine where one call
+ * ≈ 2 µs of tight-loop work.
  */
-const INTERRUPTS_PER_MS = 50;
+const INTERRUPTS_PER_MS = 500;
+
+/**
+ * A step yields the event loop after this long (where the clock advances during execution: workerd
+ * under `acr dev`/`acr serve`) or this much work (where it does not), so a runaway step delays the
+ * isolate's other requests by a slice, not by its whole budget (docs/adr/0004).
+ */
+const SLICE_MS = 2;
+const SLICE_INTERRUPTS = 1_000;
+
+/** Host-side work for the step is charged too: one interrupt per this many bytes of log line. */
+const LOG_BYTES_PER_INTERRUPT = 1024;
 
 type ErrorCode =
   | "CODE_CONTRACT_ERROR"
@@ -73,14 +86,39 @@ function userPosition(stack: string | undefined): { line: number; column: number
   return { line: Math.max(1, Number(m[1]) - 2), column: Number(m[2] ?? 0) };
 }
 
-function describeError(ctx: QuickJSContext, handle: QuickJSHandle, interrupted: boolean): CodeError {
-  const err = ctx.dump(handle) as { name?: string; message?: string; stack?: string } | string | null;
-  if (err === null || err === undefined) {
+/**
+ * Reads a thrown value's name, message and stack inside the sandbox: a thrown object's getters are the
+ * step's own code, so this runs sliced and interruptible like the rest of it.
+ */
+const DESCRIBE_ERROR = `(() => {
+  const e = globalThis.__arcrun_error;
+  const s = (v) => (v === undefined ? undefined : String(v));
+  if (e === null || typeof e !== "object") return JSON.stringify({ message: s(e) });
+  return JSON.stringify({ name: s(e.name), message: s(e.message), stack: s(e.stack) });
+})()`;
+
+async function describeError(
+  interp: Interpreter,
+  vm: QuickJSContext,
+  handle: QuickJSHandle,
+  interrupted: () => boolean,
+): Promise<CodeError> {
+  if (interrupted()) return new CodeError("CODE_TIMEOUT", "The code ran past its time limit (timeout_ms)");
+  if (isNull(vm, handle)) {
     return new CodeError("CODE_RESOURCE_LIMIT", "The code used more memory than its limit");
   }
-  const name = typeof err === "object" && err ? (err.name ?? "Error") : "Error";
-  const message = typeof err === "object" && err ? String(err.message ?? err) : String(err);
-  if (interrupted || /interrupted/i.test(message)) {
+  vm.defineProp(vm.global, "__arcrun_error", { value: handle, configurable: true });
+  const read = await evalSliced(interp, vm, DESCRIBE_ERROR, "error.js");
+  if (read.error) {
+    read.error.dispose();
+    if (interrupted()) return new CodeError("CODE_TIMEOUT", "The code ran past its time limit (timeout_ms)");
+    return new CodeError("CODE_USER_ERROR", "Error: the code threw a value that cannot be described");
+  }
+  const err = JSON.parse(vm.getString(read.value)) as { name?: string; message?: string; stack?: string };
+  read.value.dispose();
+  const name = err.name ?? "Error";
+  const message = err.message ?? "";
+  if (/interrupted/i.test(message)) {
     return new CodeError("CODE_TIMEOUT", "The code ran past its time limit (timeout_ms)");
   }
   if (/out of memory/i.test(message)) {
@@ -89,8 +127,13 @@ function describeError(ctx: QuickJSContext, handle: QuickJSHandle, interrupted: 
   if (/stack overflow/i.test(message) || /too much recursion/i.test(message)) {
     return new CodeError("CODE_RESOURCE_LIMIT", "The code overflowed its stack (runaway recursion?)");
   }
-  const pos = typeof err === "object" ? userPosition(err.stack) : undefined;
+  const pos = userPosition(err.stack);
   return new CodeError("CODE_USER_ERROR", `${name}: ${message}`, { name, ...(pos ? { position: pos } : {}) });
+}
+
+/** The interpreter throws `null` only when it ran out of memory (a user's `throw null` is wrapped). */
+function isNull(vm: QuickJSContext, handle: QuickJSHandle): boolean {
+  return vm.sameValue(handle, vm.null);
 }
 
 function limitsOf(ctx: CallContext) {
@@ -121,52 +164,81 @@ function splitInput(input: unknown): { code: string; arg: unknown } {
   return { code, arg: arg === undefined ? rest : arg };
 }
 
-async function runCode(input: unknown, ctx: CallContext, logs: string[]): Promise<unknown> {
+/**
+ * Defines `console` inside the sandbox: arguments are formatted there (charged to the step like any
+ * other work of its own) and only the line crosses to the host; once the log is full the calls format
+ * nothing, so a flood of `console.log(bigObject)` costs what an empty call costs.
+ */
+const CONSOLE_PRELUDE = `(() => {
+  const emit = globalThis.__arcrun_log;
+  delete globalThis.__arcrun_log;
+  const str = (a) => { if (typeof a === "string") return a; try { const j = JSON.stringify(a); return j === undefined ? String(a) : j; } catch (e) { return String(a); } };
+  let full = false;
+  const log = (...args) => { if (!full) full = emit(args.map(str).join(" ")); };
+  globalThis.console = { log, info: log, warn: log, error: log, debug: log };
+})()`;
+
+async function runCode(input: unknown, ctx: CallContext, logs: string[], interp: Interpreter): Promise<unknown> {
   const { code, arg } = splitInput(input);
   const limits = limitsOf(ctx);
-  let QuickJS: Awaited<ReturnType<typeof quickjs>>;
-  try {
-    QuickJS = await quickjs();
-  } catch (err) {
-    throw new CodeError("CODE_SANDBOX_ERROR", `The JavaScript sandbox could not start: ${(err as Error).message}`);
-  }
-  const rt = QuickJS.newRuntime();
+  const rt = interp.quickjs.newRuntime();
   rt.setMemoryLimit(limits.memory);
   rt.setMaxStackSize(CODE_DEFAULTS.stack_bytes);
   const started = Date.now();
-  let interrupts = 0;
+  const budget = limits.timeoutMs * INTERRUPTS_PER_MS;
+  // Work done so far, in interrupts: interpreter steps plus what the host did for the step (log lines).
+  let work = 0;
+  let lastPause = 0;
   let interrupted = false;
-  rt.setInterruptHandler(() => {
-    interrupts++;
-    interrupted = interrupts > limits.timeoutMs * INTERRUPTS_PER_MS || Date.now() - started > limits.timeoutMs;
+  const onInterrupt = () => {
+    work++;
+    interrupted = work > budget || Date.now() - started > limits.timeoutMs;
     return interrupted;
-  });
+  };
+  interp.arm = () => rt.setInterruptHandler(onInterrupt);
+  interp.disarm = () => rt.removeInterruptHandler();
+  let sliceStart = performance.now();
+  interp.pause = () => {
+    if (work - lastPause < SLICE_INTERRUPTS && performance.now() - sliceStart < SLICE_MS) return undefined;
+    lastPause = work;
+    // A 1 ms timer, not 0: workerd runs ready timers before it polls for new requests.
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        sliceStart = performance.now();
+        resolve(0);
+      }, 1),
+    );
+  };
   const vm = rt.newContext();
   try {
     let logBytes = 0;
-    const log = vm.newFunction("log", (...args) => {
-      const line = args
-        .map((a) => (vm.typeof(a) === "string" ? vm.getString(a) : JSON.stringify(vm.dump(a))))
-        .join(" ");
-      logBytes += line.length + 1;
-      if (logBytes <= CODE_DEFAULTS.max_log_bytes) logs.push(line);
+    const emit = vm.newFunction("log", (line) => {
+      const text = vm.getString(line);
+      logBytes += text.length + 1;
+      work += Math.ceil(text.length / LOG_BYTES_PER_INTERRUPT);
+      if (logBytes <= CODE_DEFAULTS.max_log_bytes) logs.push(text);
+      return logBytes >= CODE_DEFAULTS.max_log_bytes ? vm.true : vm.false;
     });
-    const consoleObj = vm.newObject();
-    for (const k of ["log", "info", "warn", "error", "debug"]) vm.setProp(consoleObj, k, log);
-    vm.setProp(vm.global, "console", consoleObj);
-    log.dispose();
-    consoleObj.dispose();
+    vm.setProp(vm.global, "__arcrun_log", emit);
+    emit.dispose();
+    vm.unwrapResult(vm.evalCode(CONSOLE_PRELUDE, "prelude.js")).dispose();
     vm.setProp(vm.global, "__arcrun_input", vm.newString(JSON.stringify(arg ?? null)));
 
-    const evaluated = vm.evalCode(program(code), "code.js");
+    const evaluated = await evalSliced(interp, vm, program(code), "code.js");
     if (evaluated.error) {
-      const e = describeError(vm, evaluated.error, interrupted);
+      const e = await describeError(interp, vm, evaluated.error, () => interrupted);
       evaluated.error.dispose();
       throw e;
     }
     let result = evaluated.value;
     if (vm.typeof(result) === "object" && vm.getPromiseState(result).type !== "fulfilled") {
-      rt.executePendingJobs();
+      const failed = await drainJobsSliced(interp, rt, vm);
+      if (failed) {
+        result.dispose();
+        const e = await describeError(interp, vm, failed, () => interrupted);
+        failed.dispose();
+        throw e;
+      }
       const state = vm.getPromiseState(result);
       result.dispose();
       if (state.type === "pending") {
@@ -176,7 +248,7 @@ async function runCode(input: unknown, ctx: CallContext, logs: string[]): Promis
         );
       }
       if (state.type === "rejected") {
-        const e = describeError(vm, state.error, interrupted);
+        const e = await describeError(interp, vm, state.error, () => interrupted);
         state.error.dispose();
         throw e;
       }
@@ -188,15 +260,13 @@ async function runCode(input: unknown, ctx: CallContext, logs: string[]): Promis
         result = state.value;
       }
     }
-    // Serialize inside the sandbox so only JSON crosses out, and check its size before parsing.
-    const json = vm.getProp(vm.global, "JSON");
-    const stringify = vm.getProp(json, "stringify");
-    const text = vm.callFunction(stringify, json, result);
-    json.dispose();
-    stringify.dispose();
+    // Serialize inside the sandbox (a toJSON may run the step's code) so only JSON crosses out.
+    // defineProp, not setProp: a setter or proxy the code planted must not run outside the slicing.
+    vm.defineProp(vm.global, "__arcrun_result", { value: result, configurable: true });
     result.dispose();
+    const text = await evalSliced(interp, vm, "JSON.stringify(globalThis.__arcrun_result)", "result.js");
     if (text.error) {
-      const e = describeError(vm, text.error, interrupted);
+      const e = await describeError(interp, vm, text.error, () => interrupted);
       text.error.dispose();
       throw new CodeError(
         e.code === "CODE_USER_ERROR" ? "CODE_CONTRACT_ERROR" : e.code,
@@ -225,13 +295,18 @@ export const codeComponent = {
     const started = performance.now();
     const logs: string[] = [];
     const took = () => Math.round((performance.now() - started) * 1000);
+    let interp: Interpreter | undefined;
     try {
-      const data = await runCode(input, ctx, logs);
+      interp = await takeInterpreter().catch((err: Error) => {
+        throw new CodeError("CODE_SANDBOX_ERROR", `The JavaScript sandbox could not start: ${err.message}`);
+      });
+      const data = await runCode(input, ctx, logs, interp);
+      releaseInterpreter(interp, true);
       return { status: "succeeded", data, logs: logs.join("\n"), durationUs: took(), hostCalls: 0 };
     } catch (err) {
       // An exception from the interpreter itself (not the user's code) may leave its memory inconsistent:
-      // the next call starts on a fresh interpreter instance.
-      if (!(err instanceof CodeError) || err.code === "CODE_RESOURCE_LIMIT") resetQuickjs();
+      // that instance is dropped and the next call starts on another.
+      if (interp) releaseInterpreter(interp, err instanceof CodeError && err.code !== "CODE_RESOURCE_LIMIT");
       const e =
         err instanceof CodeError
           ? err

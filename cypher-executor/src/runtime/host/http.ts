@@ -1,5 +1,7 @@
 import { decryptCredential } from "../../credentials";
 import { HostError, type SandboxLimits } from "../../lib/wasi-shim";
+import { maskSecrets as maskText } from "../mask";
+import { outboundFetch } from "../net";
 import type { CallContext, ComponentManifest } from "../types";
 import { credentialFailure } from "./crypto";
 import { checkDestination } from "./ssrf";
@@ -74,6 +76,7 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
       }
     }
     let body: BodyInit | undefined;
+    const secretBody = typeof req.body === "string" && hasPlaceholder(req.body);
     if (typeof req.body === "string") body = await substitute(req.body);
     else if (typeof req.body_base64 === "string") body = fromBase64(req.body_base64);
     const bodySize =
@@ -94,12 +97,12 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
     const masked = (e: HostError): HostError => new HostError(e.code, maskSecrets(e.message, secrets), e.fatal);
     for (let hop = 0; ; hop++) {
       try {
-        checkDestination(current, { allowHosts, allowedHosts: manifest.allowed_hosts });
+        checkDestination(current, { allowHosts, allowedHosts: manifest.allowed_hosts, env: ctx.env });
       } catch (err) {
         throw err instanceof HostError ? masked(err) : err;
       }
       try {
-        res = await fetch(current.toString(), {
+        res = await outboundFetch(ctx.env, current, {
           method: currentMethod,
           headers,
           body: currentMethod === "GET" || currentMethod === "HEAD" ? undefined : body,
@@ -115,6 +118,17 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
       const location = res.headers.get("location");
       if (res.status < 300 || res.status > 399 || !location || hop >= MAX_REDIRECTS) break;
       const next = new URL(location, current);
+      const keepsBody = res.status === 307 || res.status === 308;
+      // A 307/308 elsewhere would re-send a body holding a secret (an OAuth client_secret): refuse.
+      if (next.origin !== current.origin && keepsBody && secretBody && currentMethod !== "GET") {
+        await res.body?.cancel();
+        throw masked(
+          new HostError(
+            "REDIRECT_REFUSED",
+            `http_request: ${current.host} redirected (HTTP ${res.status}) a request whose body holds a credential to another origin; not followed`,
+          ),
+        );
+      }
       // A redirect elsewhere must not carry the caller's secrets along.
       if (next.origin !== current.origin) for (const h of secretHeaders) headers.delete(h);
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && currentMethod === "POST")) {
@@ -137,16 +151,16 @@ export function httpRequestHost(ctx: CallContext, manifest: ComponentManifest, l
   };
 }
 
-/** Replaces every occurrence of a secret (as is, and URL-encoded) with `***`. */
+function hasPlaceholder(text: string): boolean {
+  PLACEHOLDER.lastIndex = 0;
+  const found = PLACEHOLDER.test(text);
+  PLACEHOLDER.lastIndex = 0;
+  return found;
+}
+
+/** Replaces every occurrence of a secret, in each encoding `runtime/mask` knows, with `***`. */
 export function maskSecrets(text: string, secrets: Map<string, string>): string {
-  let out = text;
-  for (const s of secrets.values()) {
-    if (!s) continue;
-    out = out.split(s).join(MASK);
-    const enc = encodeURIComponent(s);
-    if (enc !== s) out = out.split(enc).join(MASK);
-  }
-  return out;
+  return secrets.size === 0 ? text : maskText(text, secrets.values(), MASK);
 }
 
 function maskBytes(bytes: Uint8Array, secrets: Map<string, string>): Uint8Array {

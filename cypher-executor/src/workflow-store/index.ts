@@ -95,6 +95,9 @@ export async function putWorkflow(
   }
   await beforeStore?.(plan);
   const prev = await env.WEBHOOKS.getWithMetadata<WorkflowMeta>(workflowKey(tenant.keyHash, name), "text");
+  // A byte-identical redeploy keeps the current version: no new version, no KV write (200, not 201).
+  const current = unchangedVersion(prev.value, source);
+  if (current) return { workflow: current, plan, created: false };
   const version = (prev.metadata?.version ?? 0) + 1;
   const workflow: StoredWorkflow = {
     name,
@@ -231,4 +234,15 @@ function cachePlan(keyHash: string, name: string, version: number, plan: Plan): 
     if (oldest !== undefined) planCache.delete(oldest);
   }
   planCache.set(`${keyHash}:${name}:${version}`, plan);
+}
+
+/** The stored current version when its source is byte-identical to `source`. */
+function unchangedVersion(stored: string | null, source: string): StoredWorkflow | undefined {
+  if (!stored) return undefined;
+  try {
+    const w = JSON.parse(stored) as StoredWorkflow;
+    return w.source === source ? w : undefined;
+  } catch {
+    return undefined;
+  }
 }
