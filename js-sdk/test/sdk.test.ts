@@ -46,6 +46,18 @@ describe("workflows, runs, executions", () => {
     await expect(arc.workflows.get("gone")).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("a repeated idempotencyKey answers the first execution (runs and triggers) instead of running again", async () => {
+    const first = await arc.runs.create("hello", { name: "Once" }, { idempotencyKey: "sdk-run-1" });
+    const again = await arc.runs.create("hello", { name: "Twice" }, { idempotencyKey: "sdk-run-1" });
+    expect(again).toMatchObject({ execution_id: first.execution_id, idempotent_replay: true, output: first.output });
+    await arc.webhooks.register(helloYaml.replace("name: hello", "name: once"));
+    const hook = await arc.webhooks.trigger("once", { name: "H" }, { idempotencyKey: "sdk-hook-1" });
+    const hookAgain = await arc.webhooks.trigger("once", { name: "H2" }, { idempotencyKey: "sdk-hook-1" });
+    expect(hookAgain.execution_id).toBe(hook.execution_id);
+    const bad = await arc.runs.create("hello", {}, { idempotencyKey: "no spaces" }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 400, code: "INVALID_IDEMPOTENCY_KEY" });
+  });
+
   it("runs wait for the result, or answer at once with wait: false; executions list, iterate and get", async () => {
     const run = await arc.runs.create("hello", { name: "Ada" });
     expect(run).toMatchObject({ status: "succeeded", output: { message: "Hi Ada" } });
@@ -220,12 +232,15 @@ describe("retry rules", () => {
     await down.close();
   });
 
-  it("a run is never retried, even with an idempotencyKey (sent as Idempotency-Key)", async () => {
+  it("runs and triggers are retried only with an idempotencyKey, sent as Idempotency-Key on every attempt", async () => {
     const s = await standIn(() => ({ status: 503, body: { error: { code: "UNAVAILABLE", message: "x" } } }));
-    const c = new ArcrunClient({ url: s.url, apiKey: "k" });
+    const c = new ArcrunClient({ url: s.url, apiKey: "k", maxRetries: 1 });
+    await expect(c.runs.create("w", {})).rejects.toBeInstanceOf(ServerError);
+    await expect(c.webhooks.trigger("w", {})).rejects.toBeInstanceOf(ServerError);
+    expect(s.seen).toHaveLength(2);
     await expect(c.runs.create("w", {}, { idempotencyKey: "run-1" })).rejects.toBeInstanceOf(ServerError);
-    expect(s.seen).toHaveLength(1);
-    expect(s.seen[0]?.headers["idempotency-key"]).toBe("run-1");
+    await expect(c.webhooks.trigger("w", {}, { idempotencyKey: "hook-1" })).rejects.toBeInstanceOf(ServerError);
+    expect(s.seen.slice(2).map((r) => r.headers["idempotency-key"])).toEqual(["run-1", "run-1", "hook-1", "hook-1"]);
     await s.close();
   });
 

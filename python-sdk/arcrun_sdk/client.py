@@ -64,8 +64,8 @@ class Workflows(_Resource):
 
 class Runs(_Resource):
     def create(self, name: str, input: Any = None, wait: bool = True, idempotency_key: Optional[str] = None) -> Any:
-        """Runs a workflow; waits for the result unless ``wait=False``. Never retried: the platform does not
-        deduplicate runs by ``Idempotency-Key`` yet (the key is sent all the same)."""
+        """Runs a workflow; waits for the result unless ``wait=False``. Retried only with ``idempotency_key``
+        (sent as ``Idempotency-Key``: a repeat answers the first execution with ``idempotent_replay: True``)."""
         h = {"idempotency-key": idempotency_key} if idempotency_key else {}
         return self._send(
             Req(
@@ -74,7 +74,7 @@ class Runs(_Resource):
                 query={"wait": None if wait else "false"},
                 body={} if input is None else input,
                 headers=h,
-                idempotent=False,
+                idempotent=bool(idempotency_key),
             )
         )
 
@@ -209,15 +209,25 @@ class Webhooks(_Resource):
         return self._send(Req("DELETE", f"/webhooks/named/{_q(name)}"))
 
     def trigger(
-        self, name: str, input: Any = None, ns: Optional[str] = None, secret: Optional[str] = None, wait: bool = True
+        self,
+        name: str,
+        input: Any = None,
+        ns: Optional[str] = None,
+        secret: Optional[str] = None,
+        wait: bool = True,
+        idempotency_key: Optional[str] = None,
     ) -> Any:
         """As the owner, or with ``ns`` the public route (signed with ``secret`` for hmac triggers); ``wait=False``
-        answers 202 at once with the execution id."""
+        answers 202 at once with the execution id. Retried only with ``idempotency_key``."""
         body = json.dumps({} if input is None else input)
         path = f"/webhooks/named/{_q(ns)}/{_q(name)}/trigger" if ns else f"/webhooks/named/{_q(name)}/trigger"
         h = {"x-arcrun-signature": sign(secret, body)} if secret else {}
+        if idempotency_key:
+            h["idempotency-key"] = idempotency_key
         q = {"async": None if wait else "true"}
-        return self._send(Req("POST", path, query=q, body=body, content_type="application/json", headers=h))
+        r = Req("POST", path, query=q, body=body, content_type="application/json", headers=h)
+        r.idempotent = bool(idempotency_key)
+        return self._send(r)
 
     def query(self, name: str, input: Optional[Dict[str, Any]] = None, method: str = "POST", ns: Optional[str] = None) -> Any:
         if ns or method == "GET":

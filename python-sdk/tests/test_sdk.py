@@ -96,6 +96,21 @@ def test_workflows_runs_executions(arc, n, checked_answers):
     assert ops <= set(checked_answers)
 
 
+def test_idempotency_key_answers_the_first_execution(arc, n):
+    name = n("py_once")
+    arc.workflows.deploy(name, HELLO.replace("name: hello", f"name: {name}"))
+    first = arc.runs.create(name, {"name": "Once"}, idempotency_key=n("key-1"))
+    again = arc.runs.create(name, {"name": "Twice"}, idempotency_key=n("key-1"))
+    assert again["execution_id"] == first["execution_id"] and again["idempotent_replay"] is True
+    assert again["output"] == {"message": "Hello Once"}
+    arc.webhooks.register(HELLO.replace("name: hello", f"name: {name}"))
+    hook = arc.webhooks.trigger(name, {"name": "H"}, idempotency_key=n("hook-1"))
+    assert arc.webhooks.trigger(name, {"name": "H2"}, idempotency_key=n("hook-1"))["execution_id"] == hook["execution_id"]
+    with pytest.raises(BadRequestError) as e:
+        arc.runs.create(name, {}, idempotency_key="no spaces")
+    assert e.value.code == "INVALID_IDEMPOTENCY_KEY"
+
+
 def test_tail_and_follow(arc, n):
     name = n("py_live")
     arc.workflows.deploy(name, HELLO.replace("name: hello", f"name: {name}"))
@@ -318,9 +333,23 @@ def test_retries_idempotent_only_honouring_retry_after(make):
         assert c.whoami() == {"ns": "x"}
         assert time.time() - t0 >= 0.95
         with pytest.raises(ServerError):
+            c.runs.create("w", {})
+        with pytest.raises(ServerError):
+            c.webhooks.trigger("w", {})
+        assert [m for m, _ in s.seen] == ["GET", "GET", "POST", "POST"]
+    finally:
+        s.close()
+
+
+def test_runs_and_triggers_retry_only_with_an_idempotency_key(make):
+    s = _StandIn(lambda *_: (503, {}, DOWN))
+    try:
+        c = make(s.url, "k", max_retries=1)
+        with pytest.raises(ServerError):
             c.runs.create("w", {}, idempotency_key="run-1")
-        assert [m for m, _ in s.seen] == ["GET", "GET", "POST"]
-        assert s.seen[2][1]["idempotency-key"] == "run-1"
+        with pytest.raises(ServerError):
+            c.webhooks.trigger("w", {}, idempotency_key="hook-1")
+        assert [h.get("idempotency-key") for _, h in s.seen] == ["run-1", "run-1", "hook-1", "hook-1"]
     finally:
         s.close()
 

@@ -80,8 +80,8 @@ export class Runs {
 
   /**
    * `POST /v1/workflows/{name}/runs`: runs with `input` and waits for the result; `{ wait: false }`
-   * answers at once with the execution id. Never retried: the platform does not deduplicate runs by
-   * `Idempotency-Key` yet, so a second attempt could run the workflow twice.
+   * answers at once with the execution id. Retried (429/5xx/no answer) only with an `idempotencyKey`: the
+   * platform answers a repeated key with the first execution (`idempotent_replay: true`) instead of running again.
    *
    * @example
    * const run = await arc.runs.create("hello", { name: "Ada" });
@@ -102,14 +102,17 @@ export class Runs {
       path: `/v1/workflows/${enc(name)}/runs`,
       query: { wait: opts.wait === false ? "false" : undefined },
       body: input,
-      idempotent: false,
+      idempotent: Boolean(opts.idempotencyKey),
     });
     return r.data;
   }
 }
 
 export interface RunOptions extends CallOptions {
-  /** Sent as `Idempotency-Key` (for proxies and a platform that deduplicates; this one does not yet). */
+  /**
+   * Sent as `Idempotency-Key` (1-255 visible ASCII): one execution per (workflow, key) for 24 h, and the call
+   * becomes safe to retry.
+   */
   idempotencyKey?: string;
 }
 
