@@ -31,7 +31,8 @@ def platform(tmp_path_factory):
     for var in ("ARCRUN_URL", "ARCRUN_API_KEY", "ARCRUN_ENCRYPTION_KEY"):
         env.pop(var, None)
     proc = subprocess.Popen(
-        ["node", str(CLI), "--json", "dev", "--port", "0", "--state", str(state)],
+        # 127.0.0.1 reachable from workflow and recipe steps: recipes run against local stand-ins of their services.
+        ["node", str(CLI), "--json", "dev", "--port", "0", "--state", str(state), "--allow-host", "127.0.0.1"],
         cwd=home,
         env=env,
         stdout=subprocess.PIPE,
@@ -142,45 +143,3 @@ def make(request):
     for close in made:
         close()
     loop.close()
-
-
-# The same platform (cli/dist/platform/local.js, what `acr dev` runs) with 127.0.0.1 reachable from recipe steps,
-# so recipes can be tested and run against a local stand-in of their service. Ends when stdin closes.
-_OPEN = """
-import { randomBytes } from "node:crypto";
-import { startLocalPlatform } from "./cli/dist/platform/local.js";
-const secrets = { encryptionKey: randomBytes(32).toString("base64"), adminToken: "adm_" + randomBytes(16).toString("hex") };
-const p = await startLocalPlatform({ stateDir: ":memory:", secrets, port: 0, allowHosts: ["127.0.0.1"] });
-const res = await fetch(p.url + "/v1/keys", { method: "POST", body: JSON.stringify({ role: "admin", label: "py" }),
-  headers: { authorization: "Bearer " + secrets.adminToken, "content-type": "application/json" } });
-const key = await res.json();
-console.log(JSON.stringify({ url: p.url, apiKey: key.api_key, ns: key.tenant.ns, ...secrets }));
-process.stdin.resume();
-process.stdin.on("end", () => p.dispose().then(() => process.exit(0)));
-"""
-
-
-@pytest.fixture(scope="session")
-def open_platform(platform):
-    proc = subprocess.Popen(
-        ["node", "--input-type=module", "-e", _OPEN],
-        cwd=ROOT,
-        env={**os.environ, "WRANGLER_SEND_METRICS": "false"},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the platform exited with {proc.wait()}: {proc.stderr.read()[-2000:]}")
-        p = json.loads(line)
-        PLATFORMS.add(p["url"].rstrip("/"))
-        yield p
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()

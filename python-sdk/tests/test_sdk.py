@@ -193,7 +193,7 @@ def test_catalog_keys_credentials(arc, make, platform, n):
         arc.credentials.get(cred)
 
 
-def test_recipes_set_test_run(make, open_platform, n):
+def test_recipes_set_test_run(make, platform, n):
     """Recipes pushed with consent, tested and run against a local stand-in of Slack."""
     slack = _StandIn(
         lambda _n, _m, path, headers, body: (
@@ -205,7 +205,7 @@ def test_recipes_set_test_run(make, open_platform, n):
         )
     )
     try:
-        p = open_platform
+        p = platform
         arc = make(p["url"], p["apiKey"], encryption_key=p["encryptionKey"])
         auth = json.loads((ROOT / "recipes" / "auth" / "slack.json").read_text("utf-8"))
         api = json.loads((ROOT / "recipes" / "api" / "slack_post.json").read_text("utf-8"))
