@@ -344,8 +344,10 @@ class Client(_ClientBase):
 
     def key_matches(self, encryption_key: Optional[str] = None) -> bool:
         key = encryption_key or self.credentials._key
+        if not key:
+            return False
         platform = self.credentials.key()
-        return bool(key) and key_id(key) in (platform.get("kid"), platform.get("next_kid"))
+        return key_id(key) in (platform.get("kid"), platform.get("next_kid"))
 
     # Names of earlier versions.
     def platform_key(self) -> Any:
