@@ -92,6 +92,7 @@ export const OPERATIONS = {
   listExecutions: "executions.list",
   getExecution: "executions.get",
   resumeExecution: "executions.resume",
+  tailExecutions: "executions.tail",
   listCredentials: "credentials.list",
   getCredential: "credentials.get",
   setCredential: "credentials.set",
@@ -128,7 +129,7 @@ export const OPERATIONS = {
 } as const satisfies Record<Exclude<OperationId, UnwrappedOperation>, string> & Record<string, string>;
 
 /**
- * Operations the SDK deliberately leaves out (the coverage test lists why): console cookie sessions,
- * the Prometheus scrape endpoint, and the tail route `acr tail` polls.
+ * Operations the SDK deliberately leaves out (the coverage test lists why): console cookie sessions and
+ * the Prometheus scrape endpoint.
  */
-export type UnwrappedOperation = "createSession" | "deleteSession" | "getMetrics" | "tailExecutions";
+export type UnwrappedOperation = "createSession" | "deleteSession" | "getMetrics";

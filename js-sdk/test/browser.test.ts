@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join, normalize } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyCredential } from "../../cypher-executor/test/support/credentials";
 import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
 
 // The built SDK in Debian's Chromium, served from two local origins; the platform allows only the first
@@ -64,7 +65,45 @@ async function whoamiFrom(origin: string) {
   }
 }
 
+const webYaml =
+  'name: web\nflow: ["input >> ON_SUCCESS >> greet"]\nconfig: { greet: { component: set, values: { message: "Hi {{ input.name }}" } } }\n';
+
+/** The whole flow in a page of the allowed origin: Web Crypto credential, deploy, run, pages, a typed 404. */
+async function flowFrom(origin: string) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${origin}/`);
+    const script = `(async () => {
+      const sdk = await import("/dist/index.js");
+      const arc = new sdk.ArcrunClient({ url: ${JSON.stringify(p.url)}, apiKey: ${JSON.stringify(p.apiKey)},
+        encryptionKey: ${JSON.stringify(p.encryptionKey)}, maxRetries: 0 });
+      await arc.credentials.set("from_browser", "s3cr3t-in-page");
+      await arc.workflows.deploy("web", ${JSON.stringify(webYaml)});
+      const run = await arc.runs.create("web", { name: "Chromium" });
+      const ids = [];
+      for await (const ex of arc.executions.iterate({ workflow: "web", limit: 1 })) ids.push(ex.id);
+      const missing = await arc.workflows.get("nope").catch((e) => ({ name: e.name, code: e.code, status: e.status }));
+      const gone = await arc.workflows.delete("web");
+      return { status: run.status, output: run.output, listed: ids.includes(run.execution_id), missing, deleted: gone.deleted };
+    })()`;
+    return await page.evaluate(script);
+  } finally {
+    await page.close();
+  }
+}
+
 describe("CORS", () => {
+  it("the allowed origin runs the whole SDK: PUT/POST/DELETE preflights, Web Crypto, typed errors", async () => {
+    expect(await flowFrom(allowed.origin)).toEqual({
+      status: "succeeded",
+      output: { message: "Hi Chromium" },
+      listed: true,
+      missing: { name: "NotFoundError", code: "WORKFLOW_NOT_FOUND", status: 404 },
+      deleted: true,
+    });
+    expect(await verifyCredential(p, "from_browser", "s3cr3t-in-page")).toEqual({ status: 200, match: true });
+  });
+
   it("an allowed origin calls the API from the browser with the SDK (preflight answered)", async () => {
     expect(await whoamiFrom(allowed.origin)).toMatchObject({ ok: { ns: p.ns } });
   });

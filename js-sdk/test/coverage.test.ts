@@ -13,8 +13,6 @@ const EXCLUDED: Record<string, string> = {
   deleteSession: "console cookie sessions",
   // Prometheus text for scrapers, not JSON for programs.
   getMetrics: "Prometheus scrape endpoint",
-  // Polled by `acr tail`; not wrapped in the SDKs yet (executions.list covers programs).
-  tailExecutions: "not wrapped yet: acr tail polls it",
 };
 
 let p: TestPlatform;

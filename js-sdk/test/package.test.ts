@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
 
 // `npm pack` of the built SDK installed into an empty folder (no network: the SDK has no dependencies),
-// then the README's quick start, as written, against the real platform.
+// then the README's quick start, as written, against the real platform: in Node, then in Deno.
 const sdk = join(__dirname, "..");
 let p: TestPlatform;
 let dir: string;
@@ -35,4 +35,28 @@ it("the packed SDK installs into an empty folder and runs the README quick start
     encoding: "utf8",
   });
   expect(out.trim()).toBe("succeeded { message: 'Hello Ada' }");
+});
+
+// Deno from npm (the `deno` package ships the binary): the same installed package and quick start, with
+// network access to 127.0.0.1 only.
+it("the same quick start runs in Deno", () => {
+  const deno = join(sdk, "..", "node_modules", ".bin", "deno");
+  expect(existsSync(deno), "npm ci installs deno (a js-sdk devDependency)").toBe(true);
+  const out = execFileSync(
+    deno,
+    ["run", "--no-prompt", "--allow-net=127.0.0.1", "--allow-env", "--allow-read", "quick.mjs"],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        DENO_DIR: join(dir, ".deno"),
+        DENO_NO_UPDATE_CHECK: "1",
+        ARCRUN_URL: p.url,
+        ARCRUN_API_KEY: p.apiKey,
+        ARCRUN_ENCRYPTION_KEY: p.encryptionKey,
+      },
+      encoding: "utf8",
+    },
+  );
+  expect(out.trim()).toBe('succeeded { message: "Hello Ada" }');
 });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
@@ -10,6 +10,7 @@ import {
   ConnectionError,
   NotFoundError,
   PermissionDeniedError,
+  parseRetryAfter,
   RateLimitError,
   ServerError,
   UnprocessableError,
@@ -43,6 +44,18 @@ describe("workflows, runs, executions", () => {
     await arc.workflows.deploy("gone", helloYaml.replace("name: hello", "name: gone"));
     expect(await arc.workflows.delete("gone")).toMatchObject({ deleted: true, name: "gone" });
     await expect(arc.workflows.get("gone")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("a repeated idempotencyKey answers the first execution (runs and triggers) instead of running again", async () => {
+    const first = await arc.runs.create("hello", { name: "Once" }, { idempotencyKey: "sdk-run-1" });
+    const again = await arc.runs.create("hello", { name: "Twice" }, { idempotencyKey: "sdk-run-1" });
+    expect(again).toMatchObject({ execution_id: first.execution_id, idempotent_replay: true, output: first.output });
+    await arc.webhooks.register(helloYaml.replace("name: hello", "name: once"));
+    const hook = await arc.webhooks.trigger("once", { name: "H" }, { idempotencyKey: "sdk-hook-1" });
+    const hookAgain = await arc.webhooks.trigger("once", { name: "H2" }, { idempotencyKey: "sdk-hook-1" });
+    expect(hookAgain.execution_id).toBe(hook.execution_id);
+    const bad = await arc.runs.create("hello", {}, { idempotencyKey: "no spaces" }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 400, code: "INVALID_IDEMPOTENCY_KEY" });
   });
 
   it("runs wait for the result, or answer at once with wait: false; executions list, iterate and get", async () => {
@@ -201,14 +214,74 @@ describe("errors and retries", () => {
   });
 });
 
+describe("retry rules", () => {
+  it("a 5xx on an idempotent call is retried with backoff until maxRetries, then a ServerError", async () => {
+    const s = await standIn((n) =>
+      n < 3
+        ? { status: 502, body: { error: { code: "BAD_GATEWAY", message: "x" } } }
+        : { status: 200, body: { ok: 1 } },
+    );
+    const c = new ArcrunClient({ url: s.url, apiKey: "k" });
+    expect(await c.request("GET", "/v1/whoami", undefined, { maxRetries: 2 })).toEqual({ ok: 1 });
+    expect(s.seen.map((r) => r.method)).toEqual(["GET", "GET", "GET"]);
+    await s.close();
+    const down = await standIn(() => ({ status: 500, body: { error: { code: "INTERNAL", message: "x" } } }));
+    const err = await new ArcrunClient({ url: down.url, apiKey: "k", maxRetries: 1 }).health().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(down.seen).toHaveLength(2);
+    await down.close();
+  });
+
+  it("runs and triggers are retried only with an idempotencyKey, sent as Idempotency-Key on every attempt", async () => {
+    const s = await standIn(() => ({ status: 503, body: { error: { code: "UNAVAILABLE", message: "x" } } }));
+    const c = new ArcrunClient({ url: s.url, apiKey: "k", maxRetries: 1 });
+    await expect(c.runs.create("w", {})).rejects.toBeInstanceOf(ServerError);
+    await expect(c.webhooks.trigger("w", {})).rejects.toBeInstanceOf(ServerError);
+    expect(s.seen).toHaveLength(2);
+    await expect(c.runs.create("w", {}, { idempotencyKey: "run-1" })).rejects.toBeInstanceOf(ServerError);
+    await expect(c.webhooks.trigger("w", {}, { idempotencyKey: "hook-1" })).rejects.toBeInstanceOf(ServerError);
+    expect(s.seen.slice(2).map((r) => r.headers["idempotency-key"])).toEqual(["run-1", "run-1", "hook-1", "hook-1"]);
+    await s.close();
+  });
+
+  it("Retry-After as an HTTP date is honoured; one longer than maxRetryDelayMs fails at once", async () => {
+    expect(parseRetryAfter(new Date(Date.now() + 3000).toUTCString())).toBeGreaterThan(1000);
+    expect(parseRetryAfter("2")).toBe(2000);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    const s = await standIn(() => ({ status: 429, headers: { "retry-after": "120" }, body: rateLimited }));
+    const t0 = Date.now();
+    const err = await new ArcrunClient({ url: s.url, apiKey: "k", maxRetryDelayMs: 5000 })
+      .whoami()
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "RATE_LIMITED", retryAfterMs: 120_000 });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(s.seen).toHaveLength(1);
+    await s.close();
+  });
+
+  it("aborting during the wait between retries stops at once", async () => {
+    const s = await standIn(() => ({ status: 429, headers: { "retry-after": "10" }, body: rateLimited }));
+    const ctrl = new AbortController();
+    setTimeout(() => ctrl.abort(new Error("cancelled")), 200);
+    const t0 = Date.now();
+    await expect(new ArcrunClient({ url: s.url, apiKey: "k" }).whoami({ signal: ctrl.signal })).rejects.toThrow(
+      "cancelled",
+    );
+    expect(Date.now() - t0).toBeLessThan(2000);
+    await s.close();
+  });
+});
+
 const rateLimited = { error: { code: "RATE_LIMITED", message: "slow down" } };
 type Reply = { status: number; headers?: Record<string, string>; body: unknown } | "hang";
 
 /** A stand-in HTTP server on 127.0.0.1 for answers the platform cannot be made to give on demand. */
 async function standIn(reply: (n: number, method: string) => Reply) {
   let n = 0;
+  const seen: { method: string; headers: IncomingHttpHeaders }[] = [];
   const open = new Set<import("node:http").ServerResponse>();
   const server: Server = createServer((req, res) => {
+    seen.push({ method: req.method ?? "GET", headers: req.headers });
     const r = reply(++n, req.method ?? "GET");
     if (r === "hang") return void open.add(res);
     res.writeHead(r.status, { "content-type": "application/json", ...r.headers });
@@ -216,6 +289,7 @@ async function standIn(reply: (n: number, method: string) => Reply) {
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   return {
+    seen,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((ok) => {

@@ -19,7 +19,12 @@ export default {
         const arc = new ArcrunClient({ url, apiKey, encryptionKey: key });
         await arc.credentials.set(name, plaintext);
         const missing = await arc.workflows.get("nope").catch((e) => ({ kind: e.name, code: e.code }));
-        return Response.json({ whoami: await arc.whoami(), credentials: await arc.credentials.list(), missing });
+        await arc.workflows.deploy("in_worker", 'name: in_worker\\nflow: ["input >> ON_SUCCESS >> greet"]\\nconfig: { greet: { component: set, values: { message: "Hi {{ input.name }}" } } }\\n');
+        const run = await arc.runs.create("in_worker", { name: "workerd" });
+        const ids = [];
+        for await (const ex of arc.executions.iterate({ workflow: "in_worker", limit: 1 })) ids.push(ex.id);
+        const listed = ids.includes(run.execution_id);
+        return Response.json({ whoami: await arc.whoami(), credentials: await arc.credentials.list(), missing, output: run.output, listed });
       }
       if (op === "encrypt") return Response.json(await encryptCredential(key, name, plaintext, { iv: fromBase64(iv) }));
       if (op === "decrypt") return Response.json({ plaintext: await decryptCredential(key, envelope) });
@@ -70,7 +75,7 @@ describe("@arcrun/sdk inside workerd", () => {
 });
 
 describe("ArcrunClient inside workerd", () => {
-  it("calls the real platform: sets a credential encrypted in the Worker, lists it, maps a 404 to NotFoundError", async () => {
+  it("calls the real platform: sets a credential encrypted in the Worker, lists it, deploys, runs and pages, maps a 404 to NotFoundError", async () => {
     const p = await startTestPlatform();
     try {
       const res = await call({
@@ -85,6 +90,8 @@ describe("ArcrunClient inside workerd", () => {
       expect(res.body).toMatchObject({
         whoami: { ns: p.ns },
         missing: { kind: "NotFoundError", code: "WORKFLOW_NOT_FOUND" },
+        output: { message: "Hi workerd" },
+        listed: true,
       });
       expect(JSON.stringify(res.body.credentials)).toContain("from_worker");
       expect(await verifyCredential(p, "from_worker", "s3cr3t")).toEqual({ status: 200, match: true });

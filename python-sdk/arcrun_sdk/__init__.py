@@ -1,5 +1,6 @@
 """arcrun_sdk: the arcrun API from Python (sync and asyncio, on httpx), credentials encrypted on the client."""
 
+from . import models
 from .client import OPERATIONS, AsyncClient, Client, sign
 from .envelope import (
     AAD_PREFIX,
@@ -44,5 +45,6 @@ __all__ = [
     "encrypt_credential",
     "generate_key",
     "key_id",
+    "models",
     "sign",
 ]

@@ -7,10 +7,13 @@ OpenAPI document to its method (the coverage test checks it).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import time
 import urllib.parse
+from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Dict, Iterator, Optional, Union
 
 from ._transport import AsyncTransport, Req, SyncTransport
@@ -34,8 +37,10 @@ class _Resource:
 
 
 class Workflows(_Resource):
-    def deploy(self, name: str, yaml_text: str, exposure_consent: Optional[str] = None) -> Any:
-        h = {"x-arcrun-exposure-consent": exposure_consent} if exposure_consent else {}
+    def deploy(self, name: str, yaml_text: str, exposure_consent: Union[str, Dict[str, Any], None] = None) -> Any:
+        """A new version; ``exposure_consent`` (a dict or its JSON) when its steps send data to new hosts."""
+        c = exposure_consent
+        h = {"x-arcrun-exposure-consent": c if isinstance(c, str) else json.dumps(c)} if c else {}
         return self._send(Req("PUT", f"/v1/workflows/{_q(name)}", body=yaml_text, content_type="application/yaml", headers=h))
 
     def list(self) -> Any:
@@ -59,7 +64,8 @@ class Workflows(_Resource):
 
 class Runs(_Resource):
     def create(self, name: str, input: Any = None, wait: bool = True, idempotency_key: Optional[str] = None) -> Any:
-        """Runs a workflow; waits for the result unless ``wait=False``. Retried only with an idempotency key."""
+        """Runs a workflow; waits for the result unless ``wait=False``. Retried only with ``idempotency_key``
+        (sent as ``Idempotency-Key``: a repeat answers the first execution with ``idempotent_replay: True``)."""
         h = {"idempotency-key": idempotency_key} if idempotency_key else {}
         return self._send(
             Req(
@@ -84,6 +90,10 @@ class Executions(_Resource):
     def resume(self, id: str, task_id: Optional[str] = None, result: Any = None) -> Any:
         body: Dict[str, Any] = {} if task_id is None else {"task_id": task_id, "result": result}
         return self._send(Req("POST", f"/v1/executions/{_q(id)}/resume", body=body))
+
+    def tail(self, **query: Any) -> Any:
+        """``GET /v1/tail``: executions started or updated after ``after`` (an ISO time, the previous ``cursor``)."""
+        return self._send(Req("GET", "/v1/tail", query=query))
 
     def rerun(self, id: str) -> Any:
         return self._send(Req("POST", f"/v1/executions/{_q(id)}/rerun", body={}))
@@ -171,11 +181,11 @@ class Keys(_Resource):
         return self._send(Req("POST", "/v1/keys", body=body))
 
     def list(self) -> Any:
-        """``GET /v1/keys`` (route landing with key management)."""
-        return self._send(Req("GET", "/v1/keys"))
+        """``GET /v1/keys``: the keys, never a secret (an admin key sees all, a user key itself)."""
+        return self._send(Req("GET", "/v1/keys", pick=lambda d: d["keys"]))
 
     def revoke(self, id: str) -> Any:
-        """``DELETE /v1/keys/{id}`` (route landing with key management)."""
+        """``DELETE /v1/keys/{id}`` with an id from ``list()``: refused everywhere within ``propagation_seconds``."""
         return self._send(Req("DELETE", f"/v1/keys/{_q(id)}"))
 
     def whoami(self) -> Any:
@@ -198,11 +208,26 @@ class Webhooks(_Resource):
     def delete(self, name: str) -> Any:
         return self._send(Req("DELETE", f"/webhooks/named/{_q(name)}"))
 
-    def trigger(self, name: str, input: Any = None, ns: Optional[str] = None, secret: Optional[str] = None) -> Any:
+    def trigger(
+        self,
+        name: str,
+        input: Any = None,
+        ns: Optional[str] = None,
+        secret: Optional[str] = None,
+        wait: bool = True,
+        idempotency_key: Optional[str] = None,
+    ) -> Any:
+        """As the owner, or with ``ns`` the public route (signed with ``secret`` for hmac triggers); ``wait=False``
+        answers 202 at once with the execution id. Retried only with ``idempotency_key``."""
         body = json.dumps({} if input is None else input)
         path = f"/webhooks/named/{_q(ns)}/{_q(name)}/trigger" if ns else f"/webhooks/named/{_q(name)}/trigger"
         h = {"x-arcrun-signature": sign(secret, body)} if secret else {}
-        return self._send(Req("POST", path, body=body, content_type="application/json", headers=h))
+        if idempotency_key:
+            h["idempotency-key"] = idempotency_key
+        q = {"async": None if wait else "true"}
+        r = Req("POST", path, query=q, body=body, content_type="application/json", headers=h)
+        r.idempotent = bool(idempotency_key)
+        return self._send(r)
 
     def query(self, name: str, input: Optional[Dict[str, Any]] = None, method: str = "POST", ns: Optional[str] = None) -> Any:
         if ns or method == "GET":
@@ -226,6 +251,10 @@ class _ClientBase:
     def health(self) -> Any:
         return self._send(Req("GET", "/health"))
 
+    def request(self, method: str, path: str, body: Any = None, query: Optional[Dict[str, Any]] = None) -> Any:
+        """Any route, with the client's auth, errors, timeout and retry rules: the escape hatch."""
+        return self._send(Req(method.upper(), path, query=query, body=body))
+
     def whoami(self) -> Any:
         return self.keys.whoami()
 
@@ -241,6 +270,20 @@ class SyncExecutions(Executions):
             query["cursor"] = page["cursor"]
 
 
+    def follow(self, interval: float = 2, **query: Any) -> Iterator[Dict[str, Any]]:
+        """Executions live (what ``acr tail`` does): polls ``tail`` every ``interval`` seconds (one KV list each)
+        from ``after`` (default now), yielding each execution once per change of status; break to stop."""
+        seen: Dict[str, str] = {}
+        query.setdefault("after", _now())
+        while True:
+            page = self.tail(**query)
+            for ex in page["executions"]:
+                if _changed(seen, ex):
+                    yield ex
+            query["after"] = page["cursor"]
+            time.sleep(max(0.5, interval))
+
+
 class AsyncExecutions(Executions):
     async def iterate(self, **query: Any) -> AsyncIterator[Dict[str, Any]]:
         """Every execution matching the filters, page after page."""
@@ -251,6 +294,31 @@ class AsyncExecutions(Executions):
             if not page.get("cursor"):
                 return
             query["cursor"] = page["cursor"]
+
+    async def follow(self, interval: float = 2, **query: Any) -> AsyncIterator[Dict[str, Any]]:
+        """Executions live, as ``Client.executions.follow``; break or cancel the task to stop."""
+        seen: Dict[str, str] = {}
+        query.setdefault("after", _now())
+        while True:
+            page = await self.tail(**query)
+            for ex in page["executions"]:
+                if _changed(seen, ex):
+                    yield ex
+            query["after"] = page["cursor"]
+            await asyncio.sleep(max(0.5, interval))
+
+
+def _now() -> str:
+    """Now as the platform writes times (JavaScript's toISOString), so cursors compare as strings."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _changed(seen: Dict[str, str], ex: Dict[str, Any]) -> bool:
+    mark = f"{ex.get('updated_at')}:{ex.get('status')}"
+    if seen.get(str(ex.get("id"))) == mark:
+        return False
+    seen[str(ex.get("id"))] = mark
+    return True
 
 
 class Client(_ClientBase):
@@ -276,8 +344,10 @@ class Client(_ClientBase):
 
     def key_matches(self, encryption_key: Optional[str] = None) -> bool:
         key = encryption_key or self.credentials._key
+        if not key:
+            return False
         platform = self.credentials.key()
-        return bool(key) and key_id(key) in (platform.get("kid"), platform.get("next_kid"))
+        return key_id(key) in (platform.get("kid"), platform.get("next_kid"))
 
     # Names of earlier versions.
     def platform_key(self) -> Any:
@@ -344,8 +414,8 @@ OPERATIONS: Dict[str, str] = {
     "getHealth": "health",
     "getWhoami": "whoami",
     "createKey": "keys.create",
-    "listKeys": "keys.list",  # route landing with key management
-    "revokeKey": "keys.revoke",  # route landing with key management
+    "listKeys": "keys.list",
+    "revokeKey": "keys.revoke",
     "listWorkflows": "workflows.list",
     "getWorkflow": "workflows.get",
     "deployWorkflow": "workflows.deploy",
@@ -357,6 +427,7 @@ OPERATIONS: Dict[str, str] = {
     "listExecutions": "executions.list",
     "getExecution": "executions.get",
     "resumeExecution": "executions.resume",
+    "tailExecutions": "executions.tail",
     "rerunExecution": "executions.rerun",  # route landing with the recovery work
     "listCredentials": "credentials.list",
     "getCredential": "credentials.get",

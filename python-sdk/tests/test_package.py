@@ -40,9 +40,9 @@ def test_wheel_installs_and_runs_the_quick_start(platform, tmp_path):
     out = subprocess.run([str(py), "quick.py"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "succeeded {'message': 'Hello Ada'}"
     import_check = subprocess.run(
-        [str(py), "-c", "import arcrun_sdk, pathlib; print(pathlib.Path(arcrun_sdk.__file__).parent.joinpath('py.typed').exists())"],
+        [str(py), "-c", "import arcrun_sdk, pathlib; print(pathlib.Path(arcrun_sdk.__file__).parent.joinpath('py.typed').exists(), len(arcrun_sdk.models.RESPONSES) > 40)"],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert import_check.stdout.strip() == "True"
+    assert import_check.stdout.strip() == "True True"

@@ -4,10 +4,6 @@ import type { CallOptions, Transport } from "../http/transport.js";
 import type { Body, Ok } from "../types.js";
 
 const enc = encodeURIComponent;
-const consent = (opts: { exposureConsent?: string; headers?: Record<string, string> }) => ({
-  ...opts.headers,
-  ...(opts.exposureConsent ? { "x-arcrun-exposure-consent": opts.exposureConsent } : {}),
-});
 
 /** `client.credentials`: secrets encrypted here (AES-GCM-256, Web Crypto) before they leave the process. */
 export class Credentials {
@@ -109,13 +105,12 @@ export class Recipes {
     return (await this.t.send<Ok<"getRecipe">>({ ...opts, method: "GET", path: `/v1/recipes/${enc(id)}` })).data;
   }
 
-  /** `PUT /v1/recipes/{id}`: store one of yours; `exposureConsent` when its exposure is new. */
-  async set(
-    id: string,
-    recipe: Body<"setRecipe">,
-    opts: CallOptions & { exposureConsent?: string } = {},
-  ): Promise<Ok<"setRecipe">> {
-    const r = { ...opts, headers: consent(opts), method: "PUT" as const, path: `/v1/recipes/${enc(id)}`, body: recipe };
+  /**
+   * `PUT /v1/recipes/{id}`: store one of yours, `{ recipe, exposure_consent }` (the consent a human gave
+   * after reading {@link Recipes.review}, needed when the recipe's exposure is new).
+   */
+  async set(id: string, push: Body<"setRecipe">, opts: CallOptions = {}): Promise<Ok<"setRecipe">> {
+    const r = { ...opts, method: "PUT" as const, path: `/v1/recipes/${enc(id)}`, body: push };
     return (await this.t.send<Ok<"setRecipe">>(r)).data;
   }
 
@@ -158,15 +153,10 @@ export class AuthRecipes {
     return (await this.t.send<Ok<"getAuthRecipe">>({ ...opts, method: "GET", path })).data;
   }
 
-  async set(
-    service: string,
-    recipe: Body<"setAuthRecipe">,
-    opts: CallOptions & { exposureConsent?: string } = {},
-  ): Promise<Ok<"setAuthRecipe">> {
+  /** `PUT /v1/auth-recipes/{service}`: `{ recipe, exposure_consent }`, as for API recipes. */
+  async set(service: string, push: Body<"setAuthRecipe">, opts: CallOptions = {}): Promise<Ok<"setAuthRecipe">> {
     const path = `/v1/auth-recipes/${enc(service)}`;
-    return (
-      await this.t.send<Ok<"setAuthRecipe">>({ ...opts, headers: consent(opts), method: "PUT", path, body: recipe })
-    ).data;
+    return (await this.t.send<Ok<"setAuthRecipe">>({ ...opts, method: "PUT", path, body: push })).data;
   }
 
   async test(service: string, check: Body<"testAuthRecipe"> = {}, opts: CallOptions = {}) {
@@ -210,14 +200,17 @@ export class Keys {
     return (await this.t.send<Ok<"createKey">>({ ...opts, method: "POST", path: "/v1/keys", body })).data;
   }
 
-  /** `GET /v1/keys`: API keys (an admin sees all, a user key itself). The route lands with key management. */
-  async list<T = unknown>(opts: CallOptions = {}): Promise<T> {
-    return (await this.t.send<T>({ ...opts, method: "GET", path: "/v1/keys" })).data;
+  /** `GET /v1/keys`: API keys, oldest first, never a secret (an admin key sees all, a user key itself). */
+  async list(opts: CallOptions = {}): Promise<Ok<"listKeys">["keys"]> {
+    return (await this.t.send<Ok<"listKeys">>({ ...opts, method: "GET", path: "/v1/keys" })).data.keys;
   }
 
-  /** `DELETE /v1/keys/{id}`: revoke a key. The route lands with key management. */
-  async revoke<T = unknown>(id: string, opts: CallOptions = {}): Promise<T> {
-    return (await this.t.send<T>({ ...opts, method: "DELETE", path: `/v1/keys/${enc(id)}` })).data;
+  /**
+   * `DELETE /v1/keys/{id}` with an id from {@link Keys.list}: refused at once here, everywhere within
+   * `propagation_seconds`.
+   */
+  async revoke(id: string, opts: CallOptions = {}): Promise<Ok<"revokeKey">> {
+    return (await this.t.send<Ok<"revokeKey">>({ ...opts, method: "DELETE", path: `/v1/keys/${enc(id)}` })).data;
   }
 
   /** `GET /v1/whoami`: the caller's namespace and role. */

@@ -29,6 +29,8 @@ export interface TriggerOptions extends CallOptions {
   async?: boolean;
   /** Sign the body with this secret (triggers with `auth: hmac`). */
   secret?: string;
+  /** Sent as `Idempotency-Key`: a repeat answers the first execution; makes the trigger safe to retry. */
+  idempotencyKey?: string;
 }
 
 /** `client.webhooks`: named webhooks (legacy arcrun routes) and their triggers. */
@@ -78,12 +80,14 @@ export class Webhooks {
     const headers = {
       ...opts.headers,
       ...(opts.secret ? { "x-arcrun-signature": await sign(opts.secret, body) } : {}),
+      ...(opts.idempotencyKey ? { "idempotency-key": opts.idempotencyKey } : {}),
     };
     const r = { ...opts, headers, method: "POST" as const, path, body, contentType: "application/json" };
     return (
       await this.t.send<ExecutionResult | ExecutionAccepted>({
         ...r,
         query: { async: opts.async ? "true" : undefined },
+        idempotent: Boolean(opts.idempotencyKey),
       })
     ).data;
   }

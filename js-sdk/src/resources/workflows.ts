@@ -8,8 +8,8 @@ export class Workflows {
   constructor(private readonly t: Transport) {}
 
   /**
-   * `PUT /v1/workflows/{name}` with the YAML: a new version. `exposureConsent` acknowledges the hosts
-   * its steps send data to (EXPOSURE_CONSENT_REQUIRED otherwise).
+   * `PUT /v1/workflows/{name}` with the YAML: a new version. `exposureConsent` (an object, or its JSON)
+   * acknowledges the hosts its steps send data to (PermissionDeniedError EXPOSURE_CONSENT_REQUIRED otherwise).
    *
    * @example
    * const wf = await arc.workflows.deploy("hello", yamlText);
@@ -17,11 +17,12 @@ export class Workflows {
   async deploy(
     name: string,
     yaml: string,
-    opts: CallOptions & { exposureConsent?: string } = {},
+    opts: CallOptions & { exposureConsent?: string | Record<string, unknown> } = {},
   ): Promise<Ok<"deployWorkflow">> {
+    const c = opts.exposureConsent;
     const headers = {
       ...opts.headers,
-      ...(opts.exposureConsent ? { "x-arcrun-exposure-consent": opts.exposureConsent } : {}),
+      ...(c ? { "x-arcrun-exposure-consent": typeof c === "string" ? c : JSON.stringify(c) } : {}),
     };
     return (
       await this.t.send<Ok<"deployWorkflow">>({
@@ -79,7 +80,8 @@ export class Runs {
 
   /**
    * `POST /v1/workflows/{name}/runs`: runs with `input` and waits for the result; `{ wait: false }`
-   * answers at once with the execution id. Not retried (a run is not idempotent) unless `idempotencyKey`.
+   * answers at once with the execution id. Retried (429/5xx/no answer) only with an `idempotencyKey`: the
+   * platform answers a repeated key with the first execution (`idempotent_replay: true`) instead of running again.
    *
    * @example
    * const run = await arc.runs.create("hello", { name: "Ada" });
@@ -107,7 +109,10 @@ export class Runs {
 }
 
 export interface RunOptions extends CallOptions {
-  /** Sent as `Idempotency-Key`; makes the call safe to retry. */
+  /**
+   * Sent as `Idempotency-Key` (1-255 visible ASCII): one execution per (workflow, key) for 24 h, and the call
+   * becomes safe to retry.
+   */
   idempotencyKey?: string;
 }
 
@@ -146,9 +151,63 @@ export class Executions {
     return (await this.t.send<Ok<"resumeExecution">>({ ...opts, method: "POST", path, body })).data;
   }
 
+  /** `GET /v1/tail`: executions started or updated after `after` (an ISO time, the previous `cursor`), with steps. */
+  async tail(query: QueryOf<"tailExecutions"> = {}, opts: CallOptions = {}): Promise<Ok<"tailExecutions">> {
+    return (await this.t.send<Ok<"tailExecutions">>({ ...opts, method: "GET", path: "/v1/tail", query })).data;
+  }
+
+  /**
+   * Follows executions live (what `acr tail` does): polls {@link Executions.tail} every `intervalMs` (default
+   * 2 s, one KV list per poll) from `after` (default now) and yields each execution once per change of status.
+   * Ends when `signal` aborts or the loop breaks.
+   *
+   * @example
+   * for await (const ex of arc.executions.follow({ workflow: "hello" }, { signal })) console.log(ex.id, ex.status);
+   */
+  async *follow(
+    query: QueryOf<"tailExecutions"> = {},
+    opts: CallOptions & { intervalMs?: number } = {},
+  ): AsyncGenerator<Ok<"tailExecutions">["executions"][number]> {
+    const seen = new Map<string, string>();
+    let after = query.after ?? new Date().toISOString();
+    const interval = Math.max(500, opts.intervalMs ?? 2000);
+    while (!opts.signal?.aborted) {
+      let page: Ok<"tailExecutions">;
+      try {
+        page = await this.tail({ ...query, after }, opts);
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        throw err;
+      }
+      for (const ex of page.executions) {
+        const mark = `${String(ex.updated_at)}:${String(ex.status)}`;
+        if (seen.get(String(ex.id)) === mark) continue;
+        seen.set(String(ex.id), mark);
+        yield ex;
+      }
+      after = page.cursor;
+      if (!(await pause(interval, opts.signal))) return;
+    }
+  }
+
   /** `POST /v1/executions/{id}/rerun`: a new execution of the same version with the same input. */
   async rerun(id: string, body: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<ExecutionResult> {
     const path = `/v1/executions/${enc(id)}/rerun`;
     return (await this.t.send<ExecutionResult>({ ...opts, method: "POST", path, body })).data;
   }
+}
+
+/** Waits `ms`; false when `signal` aborted meanwhile. */
+function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(ok);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
