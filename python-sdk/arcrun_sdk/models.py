@@ -50,9 +50,15 @@ class ExecutionResult(TypedDict):
     error: NotRequired['ExecutionResultError']
     kv_writes: float
     duration_ms: float
+    idempotent_replay: NotRequired[bool]
 
 
 class NodeRecordError(TypedDict):
+    code: str
+    message: str
+
+
+class NodeRecordWarningsItem(TypedDict):
     code: str
     message: str
 
@@ -66,6 +72,7 @@ class NodeRecord(TypedDict):
     started_at: NotRequired[str]
     input: NotRequired[Any]
     reused: NotRequired[bool]
+    warnings: NotRequired[List['NodeRecordWarningsItem']]
 
 
 class ExecutionAccepted(TypedDict):

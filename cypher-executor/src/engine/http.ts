@@ -19,6 +19,10 @@ export const NodeRecordSchema = z
     started_at: z.string().optional(),
     input: z.unknown().optional(),
     reused: z.boolean().optional(),
+    warnings: z
+      .array(z.object({ code: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: "Non-fatal findings of this run of the node, e.g. UNRESOLVED_TEMPLATE" }),
   })
   .passthrough()
   .openapi("NodeRecord");
@@ -35,6 +39,9 @@ export const ExecutionResponseSchema = z
     error: z.object({ code: z.string(), message: z.string() }).passthrough().optional(),
     kv_writes: z.number().openapi({ description: "KV writes this execution cost (also in X-Arcrun-KV-Writes)" }),
     duration_ms: z.number(),
+    idempotent_replay: z.boolean().optional().openapi({
+      description: "True when this answer is the earlier execution of the same Idempotency-Key, not a new run",
+    }),
   })
   .openapi("ExecutionResult");
 

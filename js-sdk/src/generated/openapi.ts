@@ -820,6 +820,8 @@ export interface components {
             };
             /** @example ex82359120543211a2b3c4d */
             execution_id: string;
+            /** @description True when this answer is the earlier execution of the same Idempotency-Key, not a new run */
+            idempotent_replay?: boolean;
             /** @description KV writes this execution cost (also in X-Arcrun-KV-Writes) */
             kv_writes: number;
             /** @description Every step's record; only for the owner's API key (absent for trigger auth none / hmac) */
@@ -874,6 +876,11 @@ export interface components {
             started_at?: string;
             /** @enum {string} */
             status: "succeeded" | "failed" | "skipped" | "pending" | "running";
+            /** @description Non-fatal findings of this run of the node, e.g. UNRESOLVED_TEMPLATE */
+            warnings?: {
+                code: string;
+                message: string;
+            }[];
         } & {
             [key: string]: unknown;
         };
