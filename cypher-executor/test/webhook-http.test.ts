@@ -3,6 +3,8 @@
 // a form's redirect, a TwiML reply), `respond: immediately`, Twilio's signature (its documented
 // test vector), and per-webhook rate limits (429 + Retry-After, every accepted call recorded).
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptCredential } from "../../js-sdk/src/index";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
@@ -10,6 +12,7 @@ import { startTestPlatform, type TestPlatform } from "./support/platform";
 const SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 let p: TestPlatform;
 
+const example = (name: string) => readFileSync(join(__dirname, "..", "..", "examples", `${name}.yaml`), "utf8");
 const echo = (name: string, trigger: string) => `name: ${name}
 trigger:
   webhook: ${trigger}
@@ -22,32 +25,6 @@ config:
 const flows: Record<string, string> = {
   echo: echo("echo", "{ auth: none, rate_limit: off }"),
   echo_get: echo("echo_get", "{ auth: none, methods: [GET, POST], rate_limit: off }"),
-  slack_events: `name: slack_events
-trigger:
-  webhook: { auth: hmac, secret: slack_secret, signature: slack }
-flow:
-  - input >> IF {{ input.type == 'url_verification' }} >> challenge
-  - input >> ELSE >> event
-config:
-  challenge:
-    component: respond
-    headers: { content-type: text/plain }
-    body: "{{ input.challenge }}"
-  event: { component: set, values: { event: "{{ input.event.type }}" } }
-`,
-  contact_form: `name: contact_form
-trigger:
-  webhook: { auth: none, rate_limit: 5/1m }
-flow:
-  - input >> ON_SUCCESS >> save
-  - save >> ON_SUCCESS >> thanks
-config:
-  save: { component: set, values: { email: "{{ input.email }}", topics: "{{ input.topic }}" } }
-  thanks:
-    component: respond
-    status: 303
-    headers: { location: "https://example.com/thanks?who={{ input.name | urlencode }}" }
-`,
   sms: `name: sms
 trigger:
   webhook:
@@ -62,6 +39,14 @@ flow:
 config:
   log: { component: set, values: { from: "{{ input.From }}", digits: "{{ input.Digits }}" } }
 `,
+  sms_local: `name: sms_local
+trigger:
+  webhook: { auth: hmac, secret: twilio_token, signature: twilio }
+flow:
+  - input >> ON_SUCCESS >> log
+config:
+  log: { component: set, values: { body: "{{ input.Body }}" } }
+`,
   later: `name: later
 trigger:
   webhook: { auth: none, respond: immediately, rate_limit: off }
@@ -71,12 +56,15 @@ config:
   out: { component: set, values: { n: "{{ input.n }}" } }
 `,
   open_default: echo("open_default", "{ auth: none }"),
+  // The examples, as documented (the test stores the Slack secret under the example's credential name).
+  "contact-form": example("contact-form"),
+  "slack-events": example("slack-events"),
 };
 
 beforeAll(async () => {
   p = await startTestPlatform();
   for (const [name, value] of [
-    ["slack_secret", SLACK_SECRET],
+    ["slack_signing_secret", SLACK_SECRET],
     ["twilio_token", "12345"],
   ]) {
     const env = await encryptCredential(p.encryptionKey, name, value);
@@ -184,22 +172,22 @@ describe("shaping the answer", () => {
       challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
       type: "url_verification",
     });
-    const res = await post("slack_events", body, slackSign(body));
+    const res = await post("slack-events", body, slackSign(body));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/plain");
     expect(await res.text()).toBe("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
     expect(res.headers.get("x-arcrun-execution-id")).toMatch(/^ex/);
     // An event callback takes the other branch: no respond step ran, the usual JSON answer.
     const event = JSON.stringify({ type: "event_callback", event: { type: "app_mention" } });
-    const ev = await post("slack_events", event, slackSign(event));
+    const ev = await post("slack-events", event, slackSign(event));
     expect(ev.status).toBe(200);
-    expect(await outputOf(ev)).toEqual({ event: "app_mention" });
-    const tampered = await post("slack_events", body.replace("3eZ", "XXX"), slackSign(body));
+    expect(await outputOf(ev)).toMatchObject({ type: "app_mention" });
+    const tampered = await post("slack-events", body.replace("3eZ", "XXX"), slackSign(body));
     expect(tampered.status).toBe(401);
   });
 
   it("a form's respond step redirects (303 Location) after the data is saved", async () => {
-    const res = await post("contact_form", "name=Ada+Lovelace&email=ada%40example.com&topic=a&topic=b", {
+    const res = await post("contact-form", "name=Ada+Lovelace&email=ada%40example.com&topic=a&topic=b", {
       "content-type": "application/x-www-form-urlencoded",
     });
     expect(res.status).toBe(303);
@@ -207,7 +195,10 @@ describe("shaping the answer", () => {
     const id = res.headers.get("x-arcrun-execution-id");
     await new Promise((r) => setTimeout(r, 300));
     const rec = await (await p.call("GET", `/v1/executions/${id}`)).json();
-    expect(rec).toMatchObject({ status: "succeeded", nodes: { save: { data: { email: "ada@example.com" } } } });
+    expect(rec).toMatchObject({
+      status: "succeeded",
+      nodes: { message: { data: { email: "ada@example.com", topics: ["a", "b"] } } },
+    });
   });
 
   it("a bad respond step fails its node with a clear error", async () => {
@@ -268,14 +259,39 @@ config:
     expect(tampered.status).toBe(401);
     expect(((await tampered.json()) as { error: { code: string } }).error.code).toBe("SIGNATURE_MISMATCH");
   });
+
+  it("twilio without signature.url signs the URL the platform was called at (query string included)", async () => {
+    const url = hook("sms_local", "?via=sms");
+    const form = { To: "+18005551212", From: "+14158675309", Body: "Hi there & bye", MediaUrl0: "https://x/y" };
+    const text =
+      url +
+      Object.keys(form)
+        .sort()
+        .map((k) => k + form[k as keyof typeof form])
+        .join("");
+    const sig = createHmac("sha1", "12345").update(text).digest("base64");
+    const res = await fetch(url, {
+      method: "POST",
+      body: new URLSearchParams(form).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await outputOf(res)).toEqual({ body: "Hi there & bye" });
+    const other = await fetch(hook("sms_local", "?via=other"), {
+      method: "POST",
+      body: new URLSearchParams(form).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig },
+    });
+    expect(other.status).toBe(401);
+  });
 });
 
 describe("rate limits", () => {
   it("a burst over a webhook's rate_limit gets 429 + Retry-After; every accepted call has a record", async () => {
-    const before = (await recorded("contact_form")).length;
+    const before = (await recorded("contact-form")).length;
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        post("contact_form", `name=n${i}&email=e${i}%40x.io`, { "content-type": "application/x-www-form-urlencoded" }),
+        post("contact-form", `name=n${i}&email=e${i}%40x.io`, { "content-type": "application/x-www-form-urlencoded" }),
       ),
     );
     // One of the 5 per minute was spent by the redirect test above.
@@ -290,7 +306,7 @@ describe("rate limits", () => {
     expect(((await first.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
     await new Promise((r) => setTimeout(r, 500));
     const ids = accepted.map((r) => r.headers.get("x-arcrun-execution-id"));
-    const after = await recorded("contact_form");
+    const after = await recorded("contact-form");
     expect(after.length - before).toBe(4);
     for (const id of ids) expect(after.map((e) => e.id)).toContain(id);
   });
