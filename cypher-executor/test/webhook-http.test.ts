@@ -63,10 +63,11 @@ config:
 
 beforeAll(async () => {
   p = await startTestPlatform();
-  for (const [name, value] of [
+  const secrets: Array<[string, string]> = [
     ["slack_signing_secret", SLACK_SECRET],
     ["twilio_token", "12345"],
-  ]) {
+  ];
+  for (const [name, value] of secrets) {
     const env = await encryptCredential(p.encryptionKey, name, value);
     expect((await p.call("PUT", `/v1/credentials/${name}`, env)).status).toBeLessThan(300);
   }

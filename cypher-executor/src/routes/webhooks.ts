@@ -42,10 +42,12 @@ const RawBody = {
 };
 const notFound = { 404: json(ErrorSchema, "No such workflow") };
 const triggerResponses = {
-  200: json(ExecutionResponseSchema, "The execution finished"),
-  202: json(AcceptedSchema, "Started (`?async=1`)"),
+  200: json(ExecutionResponseSchema, "The execution finished (or the answer of its `respond` step)"),
+  202: json(AcceptedSchema, "Started (`?async=1`, or `trigger.webhook.respond: immediately`)"),
   ...errorResponses,
   ...notFound,
+  405: json(ErrorSchema, "The workflow's trigger.webhook.methods does not list this method (Allow header)"),
+  429: json(ErrorSchema, "Over the webhook's rate limit (Retry-After header)"),
 };
 const queryResponses = {
   200: json(z.unknown(), "The workflow's output, as is"),
@@ -59,23 +61,10 @@ const triggerNs = createRoute({
   path: "/webhooks/named/{ns}/{name}/trigger",
   tags: ["webhooks"],
   operationId: "triggerWebhookByNamespace",
-  summary: "Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none)",
+  summary:
+    "Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none). GET, PUT, PATCH and DELETE reach it too when trigger.webhook.methods lists them (docs/webhooks.md)",
   request: { params: NsName, query: AsyncQuery, body: RawBody },
   responses: triggerResponses,
-});
-const triggerNsGet = createRoute({
-  method: "get",
-  path: "/webhooks/named/{ns}/{name}/trigger",
-  tags: ["webhooks"],
-  operationId: "triggerWebhookByNamespaceGet",
-  summary:
-    "Trigger a workflow whose trigger.webhook.methods lists GET (PUT, PATCH, DELETE likewise); the query string is the input",
-  request: { params: NsName },
-  responses: {
-    ...triggerResponses,
-    405: json(ErrorSchema, "The workflow does not declare this method"),
-    429: json(ErrorSchema, "Rate limited (Retry-After)"),
-  },
 });
 const triggerKey = createRoute({
   method: "post",
@@ -202,7 +191,6 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
   // The hottest route: documented like the others, but its two strings and one flag are checked here
   // instead of by two zod validator middlewares (~2% of a webhook execution's CPU on acr serve).
   app.openAPIRegistry.registerPath(triggerNs);
-  app.openAPIRegistry.registerPath(triggerNsGet);
   const byNamespace = async (c: Context<AppEnv, "/webhooks/named/:ns/:name/trigger">) => {
     const ns = c.req.param("ns");
     const name = c.req.param("name");

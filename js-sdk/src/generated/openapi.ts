@@ -665,7 +665,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none) */
+        /** Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none). GET, PUT, PATCH and DELETE reach it too when trigger.webhook.methods lists them (docs/webhooks.md) */
         post: operations["triggerWebhookByNamespace"];
         delete?: never;
         options?: never;
@@ -3374,7 +3374,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The execution finished */
+            /** @description The execution finished (or the answer of its `respond` step) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,7 +3383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResult"];
                 };
             };
-            /** @description Started (`?async=1`) */
+            /** @description Started (`?async=1`, or `trigger.webhook.respond: immediately`) */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3412,6 +3412,24 @@ export interface operations {
             };
             /** @description No such workflow */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The workflow's trigger.webhook.methods does not list this method (Allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the webhook's rate limit (Retry-After header) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3439,7 +3457,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The execution finished */
+            /** @description The execution finished (or the answer of its `respond` step) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3448,7 +3466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResult"];
                 };
             };
-            /** @description Started (`?async=1`) */
+            /** @description Started (`?async=1`, or `trigger.webhook.respond: immediately`) */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3477,6 +3495,24 @@ export interface operations {
             };
             /** @description No such workflow */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The workflow's trigger.webhook.methods does not list this method (Allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the webhook's rate limit (Retry-After header) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
