@@ -10,7 +10,7 @@ import { triggerWorkflowRunner } from "../trigger-workflow/index";
 import { respondRunner } from "../triggers/respond/index";
 import { compileWorkflow, evaluate, isTruthy, readsTriggerMeta, resolveValue } from "../workflow/index";
 import type { ComponentCatalog } from "../workflow/plan";
-import { loadPlan } from "../workflows/index";
+import { loadPlan } from "../workflow-store/index";
 import type { Platform } from "./service";
 import type { StepRunner } from "./types";
 

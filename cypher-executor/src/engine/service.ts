@@ -20,7 +20,7 @@ import { ApiError } from "../http/errors";
 import { log, tenantTag } from "../observability/log";
 import { recordExecution } from "../observability/metrics";
 import type { ComponentCatalog, Plan } from "../workflow/plan";
-import { type Compile, loadPlan, type StoredWorkflow } from "../workflows/index";
+import { type Compile, loadPlan, type StoredWorkflow } from "../workflow-store/index";
 import { isoNow } from "./clock";
 import { runPlan } from "./run";
 import type { EngineDeps, ExecutionRecord, NodeRecord, TriggerMetaSource } from "./types";

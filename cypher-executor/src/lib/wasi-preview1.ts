@@ -2,7 +2,7 @@
  * WASI preview1, the subset components use (stdin, stdout/stderr, clocks, random, exit), over the
  * state of the current call. Split from wasi-shim.ts, which binds these imports once per instance.
  */
-import type { HostFunction, HostFunctionName, SandboxAbort, SandboxLimits } from "./wasi-shim";
+import type { HostFunction, HostFunctionName, SandboxAbort, SandboxLimits } from "./sandbox-types";
 
 export const ERRNO_SUCCESS = 0;
 const ERRNO_BADF = 8;

@@ -24,7 +24,7 @@ import { admit, queryInput } from "../triggers/gate/index";
 import { answerResponse, respondAnswer } from "../triggers/respond/index";
 import { verifyWebhookSignature } from "../triggers/signatures/index";
 import { timingSafeEqual } from "../utils/crypto";
-import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflows/index";
+import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflow-store/index";
 import { deployFromRequest, notFoundError } from "./workflows";
 
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
