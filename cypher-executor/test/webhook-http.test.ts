@@ -2,7 +2,7 @@
 // JSON bodies, GET deliveries, answers shaped by a `respond` step (Slack's URL-verification challenge,
 // a form's redirect, a TwiML reply), `respond: immediately`, Twilio's signature (its documented
 // test vector), and per-webhook rate limits (429 + Retry-After, every accepted call recorded).
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -154,6 +154,8 @@ describe("methods", () => {
     expect(refused.status).toBe(405);
     expect(refused.headers.get("allow")).toBe("POST");
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
+    expect((await fetch(hook("echo_get", "?a=1"), { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(hook("echo"), { method: "HEAD" })).status).toBe(405);
     const put = await fetch(hook("echo_get"), { method: "PUT", body: "{}" });
     expect(put.status).toBe(405);
     expect(put.headers.get("allow")).toBe("GET, POST");
@@ -284,6 +286,24 @@ config:
       headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig },
     });
     expect(other.status).toBe(401);
+  });
+
+  it("twilio JSON deliveries: only the URL is signed, and its bodySHA256 must be the body's SHA-256", async () => {
+    const body = JSON.stringify({ Body: "json hello", From: "+14158675309" });
+    const digest = createHash("sha256").update(body).digest("hex");
+    const url = hook("sms_local", `?bodySHA256=${digest}`);
+    const sig = createHmac("sha1", "12345").update(url).digest("base64");
+    const send = (b: string) =>
+      fetch(url, {
+        method: "POST",
+        body: b,
+        headers: { "content-type": "application/json", "x-twilio-signature": sig },
+      });
+    const ok = await send(body);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(await outputOf(ok)).toEqual({ body: "json hello" });
+    const swapped = await send(body.replace("hello", "bye"));
+    expect(swapped.status).toBe(401);
   });
 });
 
