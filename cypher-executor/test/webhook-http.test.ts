@@ -154,6 +154,14 @@ describe("methods", () => {
     expect(refused.status).toBe(405);
     expect(refused.headers.get("allow")).toBe("POST");
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
+    // An api_key webhook answers a stranger 401 whatever the method: no 405 that would reveal it exists.
+    const keyed = echo("keyed", "{ auth: api_key }");
+    expect((await p.call("PUT", "/v1/workflows/keyed", keyed, { "content-type": "application/yaml" })).status).toBe(
+      201,
+    );
+    expect((await fetch(hook("keyed"))).status).toBe(401);
+    expect((await fetch(hook("no_such_workflow"))).status).toBe(401);
+    expect((await fetch(hook("keyed"), { headers: { authorization: `Bearer ${p.apiKey}` } })).status).toBe(405);
     expect((await fetch(hook("echo_get", "?a=1"), { method: "HEAD" })).status).toBe(200);
     expect((await fetch(hook("echo"), { method: "HEAD" })).status).toBe(405);
     const put = await fetch(hook("echo_get"), { method: "PUT", body: "{}" });

@@ -307,16 +307,14 @@ async function triggered(
   if (!loaded && !opts.authenticated) await requireSameTenant(c, tenant);
   if (!loaded) throw notFoundError(name);
   const webhook = loaded.plan.trigger.webhook;
+  const auth = opts.authenticated ? "owner" : (webhook?.auth ?? "api_key");
+  // The owner's key first: a 405 or 429 must not tell a stranger that an api_key workflow exists.
+  if (auth === "api_key") await requireSameTenant(c, tenant);
   const refused = admit(c.env, tenant, name, webhook, c.req.method, opts.route === true);
   if (refused) return { response: refused };
   const raw = await c.req.arrayBuffer();
-  let open = false;
-  if (!opts.authenticated) {
-    const auth = webhook?.auth ?? "api_key";
-    open = auth !== "api_key";
-    if (auth === "api_key") await requireSameTenant(c, tenant);
-    else if (auth === "hmac") await verifyWebhookSignature(c.env, tenant, webhook ?? {}, raw, c.req.raw);
-  }
+  const open = auth === "none" || auth === "hmac";
+  if (auth === "hmac") await verifyWebhookSignature(c.env, tenant, webhook ?? {}, raw, c.req.raw);
   const bodiless = c.req.method === "GET" || c.req.method === "HEAD" || (c.req.method === "DELETE" && !raw.byteLength);
   const input =
     opts.input ?? (bodiless ? queryInput(c.req.url) : await webhookInput(raw, c.req.header("content-type") ?? null));
@@ -338,7 +336,7 @@ async function triggered(
     if (respond && typeof respond === "object") return { response: answerResponse(respond, r.execution_id) };
     return { accepted: { execution_id: r.execution_id, status: "running" }, r, open };
   }
-  const shaped = respondAnswer(loaded.plan, r);
+  const shaped = query ? undefined : respondAnswer(loaded.plan, r);
   return shaped ? { response: shaped } : { done: r, open };
 }
 
