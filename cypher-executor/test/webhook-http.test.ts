@@ -212,17 +212,25 @@ describe("shaping the answer", () => {
     });
   });
 
-  it("a bad respond step fails its node with a clear error", async () => {
-    const yaml = `name: bad_respond
+  it("a bad respond step: literal mistakes are deploy errors with line:column, templated ones fail the node", async () => {
+    const bad = `name: bad_respond
 trigger:
   webhook: { auth: none }
 flow:
   - input >> ON_SUCCESS >> reply
 config:
-  reply: { component: respond, status: "{{ input.status }}", headers: { set-cookie: "a=b" } }
+  reply: { component: respond, status: 99, headers: { set-cookie: "a=b" }, redirect: x }
 `;
+    const refused = await p.call("PUT", "/v1/workflows/bad_respond", bad, { "content-type": "application/yaml" });
+    expect(refused.status).toBe(400);
+    const text = await refused.text();
+    expect(text).toContain("status must be an integer from 200 to 599");
+    expect(text).toContain("a workflow cannot set the set-cookie header");
+    expect(text).toContain('Unknown key \\"redirect\\" in a respond step');
+    expect(text).toMatch(/"line":7/);
+    const yaml = bad.replace('status: 99, headers: { set-cookie: "a=b" }, redirect: x', 'status: "{{ input.status }}"');
     const res = await p.call("PUT", "/v1/workflows/bad_respond", yaml, { "content-type": "application/yaml" });
-    expect(res.status).toBe(201);
+    expect(res.status, await res.clone().text()).toBe(201);
     const run = await post("bad_respond", '{"status": 99}', { "content-type": "application/json" });
     const body = (await run.json()) as { status: string; error: { code: string; node: string } };
     expect(body.status).toBe("failed");

@@ -4,6 +4,7 @@
  * what a template may name (`refPolicy`).
  */
 
+import { RESPOND, respondConfigProblems } from "../triggers/respond/index";
 import { compileCodeBody, lenientSource, withCodeBody } from "./code-body";
 import { closest } from "./flow";
 import { COMPONENT_ALIASES, legacyHttpRead, type OutputShape, unknownOutputField } from "./outputs";
@@ -207,6 +208,7 @@ export function buildStep(ctx: StepContext, id: string): Step {
     input: input ?? { kind: "literal", value: null },
   };
   if (subflow) step.subflow = subflow;
+  if (component === RESPOND) src.reportSettings(base, respondConfigProblems(fields));
   if (at?.range) step.pos = src.posAt(at.range[0]);
   if (cfg.retry !== undefined) {
     const r = checkRetry(cfg.retry);

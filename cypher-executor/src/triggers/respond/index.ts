@@ -41,6 +41,39 @@ function outcome(input: unknown): ComponentOutcome {
   return { status: "succeeded", data: answer, ...base };
 }
 
+/**
+ * Deploy-time check of a `respond` step's literal parts (a template is checked when the step runs): keys,
+ * a literal `status`, header names and literal header values. Problems carry the sub-path for file:line:col.
+ *
+ * @example
+ * respondConfigProblems({ status: 99 })[0].message // "status must be an integer from 200 to 599"
+ */
+export function respondConfigProblems(cfg: Record<string, unknown>): Array<{
+  code: string;
+  message: string;
+  path: string[];
+}> {
+  const out: Array<{ code: string; message: string; path: string[] }> = [];
+  const templated = (v: unknown) => typeof v === "string" && v.includes("{{");
+  for (const k of Object.keys(cfg))
+    if (k !== "status" && k !== "headers" && k !== "body")
+      out.push({
+        code: "UNKNOWN_KEY",
+        message: `Unknown key "${k}" in a respond step (status, headers, body)`,
+        path: [k],
+      });
+  const probe: Record<string, unknown> = {};
+  if (cfg.status !== undefined && !templated(cfg.status)) probe.status = cfg.status;
+  const headers = cfg.headers;
+  if (headers && typeof headers === "object" && !Array.isArray(headers)) {
+    probe.headers = Object.fromEntries(
+      Object.entries(headers as Record<string, unknown>).map(([k, v]) => [k, templated(v) ? "x" : v]),
+    );
+  } else if (headers !== undefined && !templated(headers)) probe.headers = headers;
+  for (const p of answerOf(probe).problems) out.push({ code: "INVALID_INPUT", message: p.message, path: p.path });
+  return out;
+}
+
 const respondSteps = new WeakMap<Plan, string[]>();
 
 /** The `respond` steps of a plan, in run order (computed once per compiled plan). */
