@@ -273,6 +273,10 @@ config:
       rec = await (await p.call("GET", `/v1/executions/${id}`)).json();
     }
     expect(rec.output).toEqual({ from: "+14158675309", digits: "1234" });
+    // ?async=1 keeps its meaning: 202 with the execution id, not the fixed answer.
+    const asynced = await fetch(hook("sms", "?async=1"), { method: "POST", body: params.toString(), headers });
+    expect(asynced.status).toBe(202);
+    expect(((await asynced.json()) as { status: string }).status).toBe("running");
     params.set("Digits", "9999");
     const tampered = await post("sms", params.toString(), headers);
     expect(tampered.status).toBe(401);

@@ -333,7 +333,8 @@ async function triggered(
     idempotencyKey: c.req.header("idempotency-key"),
   });
   if (background) {
-    if (respond && typeof respond === "object") return { response: answerResponse(respond, r.execution_id) };
+    if (respond && typeof respond === "object" && !opts.async)
+      return { response: answerResponse(respond, r.execution_id) };
     return { accepted: { execution_id: r.execution_id, status: "running" }, r, open };
   }
   const shaped = query ? undefined : respondAnswer(loaded.plan, r);
