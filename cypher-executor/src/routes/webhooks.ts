@@ -310,7 +310,7 @@ async function triggered(
   const auth = opts.authenticated ? "owner" : (webhook?.auth ?? "api_key");
   // The owner's key first: a 405 or 429 must not tell a stranger that an api_key workflow exists.
   if (auth === "api_key") await requireSameTenant(c, tenant);
-  const refused = admit(c.env, tenant, name, webhook, c.req.method, opts.route === true);
+  const refused = await admit(c.env, tenant, name, webhook, c.req.method, opts.route === true);
   if (refused) return { response: refused };
   const raw = await c.req.arrayBuffer();
   const open = auth === "none" || auth === "hmac";

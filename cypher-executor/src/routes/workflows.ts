@@ -5,7 +5,14 @@ import type { Platform } from "../engine/service";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
 import { EXPOSURE_CONSENT_HEADER, enforceWorkflowExposure } from "../recipes/index";
-import { checkName, deleteWorkflow, getWorkflow, listVersions, listWorkflows, putWorkflow } from "../workflow-store/index";
+import {
+  checkName,
+  deleteWorkflow,
+  getWorkflow,
+  listVersions,
+  listWorkflows,
+  putWorkflow,
+} from "../workflow-store/index";
 
 const NameParam = z.object({
   name: z.string().openapi({ param: { name: "name", in: "path" }, example: "hello" }),

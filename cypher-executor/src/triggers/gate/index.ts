@@ -8,24 +8,24 @@ import type { Env } from "../../env";
 import type { TriggerSpec } from "../../workflow/plan";
 import { formObject } from "../body/index";
 import { rateLimitOf } from "../options/index";
-import { limitFor, takeRateLimit } from "../rate-limit/index";
+import { limitFor, rateLimited, takeRateLimit } from "../rate-limit/index";
 
 /**
  * The refusal for this delivery, or undefined to go on. `route` = the public trigger route, where the
  * workflow's `methods` apply (the owner's `/query` routes keep their own methods).
  *
  * @example
- * const refused = admit(c.env, tenant, name, plan.trigger.webhook, c.req.method, true);
+ * const refused = await admit(c.env, tenant, name, plan.trigger.webhook, c.req.method, true);
  * if (refused) return refused;
  */
-export function admit(
+export async function admit(
   env: Env,
   tenant: Tenant,
   name: string,
   webhook: TriggerSpec["webhook"],
   method: string,
   route: boolean,
-): Response | undefined {
+): Promise<Response | undefined> {
   if (route) {
     const allowed = webhook?.methods ?? ["POST"];
     const m = method === "HEAD" ? "GET" : method;
@@ -43,7 +43,11 @@ export function admit(
     }
   }
   const limit = limitFor(env, webhook);
-  if (limit) {
+  if (limit && env.ARCRUN_WEBHOOK_LIMITER && webhook?.rateLimit === undefined) {
+    // Cloudflare: the platform's counter (per location, shared by isolates) for the open-webhook default.
+    const { success } = await env.ARCRUN_WEBHOOK_LIMITER.limit({ key: `${tenant.keyHash}:${name}` });
+    if (!success) return rateLimited("This open webhook is over the platform's rate limit", 60);
+  } else if (limit) {
     const refused = takeRateLimit(`w:${tenant.keyHash}:${name}`, limit);
     if (refused) return refused;
   }

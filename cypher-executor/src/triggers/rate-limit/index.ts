@@ -59,13 +59,19 @@ export function takeRateLimit(
     return undefined;
   }
   const retryAfter = Math.max(1, Math.ceil((w.start + limit.windowMs - now) / 1000));
+  return rateLimited(`This webhook takes ${limit.requests} calls per ${limit.windowMs / 1000} s`, retryAfter);
+}
+
+/**
+ * The 429 answer: `RATE_LIMITED` with `Retry-After` (seconds).
+ *
+ * @example
+ * rateLimited("This webhook takes 60 calls per 60 s", 12).headers.get("retry-after") // "12"
+ */
+export function rateLimited(why: string, retryAfter: number): Response {
   return new Response(
     JSON.stringify({
-      error: {
-        code: "RATE_LIMITED",
-        message: `This webhook takes ${limit.requests} calls per ${limit.windowMs / 1000} s; retry in ${retryAfter} s`,
-        retry_after: retryAfter,
-      },
+      error: { code: "RATE_LIMITED", message: `${why}; retry in ${retryAfter} s`, retry_after: retryAfter },
     }),
     { status: 429, headers: { "content-type": "application/json", "retry-after": String(retryAfter) } },
   );
