@@ -41,4 +41,13 @@ export interface Env {
   ARCRUN_PRIVATE_NET?: Fetcher;
   /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
   ARCRUN_HISTORY_DAYS?: string;
+  /** Rate limit of open (`auth: none`) webhooks without their own `rate_limit`: `"60/1m"` (default) or `off`. */
+  ARCRUN_OPEN_WEBHOOK_RATE_LIMIT?: string;
+  /**
+   * Cloudflare's Rate Limiting binding (`ratelimits` in wrangler.jsonc): when bound, it counts open webhooks
+   * without their own `rate_limit` per location instead of each isolate's memory; its `simple` limit applies.
+   */
+  ARCRUN_WEBHOOK_LIMITER?: RateLimit;
+  /** Rate limit over all webhook triggers of one tenant, e.g. `"600/1m"`; unset = none. */
+  ARCRUN_TENANT_WEBHOOK_RATE_LIMIT?: string;
 }

@@ -7,7 +7,8 @@ export type ScriptBinding =
   | { type: "kv_namespace"; name: string; namespace_id: string }
   | { type: "r2_bucket"; name: string; bucket_name: string }
   | { type: "service"; name: string; service: string }
-  | { type: "plain_text"; name: string; text: string };
+  | { type: "plain_text"; name: string; text: string }
+  | { type: "ratelimit"; name: string; namespace_id: string; simple: { limit: number; period: 10 | 60 } };
 
 export interface ScriptUpload {
   /** A folder holding the bundled modules (the `--outdir` of `wrangler deploy --dry-run`). */

@@ -16,6 +16,7 @@ export interface WranglerConfig {
   vars?: Record<string, string>;
   kv_namespaces?: { binding: string; id: string }[];
   r2_buckets?: { binding: string; bucket_name: string }[];
+  ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: 10 | 60 } }[];
   services?: { binding: string; service: string }[];
   triggers?: { crons: string[] };
   rules?: unknown[];
@@ -222,6 +223,7 @@ export function bindingsOf(c: WranglerConfig): ScriptBinding[] {
       (b): ScriptBinding => ({ type: "r2_bucket", name: b.binding, bucket_name: b.bucket_name }),
     ),
     ...(c.services ?? []).map((s): ScriptBinding => ({ type: "service", name: s.binding, service: s.service })),
+    ...(c.ratelimits ?? []).map((r): ScriptBinding => ({ type: "ratelimit", ...r })),
     ...Object.entries(c.vars ?? {}).map(
       ([name, text]): ScriptBinding => ({ type: "plain_text", name, text: String(text) }),
     ),

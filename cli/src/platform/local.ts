@@ -19,6 +19,9 @@ export const KV_BINDINGS = [
 /** The worker serving the console's files, bound to the executor as CONSOLE. */
 const CONSOLE_WORKER = "arcrun-console";
 
+/** Worker variables `acr dev` and `acr serve` take from their own environment when set. */
+export const WEBHOOK_LIMIT_VARS = ["ARCRUN_OPEN_WEBHOOK_RATE_LIMIT", "ARCRUN_TENANT_WEBHOOK_RATE_LIMIT"];
+
 export interface LocalPlatformOptions {
   /** Persisted KV/R2 state; `":memory:"` keeps everything in memory (tests). */
   stateDir: string;
@@ -32,6 +35,8 @@ export interface LocalPlatformOptions {
   corsOrigins?: string[];
   /** Project root holding cypher-executor/dist and .component-builds. */
   root?: string;
+  /** Cloudflare Rate Limiting bindings of the executor (Miniflare simulates them), e.g. ARCRUN_WEBHOOK_LIMITER. */
+  rateLimits?: Record<string, { simple: { limit: number; period?: 10 | 60 } }>;
   verbose?: boolean;
 }
 
@@ -78,6 +83,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     compatibilityDate: "2026-04-01",
     compatibilityFlags: ["nodejs_compat"],
     kvNamespaces: Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`])),
+    ...(opts.rateLimits ? { ratelimits: opts.rateLimits } : {}),
     r2Buckets: { WASM_BUCKET: "arcrun-wasm" },
     bindings: {
       ENCRYPTION_KEY: secrets.encryptionKey,
@@ -87,6 +93,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       WORKER_SUBDOMAIN: "",
       ARCRUN_ALLOW_HOSTS: (opts.allowHosts ?? []).join(","),
       ARCRUN_CORS_ORIGINS: (opts.corsOrigins ?? []).join(","),
+      // Webhook rate-limit defaults (docs/webhooks.md), from the environment acr dev runs in.
+      ...Object.fromEntries(WEBHOOK_LIMIT_VARS.flatMap((v) => (process.env[v] ? [[v, process.env[v]]] : []))),
     },
     serviceBindings: {
       ...Object.fromEntries(components.map((c) => [c.binding, c.workerName])),

@@ -102,6 +102,9 @@ export class WorkersRuntime {
         compatibilityFlags: s.compatibilityFlags,
         kvNamespaces: Object.fromEntries(by("kv_namespace").map((b) => [b.name, String(b.namespace_id)])),
         r2Buckets: Object.fromEntries(by("r2_bucket").map((b) => [b.name, String(b.bucket_name)])),
+        ratelimits: Object.fromEntries(
+          by("ratelimit").map((b) => [b.name, { simple: b.simple as { limit: number; period?: 10 | 60 } }]),
+        ),
         bindings: {
           ...Object.fromEntries(by("plain_text").map((b) => [b.name, String(b.text)])),
           ...Object.fromEntries(s.secrets),

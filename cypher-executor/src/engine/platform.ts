@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import { recipeStepRunner, tenantRecipeNames, withRecipes } from "../recipes/index";
 import { builtinRuntime } from "../runtime/builtins";
 import { triggerWorkflowRunner } from "../trigger-workflow/index";
+import { respondRunner } from "../triggers/respond/index";
 import { compileWorkflow, evaluate, isTruthy, readsTriggerMeta, resolveValue } from "../workflow/index";
 import type { ComponentCatalog } from "../workflow/plan";
 import { loadPlan } from "../workflow-store/index";
@@ -42,6 +43,7 @@ export function getPlatform(): Platform {
     runners: [
       ...extraRunners,
       triggerWorkflowRunner(() => p),
+      respondRunner(),
       recipeStepRunner({ isComponent: (n) => runtime.has(n), runtime }),
     ],
     compile: compileWorkflow,

@@ -15,11 +15,13 @@ import {
   executionAnswer,
   executionHeaders,
   lazyTriggerMeta,
-  parseInput,
 } from "../engine/http";
 import { type ExecutionResponse, type Platform, startExecution } from "../engine/service";
 import { ApiError, validationFailed } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { webhookInput } from "../triggers/body/index";
+import { admit, queryInput } from "../triggers/gate/index";
+import { answerResponse, respondAnswer } from "../triggers/respond/index";
 import { verifyWebhookSignature } from "../triggers/signatures/index";
 import { timingSafeEqual } from "../utils/crypto";
 import { deleteWorkflow, getWorkflow, listWorkflows, loadPlan } from "../workflow-store/index";
@@ -40,10 +42,12 @@ const RawBody = {
 };
 const notFound = { 404: json(ErrorSchema, "No such workflow") };
 const triggerResponses = {
-  200: json(ExecutionResponseSchema, "The execution finished"),
-  202: json(AcceptedSchema, "Started (`?async=1`)"),
+  200: json(ExecutionResponseSchema, "The execution finished (or the answer of its `respond` step)"),
+  202: json(AcceptedSchema, "Started (`?async=1`, or `trigger.webhook.respond: immediately`)"),
   ...errorResponses,
   ...notFound,
+  405: json(ErrorSchema, "The workflow's trigger.webhook.methods does not list this method (Allow header)"),
+  429: json(ErrorSchema, "Over the webhook's rate limit (Retry-After header)"),
 };
 const queryResponses = {
   200: json(z.unknown(), "The workflow's output, as is"),
@@ -57,7 +61,8 @@ const triggerNs = createRoute({
   path: "/webhooks/named/{ns}/{name}/trigger",
   tags: ["webhooks"],
   operationId: "triggerWebhookByNamespace",
-  summary: "Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none)",
+  summary:
+    "Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none). GET, PUT, PATCH and DELETE reach it too when trigger.webhook.methods lists them (docs/webhooks.md)",
   request: { params: NsName, query: AsyncQuery, body: RawBody },
   responses: triggerResponses,
 });
@@ -186,7 +191,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
   // The hottest route: documented like the others, but its two strings and one flag are checked here
   // instead of by two zod validator middlewares (~2% of a webhook execution's CPU on acr serve).
   app.openAPIRegistry.registerPath(triggerNs);
-  app.post("/webhooks/named/:ns/:name/trigger", async (c) => {
+  const byNamespace = async (c: Context<AppEnv, "/webhooks/named/:ns/:name/trigger">) => {
     const ns = c.req.param("ns");
     const name = c.req.param("name");
     const flag = c.req.query("async");
@@ -195,11 +200,15 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
       if (!q.success) throw validationFailed(q.error.issues);
     }
     const tenant = await tenantOrNotFound(c.env, ns, name);
-    const r = await triggered(c, tenant, name, platform(), { async: isAsync(flag) });
+    const r = await triggered(c, tenant, name, platform(), { async: isAsync(flag), route: true });
+    if ("response" in r) return r.response;
     if ("done" in r) return executionAnswer(r.open ? openView(r.done) : r.done);
     executionHeaders(c, r.r);
     return c.json(r.accepted, 202);
-  });
+  };
+  app.post("/webhooks/named/:ns/:name/trigger", byNamespace);
+  // Other methods reach the workflow only when its trigger.webhook.methods lists them (405 otherwise).
+  app.on(["GET", "PUT", "PATCH", "DELETE"], "/webhooks/named/:ns/:name/trigger", byNamespace);
 
   app.openapi(triggerKey, async (c) => {
     const { name } = c.req.valid("param");
@@ -207,6 +216,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
       async: isAsync(c.req.valid("query").async),
       authenticated: true,
     });
+    if ("response" in r) return r.response as never;
     if ("done" in r) return done(r.done);
     executionHeaders(c, r.r);
     return c.json(r.accepted, 202);
@@ -214,6 +224,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
 
   app.openapi(queryPost, async (c) => {
     const r = await triggered(c, c.get("tenant"), c.req.valid("param").name, platform(), { authenticated: true });
+    if ("response" in r) return r.response as never;
     return c.json(outputOf(c, r), 200);
   });
 
@@ -222,6 +233,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
       authenticated: true,
       input: c.req.query(),
     });
+    if ("response" in r) return r.response as never;
     return c.json(outputOf(c, r), 200);
   });
 
@@ -229,6 +241,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
     const { ns, name } = c.req.valid("param");
     const tenant = await tenantOrNotFound(c.env, ns, name);
     const r = await triggered(c, tenant, name, platform(), { input: c.req.query() });
+    if ("response" in r) return r.response as never;
     return c.json(outputOf(c, r), 200);
   });
 
@@ -263,12 +276,14 @@ export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>, platform: () => 
   });
 }
 
-const utf8 = new TextDecoder();
-
-/** `open`: the caller did not prove to be the owner (trigger auth `none` or `hmac`). */
+/**
+ * `open`: the caller did not prove to be the owner (trigger auth `none` or `hmac`). `response`: the
+ * answer is already made (405/429, a `respond` step's or the workflow's fixed answer).
+ */
 type Triggered = (
   | { accepted: { execution_id: string; status: "running" }; r: ExecutionResponse }
   | { done: ExecutionResponse }
+  | { response: Response }
 ) & { open?: boolean };
 
 /** The finished execution, typed as the route's 200 (the Response is built without Hono's helpers). */
@@ -284,34 +299,46 @@ async function triggered(
   tenant: Tenant,
   name: string,
   platform: Platform,
-  opts: { async?: boolean; authenticated?: boolean; input?: unknown },
+  /** `route`: the public trigger route (its method must be one the workflow declares). */
+  opts: { async?: boolean; authenticated?: boolean; input?: unknown; route?: boolean },
 ): Promise<Triggered> {
   const loaded = await loadPlan(c.env, tenant, name, platform.compile, () => platform.catalog(c.env, tenant));
   // Without the owner's key a missing workflow answers as an existing api_key one does (no probing).
   if (!loaded && !opts.authenticated) await requireSameTenant(c, tenant);
   if (!loaded) throw notFoundError(name);
+  const webhook = loaded.plan.trigger.webhook;
+  const auth = opts.authenticated ? "owner" : (webhook?.auth ?? "api_key");
+  // The owner's key first: a 405 or 429 must not tell a stranger that an api_key workflow exists.
+  if (auth === "api_key") await requireSameTenant(c, tenant);
+  const refused = await admit(c.env, tenant, name, webhook, c.req.method, opts.route === true);
+  if (refused) return { response: refused };
   const raw = await c.req.arrayBuffer();
-  let open = false;
-  if (!opts.authenticated) {
-    const webhook = loaded.plan.trigger.webhook;
-    const auth = webhook?.auth ?? "api_key";
-    open = auth !== "api_key";
-    if (auth === "api_key") await requireSameTenant(c, tenant);
-    else if (auth === "hmac") await verifyWebhookSignature(c.env, tenant, webhook ?? {}, raw, c.req.raw.headers);
-  }
-  const input = opts.input ?? parseInput(utf8.decode(raw), c.req.header("content-type") ?? null);
+  const open = auth === "none" || auth === "hmac";
+  if (auth === "hmac") await verifyWebhookSignature(c.env, tenant, webhook ?? {}, raw, c.req.raw);
+  const bodiless = c.req.method === "GET" || c.req.method === "HEAD" || (c.req.method === "DELETE" && !raw.byteLength);
+  const input =
+    opts.input ?? (bodiless ? queryInput(c.req.url) : await webhookInput(raw, c.req.header("content-type") ?? null));
+  // `respond: immediately` or a fixed answer: the caller is answered at once, the run goes on in the background.
+  const query = opts.input !== undefined || c.req.path.endsWith("/query");
+  const respond = query ? undefined : webhook?.respond;
+  const background = opts.async || (respond !== undefined && respond !== "result");
   const r = await startExecution(c.env, tenant, platform, {
     name,
     input,
     meta: lazyTriggerMeta(c.req.raw),
-    trigger: opts.input !== undefined || c.req.path.endsWith("/query") ? "query" : "webhook",
-    wait: !opts.async,
+    trigger: query ? "query" : "webhook",
+    wait: !background,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     loaded,
     idempotencyKey: c.req.header("idempotency-key"),
   });
-  if (opts.async) return { accepted: { execution_id: r.execution_id, status: "running" }, r, open };
-  return { done: r, open };
+  if (background) {
+    if (respond && typeof respond === "object" && !opts.async)
+      return { response: answerResponse(respond, r.execution_id) };
+    return { accepted: { execution_id: r.execution_id, status: "running" }, r, open };
+  }
+  const shaped = query ? undefined : respondAnswer(loaded.plan, r);
+  return shaped ? { response: shaped } : { done: r, open };
 }
 
 /**
@@ -330,7 +357,7 @@ function openView(r: ExecutionResponse): Omit<ExecutionResponse, "nodes"> {
 }
 
 /** A query answers the output itself; a failed run is a 422 naming the execution and node. */
-function outputOf(c: Context<AppEnv>, r: Triggered): unknown {
+function outputOf(c: Context<AppEnv>, r: Exclude<Triggered, { response: Response }>): unknown {
   executionHeaders(c, "r" in r ? r.r : r.done);
   if ("accepted" in r) return r.accepted;
   const d = r.done;

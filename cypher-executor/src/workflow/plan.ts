@@ -5,6 +5,7 @@
  */
 
 import type { ComponentLimits, ComponentManifest } from "../runtime/types";
+import type { WebhookOptions } from "../triggers/options/index";
 import type { SignatureSpec } from "../triggers/signatures/spec";
 
 /** 1-based position in the YAML source; `flowColumn` is the column inside a flow string. */
@@ -90,7 +91,7 @@ export interface Step {
 }
 
 export interface TriggerSpec {
-  webhook?: { auth: "api_key" | "hmac" | "none"; secret?: string; signature?: SignatureSpec };
+  webhook?: { auth: "api_key" | "hmac" | "none"; secret?: string; signature?: SignatureSpec } & WebhookOptions;
   cron?: string;
 }
 

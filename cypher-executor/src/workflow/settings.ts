@@ -3,6 +3,7 @@
  * Each checker returns the parsed value plus problems, each with the sub-path it concerns.
  */
 import type { ComponentLimits } from "../runtime/types";
+import { checkWebhookOptions, WEBHOOK_OPTION_KEYS } from "../triggers/options/index";
 import { checkSignature } from "../triggers/signatures/spec";
 import { CronError, parseCron } from "./cron";
 import { parseDuration } from "./duration";
@@ -101,9 +102,13 @@ export function checkTrigger(raw: unknown): { trigger: TriggerSpec; problems: Se
           if (auth !== "hmac")
             problems.push({ code: "INVALID_TRIGGER", message: "signature needs auth: hmac", path: [k, "signature"] });
         }
+        const http = checkWebhookOptions(v);
+        for (const p of http.problems)
+          problems.push({ code: "INVALID_TRIGGER", message: p.message, path: [k, ...p.path] });
+        Object.assign(hook, http.options);
+        const known = ["auth", "secret", "signature", ...WEBHOOK_OPTION_KEYS];
         for (const key of Object.keys(v))
-          if (key !== "auth" && key !== "secret" && key !== "signature")
-            problems.push({ ...unknownKey(key, ["auth", "secret", "signature"], "trigger.webhook"), path: [k, key] });
+          if (!known.includes(key)) problems.push({ ...unknownKey(key, known, "trigger.webhook"), path: [k, key] });
         trigger.webhook = hook;
       }
     } else if (k === "cron") {

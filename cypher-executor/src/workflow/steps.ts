@@ -4,6 +4,7 @@
  * what a template may name (`refPolicy`).
  */
 
+import { RESPOND, respondConfigProblems } from "../triggers/respond/index";
 import { compileCodeBody, lenientSource, withCodeBody } from "./code-body";
 import { closest } from "./flow";
 import { COMPONENT_ALIASES, legacyHttpRead, type OutputShape, unknownOutputField } from "./outputs";
@@ -25,8 +26,8 @@ export const NAME = /^[a-z0-9_-]{1,64}$/;
 const RESULT_FIELDS = new Set(["success", "data", "error"]);
 /** Fields of `trigger` besides the body: `{{ trigger.headers.x }}` etc. */
 const TRIGGER_FIELDS = new Set(["headers", "query", "method", "body", "path"]);
-/** Steps the engine runs itself (no component manifest): subflows and `trigger_workflow`. */
-const ENGINE_STEPS = new Set(["subflow", "trigger_workflow"]);
+/** Steps the engine runs itself (no component manifest): subflows, `trigger_workflow` and `respond`. */
+const ENGINE_STEPS = new Set(["subflow", "trigger_workflow", "respond"]);
 /** Scope roots that always exist at run time. */
 const BUILTIN_ROOTS = new Set(["input", "trigger", "each", "workflow", "execution"]);
 const PROTO_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -207,6 +208,7 @@ export function buildStep(ctx: StepContext, id: string): Step {
     input: input ?? { kind: "literal", value: null },
   };
   if (subflow) step.subflow = subflow;
+  if (component === RESPOND) src.reportSettings(base, respondConfigProblems(fields));
   if (at?.range) step.pos = src.posAt(at.range[0]);
   if (cfg.retry !== undefined) {
     const r = checkRetry(cfg.retry);

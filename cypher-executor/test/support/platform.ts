@@ -31,6 +31,7 @@ export async function startTestPlatform(
     encryptionKey?: string;
     adminToken?: string;
     corsOrigins?: string[];
+    rateLimits?: Record<string, { simple: { limit: number; period?: 10 | 60 } }>;
   } = {},
 ): Promise<TestPlatform> {
   const secrets = {
@@ -43,6 +44,7 @@ export async function startTestPlatform(
     port: 0,
     allowHosts: opts.allowHosts ?? [],
     corsOrigins: opts.corsOrigins,
+    rateLimits: opts.rateLimits,
   });
   const newKey = async (role: "admin" | "user" = "user") => {
     const res = await fetch(`${platform.url}/v1/keys`, {

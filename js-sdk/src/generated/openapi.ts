@@ -665,7 +665,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none) */
+        /** Trigger a workflow by namespace; auth as its trigger says (api_key, hmac or none). GET, PUT, PATCH and DELETE reach it too when trigger.webhook.methods lists them (docs/webhooks.md) */
         post: operations["triggerWebhookByNamespace"];
         delete?: never;
         options?: never;
@@ -3381,7 +3381,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The execution finished */
+            /** @description The execution finished (or the answer of its `respond` step) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3390,7 +3390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResult"];
                 };
             };
-            /** @description Started (`?async=1`) */
+            /** @description Started (`?async=1`, or `trigger.webhook.respond: immediately`) */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3419,6 +3419,24 @@ export interface operations {
             };
             /** @description No such workflow */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The workflow's trigger.webhook.methods does not list this method (Allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the webhook's rate limit (Retry-After header) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3446,7 +3464,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The execution finished */
+            /** @description The execution finished (or the answer of its `respond` step) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3455,7 +3473,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResult"];
                 };
             };
-            /** @description Started (`?async=1`) */
+            /** @description Started (`?async=1`, or `trigger.webhook.respond: immediately`) */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3484,6 +3502,24 @@ export interface operations {
             };
             /** @description No such workflow */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The workflow's trigger.webhook.methods does not list this method (Allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the webhook's rate limit (Retry-After header) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,9 +11,12 @@ interface Seen {
   url?: string;
   headers: IncomingMessage["headers"];
   body: string;
+  raw?: Buffer;
 }
 
 const SECRET = "sk_test_51Hxq-very-secret";
+// The 8-byte PNG signature and an IHDR length: not UTF-8, so it comes back as body_base64.
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
 let p: TestPlatform;
 let server: Server;
 let origin: string;
@@ -22,13 +25,17 @@ let last: Seen;
 beforeAll(async () => {
   p = await startTestPlatform({ allowHosts: ["127.0.0.1"] });
   server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => {
+      chunks.push(c);
     });
     req.on("end", () => {
-      last = { method: req.method, url: req.url, headers: req.headers, body };
-      if (req.url?.startsWith("/echo")) {
+      const raw = Buffer.concat(chunks);
+      last = { method: req.method, url: req.url, headers: req.headers, body: raw.toString("utf8"), raw };
+      if (req.url?.startsWith("/png")) {
+        res.writeHead(200, { "content-type": "image/png" });
+        res.end(PNG);
+      } else if (req.url?.startsWith("/echo")) {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ got: req.headers.authorization, n: 3, list: [1, "two"] }));
       } else if (req.url?.startsWith("/broken")) {
@@ -107,6 +114,46 @@ describe("http_request component", () => {
     await call({ method: "PUT", url: `${origin}/echo`, body: "plain {{ credential.shop }}" });
     expect(last.method).toBe("PUT");
     expect(last.body).toBe(`plain ${SECRET}`);
+  });
+
+  it("body_form is sent form-urlencoded (lists repeat their name, credentials put in by the host)", async () => {
+    const out = await call({
+      method: "POST",
+      url: `${origin}/echo`,
+      body_form: {
+        amount: 2000,
+        currency: "usd",
+        "metadata[note]": "a b&c",
+        expand: ["x", "y"],
+        skip: null,
+        key: "{{ credential.shop }}",
+      },
+    });
+    expect(out.status).toBe("succeeded");
+    expect(last.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(last.body).toBe(
+      `amount=2000&currency=usd&metadata%5Bnote%5D=a%20b%26c&expand=x&expand=y&key=${encodeURIComponent(SECRET)}`,
+    );
+    expect(Object.fromEntries(new URLSearchParams(last.body))).toMatchObject({
+      "metadata[note]": "a b&c",
+      key: SECRET,
+    });
+    const both = await call({ url: `${origin}/echo`, method: "POST", body: "x", body_form: { a: 1 } });
+    expect(both.error?.code).toBe("INVALID_INPUT");
+  });
+
+  it("bytes both ways: body_base64 is sent as bytes; a binary answer comes back as body_base64", async () => {
+    const sent = await call({
+      method: "PUT",
+      url: `${origin}/echo`,
+      headers: { "content-type": "application/octet-stream" },
+      body_base64: PNG.toString("base64"),
+    });
+    expect(sent.status).toBe("succeeded");
+    expect(last.raw?.equals(PNG)).toBe(true);
+    const got = await call({ url: `${origin}/png` });
+    expect(got.data).toMatchObject({ status: 200, body_base64: PNG.toString("base64") });
+    expect(got.data?.body).toBeUndefined();
   });
 
   it("an unknown credential fails before anything is sent", async () => {

@@ -11,6 +11,7 @@ import {
   writeOutputRaw,
 } from "../../sdk/assemblyscript";
 import {
+  isArray,
   isNull,
   isObject,
   isString,
@@ -83,9 +84,16 @@ function main(): void {
   } else if (!isNull(body)) {
     req.body = body!.get<string>();
   }
+  const form = input.get("body_form");
+  if (!isNull(form)) {
+    if (!isObject(form)) fail("INVALID_FIELD", "field 'body_form' must be an object of field names to values");
+    if (req.body !== null) fail("INVALID_INPUT", "give only one of 'body', 'body_json', 'body_form', 'body_base64'");
+    req.body = formBody(form!.get<JSON.Obj>());
+    if (!req.headers.has("content-type")) req.headers.set("content-type", "application/x-www-form-urlencoded");
+  }
   const b64 = optString(input, "body_base64", "");
   if (b64.length > 0) {
-    if (req.body !== null) fail("INVALID_INPUT", "give only one of 'body', 'body_json', 'body_base64'");
+    if (req.body !== null) fail("INVALID_INPUT", "give only one of 'body', 'body_json', 'body_form', 'body_base64'");
     req.body_base64 = b64;
   }
   req.timeout_ms = optInt(input, "timeout_ms", 0, 0, 300000);
@@ -122,6 +130,25 @@ function main(): void {
     out += ',"body_base64":' + jsonString(optString(res, "body_base64", ""));
   }
   writeOutputRaw(out + "}");
+}
+
+/** `{ a: 1, tag: ["x", "y"] }` → `a=1&tag=x&tag=y` (a list repeats its name; null fields are left out). */
+function formBody(form: JSON.Obj): string {
+  const names = form.keys();
+  let out = "";
+  for (let i = 0; i < names.length; i++) {
+    const v = form.get(names[i]);
+    if (isNull(v)) continue;
+    if (isArray(v)) {
+      const items = v!.get<JSON.Arr>();
+      for (let j = 0; j < items.length; j++) {
+        const item = items.at(j);
+        if (isNull(item)) continue;
+        out += (out.length > 0 ? "&" : "") + encodeQueryValue(names[i]) + "=" + encodeQueryValue(textOf(item));
+      }
+    } else out += (out.length > 0 ? "&" : "") + encodeQueryValue(names[i]) + "=" + encodeQueryValue(textOf(v));
+  }
+  return out;
 }
 
 /** Appends `query` (an object) to the URL, percent-encoding values but keeping credential placeholders. */

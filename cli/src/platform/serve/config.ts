@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import type { Config, Service, Worker_Binding, Worker_Module } from "miniflare";
-import { KV_BINDINGS } from "../local.js";
+import { KV_BINDINGS, WEBHOOK_LIMIT_VARS } from "../local.js";
 import type { LocalSecrets } from "../secrets.js";
 import { KV_WORKER_SCRIPT } from "./kv-worker.js";
 import { systemCaCertificates } from "./tls.js";
@@ -122,6 +122,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "WORKER_SUBDOMAIN", text: "" },
         { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
         { name: "ARCRUN_CORS_ORIGINS", text: (opts.corsOrigins ?? []).join(",") },
+        ...WEBHOOK_LIMIT_VARS.flatMap((v) => (process.env[v] ? [{ name: v, text: process.env[v] }] : [])),
         ...(allowHosts.length > 0 ? [{ name: "ARCRUN_PRIVATE_NET", service: { name: "serve:private-net" } }] : []),
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
         ...(consoleService ? [{ name: "CONSOLE", service: { name: consoleService.name } }] : []),

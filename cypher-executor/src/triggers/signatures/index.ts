@@ -1,6 +1,6 @@
 /**
  * Verifies a signed webhook delivery the way its sender signs it (GitHub, Stripe, Slack, Shopify,
- * or a generic HMAC scheme) before anything runs. The signed bytes are the raw body exactly as
+ * Twilio, or a generic HMAC scheme) before anything runs. The signed bytes are the raw body exactly as
  * received; comparisons are constant time; timestamped schemes refuse deliveries outside the
  * replay window (default 5 minutes).
  */
@@ -10,6 +10,7 @@ import { ApiError } from "../../http/errors";
 import { timingSafeEqual, toHex } from "../../utils/crypto";
 import { verifyHmac, webhookSecret } from "../hmac";
 import type { SignatureSpec } from "./spec";
+import { twilioSignedText } from "./twilio";
 
 export { checkSignature, SIGNATURE_PRESETS, type SignatureSpec } from "./spec";
 
@@ -21,17 +22,18 @@ const encoder = new TextEncoder();
  * SIGNATURE_EXPIRED) on a missing, wrong or stale signature.
  *
  * @example
- * await verifyWebhookSignature(env, tenant, { auth: "hmac", secret: "gh", signature: { preset: "github" } }, raw, req.headers);
+ * await verifyWebhookSignature(env, tenant, { auth: "hmac", secret: "gh", signature: { preset: "github" } }, raw, req);
  */
 export async function verifyWebhookSignature(
   env: Env,
   tenant: Tenant,
   webhook: { secret?: string; signature?: SignatureSpec },
   body: ArrayBuffer,
-  headers: Headers,
+  req: { headers: Headers; url: string },
   now = Date.now(),
 ): Promise<void> {
   const spec = webhook.signature;
+  const headers = req.headers;
   if (!spec) return verifyHmac(env, tenant, webhook.secret, body, headers.get("x-arcrun-signature"));
   switch (spec.preset) {
     case "github":
@@ -72,6 +74,14 @@ export async function verifyWebhookSignature(
         before: `${ts}.`,
       });
     }
+    case "twilio":
+      return check(env, tenant, webhook.secret, body, {
+        header: "X-Twilio-Signature",
+        given: headers.get("x-twilio-signature")?.trim(),
+        hash: "SHA-1",
+        encoding: "base64",
+        data: encoder.encode(await twilioSignedText(spec.url ?? req.url, body, headers.get("content-type"))),
+      });
     default: {
       const ts = spec.timestamp_header
         ? fresh(headers.get(spec.timestamp_header), spec.timestamp_header, spec, now)
@@ -118,6 +128,8 @@ async function check(
     hash: "SHA-1" | "SHA-256" | "SHA-512";
     encoding: "hex" | "base64";
     before?: string;
+    /** The signed bytes when the scheme does not sign the body (Twilio: URL + sorted parameters). */
+    data?: Uint8Array;
   },
 ): Promise<void> {
   const given = typeof o.given === "string" ? [o.given] : (o.given ?? []);
@@ -129,7 +141,7 @@ async function check(
     "sign",
   ]);
   // The raw bytes as received, behind the scheme's prefix (timestamp): never a re-encoded body.
-  let signed: Uint8Array = new Uint8Array(body);
+  let signed: Uint8Array = o.data ?? new Uint8Array(body);
   if (o.before) {
     const head = encoder.encode(o.before);
     const joined = new Uint8Array(head.length + signed.length);

@@ -4,8 +4,8 @@
  */
 import { parseDuration } from "../../workflow/duration";
 
-export type SignaturePreset = "github" | "stripe" | "slack" | "shopify";
-export const SIGNATURE_PRESETS: SignaturePreset[] = ["github", "stripe", "slack", "shopify"];
+export type SignaturePreset = "github" | "stripe" | "slack" | "shopify" | "twilio";
+export const SIGNATURE_PRESETS: SignaturePreset[] = ["github", "stripe", "slack", "shopify", "twilio"];
 
 /** A checked signature scheme, stored in the plan. */
 export interface SignatureSpec {
@@ -20,9 +20,11 @@ export interface SignatureSpec {
   timestamp_header?: string;
   /** Replay window for timestamped schemes, ms (default 5 minutes). */
   toleranceMs?: number;
+  /** `twilio`: the public URL Twilio calls, when a proxy in front changes what the platform sees. */
+  url?: string;
 }
 
-const KEYS = ["preset", "header", "algorithm", "encoding", "prefix", "timestamp_header", "tolerance"];
+const KEYS = ["preset", "header", "algorithm", "encoding", "prefix", "timestamp_header", "tolerance", "url"];
 
 /**
  * Checks the YAML value of `signature`; returns the spec or the problems (message + sub-path).
@@ -84,6 +86,11 @@ export function checkSignature(raw: unknown): {
     if (ms <= 0) {
       problems.push({ message: "signature.tolerance must be a duration such as 5m", path: ["tolerance"] });
     } else spec.toleranceMs = ms;
+  }
+  if (o.url !== undefined) {
+    if (typeof o.url !== "string" || !/^https?:\/\/[^\s]+$/.test(o.url))
+      problems.push({ message: "signature.url must be the http(s) URL the sender calls", path: ["url"] });
+    else spec.url = o.url;
   }
   if (!spec.preset && !spec.header) problems.push({ message: "signature needs a preset or a header", path: [] });
   return problems.length ? { problems } : { spec, problems };
