@@ -32,6 +32,8 @@ export interface LocalPlatformOptions {
   /** Project root holding cypher-executor/dist and .component-builds. */
   root?: string;
   verbose?: boolean;
+  /** Extra plain-text bindings of the executor, over the defaults (tests: `ARCRUN_ENV: "production"`). */
+  bindings?: Record<string, string>;
 }
 
 export interface LocalPlatform {
@@ -83,6 +85,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       WORKER_SUBDOMAIN: "",
       ARCRUN_ALLOW_HOSTS: (opts.allowHosts ?? []).join(","),
       ARCRUN_CORS_ORIGINS: (opts.corsOrigins ?? []).join(","),
+      ...opts.bindings,
     },
     serviceBindings: {
       ...Object.fromEntries(components.map((c) => [c.binding, c.workerName])),

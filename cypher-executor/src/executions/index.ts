@@ -6,6 +6,7 @@
 import type { Tenant } from "../auth/api-keys";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
+import { publishExecution } from "../observability/tail-bus";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -104,10 +105,13 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
   const meta: SummaryMeta = { w: rec.workflow, s: rec.status, g: rec.trigger, t: rec.started_at, u: rec.updated_at };
   if (rec.duration_ms !== undefined) meta.d = rec.duration_ms;
   const ttl = historyTtl(env, rec.status);
-  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), JSON.stringify(rec), {
+  const json = JSON.stringify(rec);
+  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), json, {
     metadata: meta,
     ...(ttl ? { expirationTtl: ttl } : {}),
   });
+  // Live tails (`acr tail` on acr dev / serve) get what was stored, as it was stored.
+  publishExecution(tenant.keyHash, { workflow: meta.w, status: meta.s, updated_at: meta.u }, json);
 }
 
 /** Reads a record of this tenant; another tenant's id simply is not found. */

@@ -31,6 +31,8 @@ export async function startTestPlatform(
     encryptionKey?: string;
     adminToken?: string;
     corsOrigins?: string[];
+    /** Extra executor bindings, e.g. `{ ARCRUN_ENV: "production" }` to act as on Cloudflare. */
+    bindings?: Record<string, string>;
   } = {},
 ): Promise<TestPlatform> {
   const secrets = {
@@ -43,6 +45,7 @@ export async function startTestPlatform(
     port: 0,
     allowHosts: opts.allowHosts ?? [],
     corsOrigins: opts.corsOrigins,
+    bindings: opts.bindings,
   });
   const newKey = async (role: "admin" | "user" = "user") => {
     const res = await fetch(`${platform.url}/v1/keys`, {
