@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
-import { AcrProcess, runAcr } from "./support/acr-process";
+import { AcrProcess, freePort, runAcr } from "./support/acr-process";
 
 // `acr tail` follows runs as they happen, steps included: streamed (SSE) on a local platform, polled where
 // the platform does not stream (Cloudflare, here a platform with ARCRUN_ENV=production). `acr logs <id>`
@@ -114,4 +114,30 @@ describe("acr tail and acr logs", () => {
     // One KV list per poll.
     expect(await kvOps(cloudLike, "ANALYTICS_KV", "list")).toBeGreaterThan(lists);
   }, 60_000);
+
+  it("a stream survives an acr dev restart: tail reconnects and shows the next run", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "arcrun-tail-dev-"));
+    const env = { HOME: join(cwd, "home"), ARCRUN_HOME: join(cwd, "home", "cfg") };
+    const port = String(await freePort());
+    let dev = AcrProcess.spawn(["--json", "dev", "--port", port], cwd, env);
+    tails.push(dev);
+    const started = await dev.waitForJson<{ url: string; apiKey: string }>(90_000);
+    const tail = AcrProcess.spawn(["tail", "--workflow", "hello", "--interval", "0.5"], cwd, env);
+    tails.push(tail);
+    expect(await following(tail)).toContain("live stream");
+
+    await dev.stop("SIGINT");
+    await tail.waitFor(() => (tail.err.includes("went away") ? true : undefined), 10_000);
+    dev = AcrProcess.spawn(["--json", "dev", "--port", port], cwd, env);
+    tails.push(dev);
+    await dev.waitForJson(90_000);
+    await tail.waitFor(() => (tail.err.includes("reconnected") ? true : undefined), 20_000);
+    const res = await fetch(`${started.url}/v1/workflows/hello/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${started.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Again" }),
+    });
+    expect(res.status).toBe(200);
+    await tail.waitFor((o) => (o.includes("Hello Again") ? true : undefined), 10_000);
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
-import type { ApiClient } from "../api/client.js";
+import { ApiCallError, type ApiClient } from "../api/client.js";
 import { readEvents } from "../api/sse.js";
 import { color } from "../ui/color.js";
+import { UserError } from "../ui/errors.js";
 import type { Record } from "./tail.js";
 
 interface FollowOptions {
@@ -15,7 +16,8 @@ interface FollowOptions {
  * Follows `GET /v1/tail` until Ctrl-C: as a Server-Sent Events stream where the platform streams (acr dev /
  * acr serve: records arrive as they are stored, no KV operation), else by polling every `interval` seconds
  * (Cloudflare: one KV list per poll). A stream that ends (platform restarted) is reopened from the last
- * event's time; a platform that is gone ends the command with the usual "cannot reach" error. The
+ * event's time, for up to a minute; a platform that is not there at the start ends the command with the
+ * usual "cannot reach" error. The
  * "following" line goes to stderr (with --json too), once the platform is ready to deliver.
  *
  * @example
@@ -30,6 +32,13 @@ export async function follow(api: ApiClient, o: FollowOptions, show: (e: Record)
     abort.abort();
   });
   let announced = "";
+  /** When a stream that was open ended; undefined while connected. */
+  let lostAt: number | undefined;
+  let connected = false;
+  const lost = () => {
+    lostAt = Date.now();
+    console.error(color.dim("… the platform went away; reconnecting (up to 60 s)"));
+  };
   const announce = (how: string) => {
     if (o.once || announced === how) return;
     announced = how;
@@ -50,8 +59,16 @@ export async function follow(api: ApiClient, o: FollowOptions, show: (e: Record)
       answer = await api.openStream<{ executions: Record[]; cursor: string }>(path, abort.signal);
     } catch (err) {
       if (stopped) return;
-      throw err;
+      // A platform that answered before may be restarting (acr dev): wait for it up to a minute.
+      if (connected && lostAt === undefined) lost();
+      if (!(err instanceof UserError) || err instanceof ApiCallError || lostAt === undefined) throw err;
+      if (Date.now() - lostAt > RECONNECT_MS) throw err;
+      await sleep(o.interval * 1000, abort.signal);
+      continue;
     }
+    if (lostAt !== undefined && announced) console.error(color.dim("… reconnected"));
+    lostAt = undefined;
+    connected = true;
     if (answer instanceof Response) {
       try {
         for await (const ev of readEvents(answer.body as ReadableStream<Uint8Array>)) {
@@ -66,7 +83,8 @@ export async function follow(api: ApiClient, o: FollowOptions, show: (e: Record)
         if (!(err instanceof Error)) throw err;
       }
       if (stopped) return;
-      // The stream ended (the platform restarted): reopen it from the last record seen.
+      // The stream ended (the platform stopped or restarted): reopen it from the last record seen.
+      lost();
       await sleep(o.interval * 1000, abort.signal);
       continue;
     }
@@ -76,6 +94,8 @@ export async function follow(api: ApiClient, o: FollowOptions, show: (e: Record)
     await sleep(o.interval * 1000, abort.signal);
   }
 }
+
+const RECONNECT_MS = 60_000;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
