@@ -12,13 +12,13 @@ afterAll(async () => {
   await acr?.stop("SIGTERM");
 });
 
-describe("structured logs", () => {
+describe("acr serve for operators: logs and metrics", () => {
   it("an MCP tool call is logged as JSON with request_id and tenant tag, and no key", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-logs-"));
     acr = AcrProcess.spawn(
       ["--json", "serve", "--verbose", "--address", "127.0.0.1:0", "--state", join(cwd, "state")],
       cwd,
-      { ARCRUN_HOME: join(cwd, "cfg") },
+      { ARCRUN_HOME: join(cwd, "cfg"), METRICS_TOKEN: "scrape-me-0123456789" },
     );
     const s = await acr.waitForJson<{ url: string; apiKey: string }>();
     const res = await fetch(`${s.url}/mcp`, {
@@ -63,4 +63,13 @@ describe("structured logs", () => {
     expect(logs.join("\n")).not.toContain(s.apiKey);
     expect(logs.length).toBeGreaterThan(1);
   }, 60_000);
+
+  it("METRICS_TOKEN in acr serve's environment lets a scraper read /metrics, and nothing else", async () => {
+    const url = JSON.parse(acr?.out.split("\n")[0] ?? "{}").url as string;
+    const get = (path: string, token: string) =>
+      fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect(await get("/metrics", "scrape-me-0123456789")).toBe(200);
+    expect(await get("/metrics", "scrape-me-wrong")).toBe(401);
+    expect(await get("/v1/workflows", "scrape-me-0123456789")).toBe(401);
+  });
 });

@@ -85,6 +85,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       WORKER_SUBDOMAIN: "",
       ARCRUN_ALLOW_HOSTS: (opts.allowHosts ?? []).join(","),
       ARCRUN_CORS_ORIGINS: (opts.corsOrigins ?? []).join(","),
+      // A scraper's token for /metrics, from the operator's environment (docs/operations.md).
+      ...(process.env.METRICS_TOKEN ? { METRICS_TOKEN: process.env.METRICS_TOKEN } : {}),
       ...opts.bindings,
     },
     serviceBindings: {

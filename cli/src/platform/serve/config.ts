@@ -119,6 +119,8 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "WORKER_SUBDOMAIN", text: "" },
         { name: "ARCRUN_ALLOW_HOSTS", text: allowHosts.join(",") },
         { name: "ARCRUN_CORS_ORIGINS", text: (opts.corsOrigins ?? []).join(",") },
+        // A scraper's token for /metrics, from the operator's environment (docs/operations.md).
+        ...(process.env.METRICS_TOKEN ? [{ name: "METRICS_TOKEN", text: process.env.METRICS_TOKEN }] : []),
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
         ...(consoleService ? [{ name: "CONSOLE", service: { name: consoleService.name } }] : []),
       ],
