@@ -1,4 +1,5 @@
 import { kvOperations } from "./kv-count";
+import { tailSubscribers } from "./tail-bus";
 
 /**
  * Prometheus counters of this instance (isolate or `acr serve` process), kept in memory: nothing is
@@ -75,5 +76,10 @@ export function renderMetrics(): string {
   for (const [ns, op, n] of kvOperations()) {
     lines.push(`arcrun_kv_operations_total${label(`,namespace="${ns}",op="${op}"`)} ${n}`);
   }
+  lines.push(
+    "# HELP arcrun_tail_streams Open `acr tail` streams (GET /v1/tail as Server-Sent Events) on this instance.",
+    "# TYPE arcrun_tail_streams gauge",
+    `arcrun_tail_streams${label()} ${tailSubscribers()}`,
+  );
   return `${lines.join("\n")}\n`;
 }

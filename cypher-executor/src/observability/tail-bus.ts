@@ -20,14 +20,28 @@ interface Subscriber {
   workflow?: string;
   status?: string;
   queue: TailEvent[];
-  /** When the reader last took its queue: a reader gone without closing is dropped after a minute. */
+  /**
+   * When the reader last took its queue. A live stream takes every 100 ms; a stream whose client went
+   * away is no longer pulled by workerd (and its `cancel` is not always called), so it stops taking.
+   */
   lastTake: number;
+  dropped: boolean;
 }
 
 const subscribers = new Set<Subscriber>();
 /** A stalled reader cannot hold more than this many records in memory; the oldest are dropped. */
 const MAX_QUEUE = 200;
-const ABANDONED_MS = 60_000;
+const ABANDONED_MS = 5_000;
+
+/** Drops subscribers that stopped taking (their client is gone); their streams end if ever pulled again. */
+function prune(now: number): void {
+  for (const s of subscribers) {
+    if (now - s.lastTake > ABANDONED_MS) {
+      s.dropped = true;
+      subscribers.delete(s);
+    }
+  }
+}
 
 /**
  * Hands one stored record to this tenant's live tails. Costs one `Set.size` check when nobody listens.
@@ -41,12 +55,8 @@ export function publishExecution(
   json: string,
 ): void {
   if (subscribers.size === 0) return;
-  const now = Date.now();
+  prune(Date.now());
   for (const s of subscribers) {
-    if (now - s.lastTake > ABANDONED_MS) {
-      subscribers.delete(s);
-      continue;
-    }
     if (s.keyHash !== keyHash) continue;
     if (s.workflow !== undefined && s.workflow !== rec.workflow) continue;
     if (s.status !== undefined && s.status !== rec.status) continue;
@@ -66,14 +76,23 @@ export function publishExecution(
 export function subscribeExecutions(
   keyHash: string,
   filter: { workflow?: string; status?: string },
-): { take(): TailEvent[]; close(): void } {
-  const s: Subscriber = { keyHash, workflow: filter.workflow, status: filter.status, queue: [], lastTake: Date.now() };
+): { take(): TailEvent[]; dropped(): boolean; close(): void } {
+  const s: Subscriber = {
+    keyHash,
+    workflow: filter.workflow,
+    status: filter.status,
+    queue: [],
+    lastTake: Date.now(),
+    dropped: false,
+  };
+  prune(s.lastTake);
   subscribers.add(s);
   return {
     take: () => {
       s.lastTake = Date.now();
       return s.queue.splice(0);
     },
+    dropped: () => s.dropped,
     close: () => {
       subscribers.delete(s);
     },
@@ -82,5 +101,6 @@ export function subscribeExecutions(
 
 /** How many live tails this isolate serves (tests, `/metrics`). */
 export function tailSubscribers(): number {
+  prune(Date.now());
   return subscribers.size;
 }

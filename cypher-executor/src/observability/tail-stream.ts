@@ -42,7 +42,7 @@ export async function pollTail(
 export const streamsTail = (env: Env) => env.ARCRUN_ENV === "local";
 
 const CHECK_MS = 100;
-const KEEP_ALIVE_MS = 15_000;
+const KEEP_ALIVE_MS = 5_000;
 const enc = new TextEncoder();
 const frame = (e: { json: string; updated_at: string }) =>
   // JSON.stringify never emits a raw newline, so the record is one `data:` line.
@@ -52,7 +52,7 @@ const frame = (e: { json: string; updated_at: string }) =>
  * `GET /v1/tail` as Server-Sent Events: first what `after` asks for (one poll, when given), then a `ready`
  * event, then each record of this tenant as it is stored, straight from memory (no KV operation). An
  * `execution` event carries the record (as `GET /v1/executions/{id}` returns it) and its `updated_at` as
- * the event id; `: keep-alive` comments every 15 s. The queue is checked every 100 ms, inside this request.
+ * the event id; `: keep-alive` comments every 5 s. The queue is checked every 100 ms, inside this request.
  *
  * @example
  * if (streamsTail(c.env) && wantsStream(c.req.raw)) return tailStream(c.env, c.var.tenant, q);
@@ -77,6 +77,12 @@ export function tailStream(env: Env, tenant: Tenant, q: TailQuery): Response {
     },
     async pull(controller) {
       while (!closed) {
+        if (sub.dropped()) {
+          // Pulled again after the bus gave up on it (a reader stalled for 5 s): end it; acr tail reopens
+          // from its last record, so nothing is lost.
+          close();
+          return controller.close();
+        }
         const events: TailEvent[] = sub.take();
         const now = Date.now();
         try {
