@@ -82,6 +82,26 @@ describe("README first screen on a fresh clone", () => {
     const offline = { ...env, npm_config_registry: "http://127.0.0.1:9/", npm_config_offline: "true" };
     for (const cmd of npx) {
       for (const cwd of [clone, join(clone, "examples")]) {
+        if (/^npx acr tail\b/.test(cmd)) {
+          // Follows until Ctrl-C: it must say it follows (a live stream from npm start's platform), then stop on SIGINT.
+          const tail = spawn("sh", ["-c", `exec ${cmd}`], { cwd, env: offline, stdio: ["ignore", "pipe", "pipe"] });
+          let err = "";
+          tail.stderr?.on("data", (d) => {
+            err += d;
+          });
+          const until = Date.now() + 60_000;
+          while (!err.includes("following") && Date.now() < until && tail.exitCode === null) {
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          expect(err, `${cmd} (in ${cwd})`).toContain("following executions (live stream");
+          // npm exec passes Ctrl-C on and ends by the same signal; acr itself exits 0 (cli/test/tail.test.ts).
+          const end = await new Promise<string>((r) => {
+            tail.on("exit", (c, sig) => r(String(c ?? sig)));
+            tail.kill("SIGINT");
+          });
+          expect(["0", "SIGINT"], `${cmd} (in ${cwd}) after Ctrl-C: ${err}`).toContain(end);
+          continue;
+        }
         let r: { code: number; out: string };
         try {
           r = { code: 0, out: execFileSync("sh", ["-c", cmd], { cwd, env: offline, encoding: "utf8" }) };
