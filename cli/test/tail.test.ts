@@ -52,6 +52,35 @@ async function kvOps(platform: TestPlatform, ns: string, op: string): Promise<nu
 }
 
 describe("acr tail and acr logs", () => {
+  it("a stream that the reader drops is closed on the platform (arcrun_tail_streams goes back down)", async () => {
+    const streams = async () => {
+      const text = await (
+        await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${p.adminToken}` } })
+      ).text();
+      return Number(/^arcrun_tail_streams\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+    };
+    // First in this file: no other stream is open, or closing, on this platform yet.
+    const before = await streams();
+    expect(before).toBe(0);
+    const abort = new AbortController();
+    const res = await fetch(`${p.url}/v1/tail`, {
+      headers: { authorization: `Bearer ${p.apiKey}`, accept: "text/event-stream" },
+      signal: abort.signal,
+    });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body?.getReader();
+    const first = new TextDecoder().decode((await reader?.read())?.value);
+    expect(first).toContain("retry:");
+    expect(await streams()).toBe(before + 1);
+    abort.abort();
+    let now = before + 1;
+    for (let i = 0; i < 150 && now !== before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await streams();
+    }
+    expect(now).toBe(before);
+  }, 30_000);
+
   it("tail streams a run's steps as it happens; logs shows its outputs", async () => {
     const tail = startTail(p, ["--workflow", "hello", "--interval", "0.5"]);
     expect(await following(tail)).toContain("live stream");
@@ -100,33 +129,6 @@ describe("acr tail and acr logs", () => {
     expect(tail.out).not.toContain("Mallory");
     expect(await kvOps(p, "ANALYTICS_KV", "list")).toBe(opened);
   }, 60_000);
-
-  it("a stream that the reader drops is closed on the platform (arcrun_tail_streams goes back down)", async () => {
-    const streams = async () => {
-      const text = await (
-        await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${p.adminToken}` } })
-      ).text();
-      return Number(/^arcrun_tail_streams\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
-    };
-    const before = await streams();
-    const abort = new AbortController();
-    const res = await fetch(`${p.url}/v1/tail`, {
-      headers: { authorization: `Bearer ${p.apiKey}`, accept: "text/event-stream" },
-      signal: abort.signal,
-    });
-    expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const reader = res.body?.getReader();
-    const first = new TextDecoder().decode((await reader?.read())?.value);
-    expect(first).toContain("retry:");
-    expect(await streams()).toBe(before + 1);
-    abort.abort();
-    let now = before + 1;
-    for (let i = 0; i < 150 && now !== before; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      now = await streams();
-    }
-    expect(now).toBe(before);
-  }, 30_000);
 
   it("where the platform does not stream (Cloudflare), tail polls /v1/tail and shows the run", async () => {
     const res = await cloudLike.call("GET", "/v1/tail", undefined, { accept: "text/event-stream" });
