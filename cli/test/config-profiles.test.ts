@@ -63,6 +63,28 @@ describe("acr config", () => {
     expect((await dev(cwd, home, join(cwd, "state-b"), port)).ns).toBe(second.ns);
   }, 180_000);
 
+  it("acr dev started again from a subfolder restarts the folder above's platform, not a new tenant", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "arcrun-cfg-"));
+    const home = join(cwd, "home");
+    const env = { HOME: home, ARCRUN_HOME: join(home, "cfg") };
+    const port = await freePort();
+    acr = AcrProcess.spawn(["--json", "dev", "--port", String(port)], cwd, env);
+    const first = await acr.waitForJson<Started & { devFile: string }>();
+    expect(first.devFile).toBe(join(cwd, ".arcrun", "dev.json"));
+    await acr.stop("SIGINT");
+
+    const sub = join(cwd, "examples", "deeper");
+    mkdirSync(sub, { recursive: true });
+    acr = AcrProcess.spawn(["--json", "dev", "--port", String(port)], sub, env);
+    const again = await acr.waitForJson<Started & { devFile: string }>();
+    expect(again.ns).toBe(first.ns);
+    expect(again.apiKey).toBe(first.apiKey);
+    expect(again.devFile).toBe(join(cwd, ".arcrun", "dev.json"));
+    expect(existsSync(join(sub, ".arcrun"))).toBe(false);
+    expect(existsSync(join(cwd, "examples", ".arcrun"))).toBe(false);
+    expect((await whoami(cwd, home)).me?.ns).toBe(first.ns);
+  }, 120_000);
+
   it("named profiles: --profile and ARCRUN_PROFILE pick one; an unknown name exits 2 naming the others", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-prof-"));
     const home = join(cwd, "home");

@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe("acr dev seeds the examples", { timeout: 120_000 }, () => {
-  it("prints a curl line that runs hello, and lists every example", async () => {
+  it("prints a curl line that runs hello, lists every example but cron ones, and never brings back a deleted one", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-dev-ex-"));
     const port = await freePort();
     acr = AcrProcess.spawn(["dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
@@ -40,5 +40,22 @@ describe("acr dev seeds the examples", { timeout: 120_000 }, () => {
     );
     // Cron examples are not deployed by default: they would fill a newcomer's history with heartbeats.
     expect(list.workflows.map((w) => w.name)).not.toContain("every-minute");
+
+    // An example the user deleted stays deleted across a restart on the same state.
+    const del = await fetch(`http://127.0.0.1:${port}/v1/workflows/branching`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(del.ok).toBe(true);
+    await acr.stop("SIGINT");
+    acr = AcrProcess.spawn(["dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
+    await acr.waitFor((o) => (o.includes("/hello/trigger") ? o : undefined), 90_000);
+    const again = (await (
+      await fetch(`http://127.0.0.1:${port}/v1/workflows`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { workflows: { name: string }[] };
+    const names = again.workflows.map((w) => w.name);
+    expect(names).toContain("hello");
+    expect(names).not.toContain("branching");
+    expect(names).not.toContain("every-minute");
   });
 });

@@ -2,13 +2,15 @@ import { createApp } from "./app";
 import { DRAIN_CRON, drain, RECOVER_CRON, tracked } from "./durability/index";
 import { getPlatform } from "./engine/platform";
 import type { Env } from "./env";
+import { countKv } from "./observability/kv-count";
 import { runScheduled } from "./triggers/index";
 
 const app = createApp();
 
 export default {
-  // Counted, so a drain (acr serve's SIGTERM) can wait for requests and their background work.
-  fetch: tracked<Env>(app.fetch),
+  // Counted, so a drain (acr serve's SIGTERM) can wait for requests and their background work; every
+  // KV call is counted for /metrics (reads, writes, lists, deletes) at the binding.
+  fetch: tracked<Env>((req, env, ctx) => app.fetch(req, countKv(env), ctx)),
   /** Every minute: cron workflows of this minute, and parked executions whose wait is due. */
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     // Only acr serve's loopback control sends this (Cloudflare's cron never does): stop, finish, then answer.
@@ -19,7 +21,7 @@ export default {
     }
     // acr serve's start-up: executions a crash left running are recovered at once, crons are not re-fired.
     const only = controller.cron === RECOVER_CRON ? { crons: false } : {};
-    await runScheduled(env, getPlatform(), controller.scheduledTime, (p) => ctx.waitUntil(p), only);
+    await runScheduled(countKv(env), getPlatform(), controller.scheduledTime, (p) => ctx.waitUntil(p), only);
   },
 } satisfies ExportedHandler<Env>;
 

@@ -77,4 +77,36 @@ describe("observability", () => {
     expect((await p.call("GET", "/metrics")).status).toBe(200);
     expect(text).not.toContain(p.apiKey);
   });
+
+  it("/metrics counts every KV operation by namespace and kind: reads, writes, lists and deletes", async () => {
+    const scrape = async () =>
+      parsePrometheus(
+        await (await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${p.adminToken}` } })).text(),
+      );
+    const ops = (s: Map<string, number>, ns: string, op: string) =>
+      [...s].find(([k]) => k.includes(`namespace="${ns}",op="${op}"`))?.[1] ?? 0;
+    const delta = async (action: () => Promise<Response>, ns: string, op: string) => {
+      const before = ops(await scrape(), ns, op);
+      expect((await action()).ok).toBe(true);
+      // The final record of a run is written in waitUntil, just after the answer.
+      await new Promise((r) => setTimeout(r, 200));
+      return ops(await scrape(), ns, op) - before;
+    };
+    expect(
+      (await p.call("PUT", "/v1/workflows/hello", example("hello"), { "content-type": "application/yaml" })).ok,
+    ).toBe(true);
+    const res = await p.call("POST", "/v1/workflows/hello/runs", { name: "Kv" });
+    const id = ((await res.json()) as { execution_id: string }).execution_id;
+
+    expect(await delta(() => p.call("POST", "/v1/workflows/hello/runs", { name: "Kv" }), "ANALYTICS_KV", "write")).toBe(
+      1,
+    );
+    expect(await delta(() => p.call("GET", "/v1/executions"), "ANALYTICS_KV", "list")).toBe(1);
+    expect(await delta(() => p.call("GET", `/v1/executions/${id}`), "ANALYTICS_KV", "read")).toBe(1);
+    const wf = example("hello").replace("name: hello", "name: kv-gone");
+    expect((await p.call("PUT", "/v1/workflows/kv-gone", wf, { "content-type": "application/yaml" })).status).toBe(201);
+    expect(await delta(() => p.call("DELETE", "/v1/workflows/kv-gone"), "WEBHOOKS", "delete")).toBeGreaterThanOrEqual(
+      1,
+    );
+  });
 });

@@ -25,6 +25,28 @@ export class ApiCallError extends UserError {
 export class ApiClient {
   constructor(readonly config: Pick<ClientConfig, "url" | "apiKey">) {}
 
+  /**
+   * A GET whose answer may be a stream: the live `Response` when it is `text/event-stream`, else its
+   * parsed JSON (API errors thrown as by {@link request}).
+   *
+   * @example
+   * const r = await api.openStream("/v1/tail?after=…");
+   * if (r instanceof Response) readEvents(r.body);
+   */
+  async openStream<T = unknown>(path: string, signal?: AbortSignal): Promise<Response | T> {
+    let res: Response;
+    try {
+      res = await fetch(this.config.url + path, {
+        headers: { authorization: `Bearer ${this.config.apiKey}`, accept: "text/event-stream, application/json" },
+        signal,
+      });
+    } catch {
+      throw unreachable(this.config.url);
+    }
+    if (res.ok && (res.headers.get("content-type") ?? "").startsWith("text/event-stream")) return res;
+    return this.answer<T>(res);
+  }
+
   async request<T = unknown>(
     method: string,
     path: string,
@@ -41,11 +63,12 @@ export class ApiClient {
     try {
       res = await fetch(this.config.url + path, { method, headers, body: payload });
     } catch {
-      throw new UserError(
-        `Cannot reach the arcrun platform at ${this.config.url}`,
-        "Start it with `acr dev` (local), or set ARCRUN_URL to your deployment",
-      );
+      throw unreachable(this.config.url);
     }
+    return this.answer<T>(res);
+  }
+
+  private async answer<T>(res: Response): Promise<T> {
     const text = await res.text();
     let json: unknown = text;
     try {
@@ -64,3 +87,9 @@ export class ApiClient {
     return json as T;
   }
 }
+
+const unreachable = (url: string) =>
+  new UserError(
+    `Cannot reach the arcrun platform at ${url}`,
+    "Start it with `acr dev` (local), or set ARCRUN_URL to your deployment",
+  );

@@ -3,9 +3,10 @@ import { ApiClient } from "../api/client.js";
 import { color } from "../ui/color.js";
 import { EXIT, UserError } from "../ui/errors.js";
 import { EXECUTION_STATUSES, type ExecutionView, printTimeline } from "./executions.js";
+import { follow } from "./tail-follow.js";
 import { requireConfig } from "./whoami.js";
 
-type Record = ExecutionView & { id: string; updated_at: string; nodes: ExecutionView["nodes"] };
+export type Record = ExecutionView & { id: string; updated_at: string; nodes: ExecutionView["nodes"] };
 
 /** Prints each step's output or error under the timeline: what `acr logs` adds to `acr execution`. */
 function printSteps(e: Record): void {
@@ -19,7 +20,8 @@ function printSteps(e: Record): void {
 }
 
 /**
- * `acr tail` (polls `GET /v1/tail`; Ctrl-C stops) and `acr logs <execution>`.
+ * `acr tail` (streams `GET /v1/tail` where the platform can, polls it elsewhere; Ctrl-C stops) and
+ * `acr logs <execution>`.
  *
  * @example
  * registerTail(program); // acr tail --workflow hello --status failed
@@ -27,10 +29,10 @@ function printSteps(e: Record): void {
 export function registerTail(program: Command): void {
   program
     .command("tail")
-    .description("Follow executions live: each run's steps as it finishes (Ctrl-C stops)")
+    .description("Follow executions live: each run's steps as it is recorded (Ctrl-C stops)")
     .option("--workflow <name>", "only this workflow")
     .addOption(new Option("--status <status>", "only this status").choices(EXECUTION_STATUSES))
-    .option("--interval <seconds>", "seconds between polls (one KV list each)", "2")
+    .option("--interval <seconds>", "seconds between polls where the platform does not stream (one KV list each)", "2")
     .option("--once", "print what is new and exit (scripts, tests)")
     .option("--since <iso>", "start from this time instead of now")
     .addHelpText("after", "\nExample:\n  $ acr tail --workflow hello\n  $ acr tail --status failed --json\n")
@@ -48,28 +50,14 @@ export function registerTail(program: Command): void {
       }
       const api = new ApiClient(requireConfig());
       const json = Boolean(program.opts().json);
-      let after = o.since ?? new Date().toISOString();
       const seen = new Map<string, string>();
-      if (!json && !o.once) console.error(color.dim("following executions (Ctrl-C stops) …"));
-      let stopped = false;
-      process.once("SIGINT", () => {
-        stopped = true;
-      });
-      while (!stopped) {
-        const q = new URLSearchParams({ after });
-        if (o.workflow) q.set("workflow", o.workflow);
-        if (o.status) q.set("status", o.status);
-        const r = await api.request<{ executions: Record[]; cursor: string }>("GET", `/v1/tail?${q}`);
-        for (const e of r.executions) {
-          if (seen.get(e.id) === `${e.updated_at}:${e.status}`) continue;
-          seen.set(e.id, `${e.updated_at}:${e.status}`);
-          if (json) console.log(JSON.stringify(e));
-          else printSteps(e);
-        }
-        after = r.cursor;
-        if (o.once) break;
-        await new Promise((res) => setTimeout(res, interval * 1000));
-      }
+      const show = (e: Record) => {
+        if (seen.get(e.id) === `${e.updated_at}:${e.status}`) return;
+        seen.set(e.id, `${e.updated_at}:${e.status}`);
+        if (json) console.log(JSON.stringify(e));
+        else printSteps(e);
+      };
+      await follow(api, { ...o, interval }, show);
     });
 
   program

@@ -28,6 +28,7 @@ export interface DevFile {
   ns: string;
 }
 
+/** Where `acr dev` / `acr serve` started from `cwd` write their pointer: in {@link localHome}. */
 export function devFilePath(cwd = process.cwd()): string {
   return join(localHome(cwd), "dev.json");
 }
@@ -39,7 +40,7 @@ export function devFilePath(cwd = process.cwd()): string {
 export function findDevFile(cwd = process.cwd()): string | null {
   let dir = resolve(cwd);
   for (;;) {
-    const file = devFilePath(dir);
+    const file = join(dir, ".arcrun", "dev.json");
     if (existsSync(file)) return file;
     const up = dirname(dir);
     if (up === dir) return null;

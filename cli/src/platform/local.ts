@@ -38,6 +38,8 @@ export interface LocalPlatformOptions {
   /** Cloudflare Rate Limiting bindings of the executor (Miniflare simulates them), e.g. ARCRUN_WEBHOOK_LIMITER. */
   rateLimits?: Record<string, { simple: { limit: number; period?: 10 | 60 } }>;
   verbose?: boolean;
+  /** Extra plain-text bindings of the executor, over the defaults (tests: `ARCRUN_ENV: "production"`). */
+  bindings?: Record<string, string>;
 }
 
 export interface LocalPlatform {
@@ -95,6 +97,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       ARCRUN_CORS_ORIGINS: (opts.corsOrigins ?? []).join(","),
       // Webhook rate-limit defaults (docs/webhooks.md), from the environment acr dev runs in.
       ...Object.fromEntries(WEBHOOK_LIMIT_VARS.flatMap((v) => (process.env[v] ? [[v, process.env[v]]] : []))),
+      // A scraper's token for /metrics, from the operator's environment (docs/operations.md).
+      ...(process.env.METRICS_TOKEN ? { METRICS_TOKEN: process.env.METRICS_TOKEN } : {}),
+      ...opts.bindings,
     },
     serviceBindings: {
       ...Object.fromEntries(components.map((c) => [c.binding, c.workerName])),

@@ -33,7 +33,24 @@ export function consoleWorker(root = projectRoot()): string {
   return join(root, "landing", "dist-console", "worker.js");
 }
 
-/** `./.arcrun` of the current working directory: the local platform's home. */
+/** What makes a `.arcrun` folder a local platform's home (not just `~/.arcrun/config.yaml`). */
+const HOME_MARKERS = ["dev.json", "state", "serve-state"];
+
+/**
+ * The local platform's home: the nearest `.arcrun` folder from `cwd` upwards that holds a platform
+ * (`dev.json`, `state/` or `serve-state/`), as wrangler finds its config; else `./.arcrun`. So `acr dev`
+ * run again from `examples/` restarts the checkout's own platform (same state, same tenant) instead of
+ * making a second one there.
+ *
+ * @example
+ * localHome("/repo/examples"); // "/repo/.arcrun" once `acr dev` ran in /repo
+ */
 export function localHome(cwd = process.cwd()): string {
-  return resolve(cwd, ".arcrun");
+  for (let dir = resolve(cwd); ; ) {
+    const home = join(dir, ".arcrun");
+    if (HOME_MARKERS.some((m) => existsSync(join(home, m)))) return home;
+    const up = dirname(dir);
+    if (up === dir) return resolve(cwd, ".arcrun");
+    dir = up;
+  }
 }

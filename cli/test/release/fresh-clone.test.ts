@@ -82,6 +82,39 @@ describe("README first screen on a fresh clone", () => {
     const offline = { ...env, npm_config_registry: "http://127.0.0.1:9/", npm_config_offline: "true" };
     for (const cmd of npx) {
       for (const cwd of [clone, join(clone, "examples")]) {
+        if (/^npx acr tail\b/.test(cmd)) {
+          // Follows until Ctrl-C: it must say it follows (a live stream from npm start's platform), then stop on SIGINT.
+          // Its own process group, so Ctrl-C can be sent as a terminal sends it: to npm and acr alike.
+          const tail = spawn("sh", ["-c", `exec ${cmd}`], {
+            cwd,
+            env: offline,
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+          });
+          let err = "";
+          tail.stderr?.on("data", (d) => {
+            err += d;
+          });
+          const until = Date.now() + 60_000;
+          while (!err.includes("following") && Date.now() < until && tail.exitCode === null) {
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          expect(err, `${cmd} (in ${cwd})`).toContain("following executions (live stream");
+          // npm exec ends by Ctrl-C's signal or with acr's code, which is 0 (cli/test/tail.test.ts).
+          const end = await new Promise<string>((r) => {
+            const stuck = setTimeout(() => {
+              process.kill(-(tail.pid ?? 0), "SIGKILL");
+              r("still running 10 s after Ctrl-C");
+            }, 10_000);
+            tail.on("exit", (c, sig) => {
+              clearTimeout(stuck);
+              r(String(c ?? sig));
+            });
+            process.kill(-(tail.pid ?? 0), "SIGINT");
+          });
+          expect(["0", "SIGINT"], `${cmd} (in ${cwd}) after Ctrl-C: ${err}`).toContain(end);
+          continue;
+        }
         let r: { code: number; out: string };
         try {
           r = { code: 0, out: execFileSync("sh", ["-c", cmd], { cwd, env: offline, encoding: "utf8" }) };

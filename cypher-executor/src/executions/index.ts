@@ -8,6 +8,7 @@ import { boundedRecordJson } from "../durability/index";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
+import { publishExecution } from "../observability/tail-bus";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -107,10 +108,13 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
   if (rec.duration_ms !== undefined) meta.d = rec.duration_ms;
   const ttl = historyTtl(env, rec.status);
   // Over one KV value's size, the largest values are cut with a marker: a record is never dropped.
-  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), boundedRecordJson(rec), {
+  const json = boundedRecordJson(rec);
+  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), json, {
     metadata: meta,
     ...(ttl ? { expirationTtl: ttl } : {}),
   });
+  // Live tails (`acr tail` on acr dev / serve) get what was stored, as it was stored.
+  publishExecution(tenant.keyHash, { workflow: meta.w, status: meta.s, updated_at: meta.u }, json);
 }
 
 /** Reads a record of this tenant; another tenant's id simply is not found. */

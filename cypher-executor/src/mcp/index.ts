@@ -9,6 +9,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import type { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { presentedKey, requireApiKey } from "../auth/middleware";
+import { log, requestId, tenantTag } from "../observability/log";
 import { inProcessApi } from "./api";
 import { LIBRARY } from "./library.generated";
 import { takeToolCalls } from "./rate-limit";
@@ -77,17 +78,8 @@ export function registerMcp(app: Hono<AppEnv>): void {
     await server.connect(transport);
     const res = await transport.handleRequest(c.req.raw, { parsedBody: parsed });
     // The audit line: who (the key's hash, never the key), which tool, how it ended. Never arguments.
-    for (const tool of tools) {
-      console.log(
-        JSON.stringify({
-          event: "mcp.tool_call",
-          tenant: tenant.keyHash.slice(0, 16),
-          tool,
-          status: res.status,
-          ms: Date.now() - started,
-        }),
-      );
-    }
+    const ctx = { request_id: requestId(c.req.raw), tenant: tenantTag(tenant.keyHash) };
+    for (const tool of tools) log("info", "mcp.tool_call", ctx, { tool, status: res.status, ms: Date.now() - started });
     return res;
   });
 }

@@ -1,3 +1,6 @@
+import { kvOperations } from "./kv-count";
+import { tailSubscribers } from "./tail-bus";
+
 /**
  * Prometheus counters of this instance (isolate or `acr serve` process), kept in memory: nothing is
  * written to KV for them. On Cloudflare each isolate counts its own share; `instance` tells them apart.
@@ -10,20 +13,19 @@ const STEP_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000];
 const stepBuckets = new Array<number>(STEP_BUCKETS_MS.length).fill(0);
 let stepCount = 0;
 let stepSumMs = 0;
-let kvWrites = 0;
 
 const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
 
 /**
- * Counts one finished execution: its status, each step's duration and the KV writes it cost.
+ * Counts one finished execution: its status and each step's duration (KV operations are counted at the
+ * binding, see kv-count.ts).
  *
  * @example
- * recordExecution({ status: "succeeded", nodes: { greet: { duration_ms: 3 } }, kv_writes: 1 });
+ * recordExecution({ status: "succeeded", nodes: { greet: { duration_ms: 3 } } });
  */
 export function recordExecution(rec: {
   status: string;
   nodes: Record<string, { duration_ms: number; attempts?: number }>;
-  kv_writes?: number;
 }): void {
   bump(executions, rec.status);
   for (const n of Object.values(rec.nodes)) {
@@ -34,7 +36,6 @@ export function recordExecution(rec: {
       if (n.duration_ms <= (STEP_BUCKETS_MS[i] ?? 0)) stepBuckets[i] = (stepBuckets[i] ?? 0) + 1;
     }
   }
-  kvWrites += rec.kv_writes ?? 0;
 }
 
 /** Counts one host function call made by a component (`http_request`, `kv_get`, …). */
@@ -69,9 +70,16 @@ export function renderMetrics(): string {
   );
   for (const [fn, n] of hostCalls) lines.push(`arcrun_host_calls_total${label(`,function="${fn}"`)} ${n}`);
   lines.push(
-    "# HELP arcrun_kv_writes_total KV writes made by executions (history, checkpoints, indexes).",
-    "# TYPE arcrun_kv_writes_total counter",
-    `arcrun_kv_writes_total${label()} ${kvWrites}`,
+    "# HELP arcrun_kv_operations_total KV operations of this instance by namespace and kind (read, write, list, delete).",
+    "# TYPE arcrun_kv_operations_total counter",
+  );
+  for (const [ns, op, n] of kvOperations()) {
+    lines.push(`arcrun_kv_operations_total${label(`,namespace="${ns}",op="${op}"`)} ${n}`);
+  }
+  lines.push(
+    "# HELP arcrun_tail_streams Open `acr tail` streams (GET /v1/tail as Server-Sent Events) on this instance.",
+    "# TYPE arcrun_tail_streams gauge",
+    `arcrun_tail_streams${label()} ${tailSubscribers()}`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -2,11 +2,11 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { findTenantByApiKey } from "../auth/api-keys";
 import { hasAdminToken, presentedKey } from "../auth/middleware";
-import { listExecutions, loadExecution } from "../executions/index";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, errorResponses } from "../http/schemas";
 import { timingSafeEqual } from "../utils/crypto";
 import { renderMetrics } from "./metrics";
+import { pollTail, streamsTail, tailStream, wantsStream } from "./tail-stream";
 
 const metrics = createRoute({
   method: "get",
@@ -27,7 +27,9 @@ const tail = createRoute({
   path: "/v1/tail",
   operationId: "tailExecutions",
   tags: ["executions"],
-  summary: "Executions started or updated after a cursor, with their steps (what `acr tail` polls)",
+  summary: "Executions started or updated after a cursor, with their steps (what `acr tail` follows)",
+  description:
+    "With `Accept: text/event-stream` on `acr dev` / `acr serve`, a Server-Sent Events stream: `execution` events (the record, `id` = its `updated_at`) as records are stored, after those newer than `after`. On Cloudflare (and without that header) one JSON answer: poll with its `cursor`.",
   security: bearerSecurity,
   request: {
     query: z.object({
@@ -44,6 +46,7 @@ const tail = createRoute({
         "application/json": {
           schema: z.object({ executions: z.array(z.record(z.string(), z.unknown())), cursor: z.string() }),
         },
+        "text/event-stream": { schema: z.string().openapi({ description: "`event: execution` frames (local only)" }) },
       },
     },
     ...errorResponses,
@@ -65,23 +68,11 @@ export function registerObservability(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
-/** `GET /v1/tail`: one KV list and a read per new or changed execution; pollers pick their interval. */
+/** `GET /v1/tail`: a stream on acr dev / serve when asked for; otherwise one poll (one KV list). */
 export function registerTail(app: OpenAPIHono<AppEnv>): void {
   app.openapi(tail, async (c) => {
     const q = c.req.valid("query");
-    const after = q.after ?? new Date(Date.now() - 60_000).toISOString();
-    const { executions } = await listExecutions(c.env, c.var.tenant, {
-      workflow: q.workflow,
-      status: q.status,
-      limit: q.limit ?? 20,
-    });
-    const fresh = executions.filter((e) => e.updated_at > after).reverse();
-    const records = await Promise.all(fresh.map((e) => loadExecution(c.env, c.var.tenant, e.id)));
-    const out = records
-      .filter((r) => r !== null)
-      .map((r) => ({ ...r, status: fresh.find((e) => e.id === r.id)?.status ?? r.status }));
-    // ISO times sort as strings: the newest seen becomes the next `after`.
-    const cursor = [after, ...fresh.map((e) => e.updated_at)].sort().at(-1) ?? after;
-    return c.json({ executions: out as Array<Record<string, unknown>>, cursor }, 200);
+    if (streamsTail(c.env) && wantsStream(c.req.raw)) return tailStream(c.env, c.var.tenant, q) as never;
+    return c.json(await pollTail(c.env, c.var.tenant, q), 200);
   });
 }

@@ -32,6 +32,8 @@ export async function startTestPlatform(
     adminToken?: string;
     corsOrigins?: string[];
     rateLimits?: Record<string, { simple: { limit: number; period?: 10 | 60 } }>;
+    /** Extra executor bindings, e.g. `{ ARCRUN_ENV: "production" }` to act as on Cloudflare. */
+    bindings?: Record<string, string>;
   } = {},
 ): Promise<TestPlatform> {
   const secrets = {
@@ -45,6 +47,7 @@ export async function startTestPlatform(
     allowHosts: opts.allowHosts ?? [],
     corsOrigins: opts.corsOrigins,
     rateLimits: opts.rateLimits,
+    bindings: opts.bindings,
   });
   const newKey = async (role: "admin" | "user" = "user") => {
     const res = await fetch(`${platform.url}/v1/keys`, {

@@ -455,7 +455,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Executions started or updated after a cursor, with their steps (what `acr tail` polls) */
+        /**
+         * Executions started or updated after a cursor, with their steps (what `acr tail` follows)
+         * @description With `Accept: text/event-stream` on `acr dev` / `acr serve`, a Server-Sent Events stream: `execution` events (the record, `id` = its `updated_at`) as records are stored, after those newer than `after`. On Cloudflare (and without that header) one JSON answer: poll with its `cursor`.
+         */
         get: operations["tailExecutions"];
         put?: never;
         post?: never;
@@ -2621,6 +2624,7 @@ export interface operations {
                             [key: string]: unknown;
                         }[];
                     };
+                    "text/event-stream": string;
                 };
             };
             /** @description Invalid request */

@@ -124,6 +124,8 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         { name: "ARCRUN_CORS_ORIGINS", text: (opts.corsOrigins ?? []).join(",") },
         ...WEBHOOK_LIMIT_VARS.flatMap((v) => (process.env[v] ? [{ name: v, text: process.env[v] }] : [])),
         ...(allowHosts.length > 0 ? [{ name: "ARCRUN_PRIVATE_NET", service: { name: "serve:private-net" } }] : []),
+        // A scraper's token for /metrics, from the operator's environment (docs/operations.md).
+        ...(process.env.METRICS_TOKEN ? [{ name: "METRICS_TOKEN", text: process.env.METRICS_TOKEN }] : []),
         ...components.map((c): Worker_Binding => ({ name: c.binding, service: { name: c.workerName } })),
         ...(consoleService ? [{ name: "CONSOLE", service: { name: consoleService.name } }] : []),
       ],
