@@ -100,6 +100,26 @@ describe("acr workflow / run / executions", { timeout: 180_000 }, () => {
     expect(failed.err).toContain("OUTPUT_TOO_LARGE");
   });
 
+  it("re-runs a failed execution on the fixed version (--rerun --from-failed --version current)", async () => {
+    const failed = JSON.parse((await acr("--json", "run", "broken")).out) as { execution_id: string; status: string };
+    expect(failed.status).toBe("failed");
+    const yaml = join(cwd, "broken.yaml");
+    writeFileSync(
+      yaml,
+      "name: broken\nflow:\n  - input >> ON_SUCCESS >> big\nconfig:\n  big: { component: set, values: { t: 'too long for eight bytes' } }\n",
+    );
+    expect((await acr("workflow", "deploy", yaml)).code).toBe(0);
+    const original = await acr("execution", failed.execution_id, "--rerun");
+    expect(original.code).toBe(1);
+    const fixed = await acr("execution", failed.execution_id, "--rerun", "--from-failed", "--version", "current");
+    expect(fixed.code, fixed.err).toBe(0);
+    expect(fixed.out).toMatch(/✓ big\s+succeeded/);
+    expect(fixed.out).toContain(`re-run of ${failed.execution_id}`);
+    const misuse = await acr("execution", failed.execution_id, "--from-failed");
+    expect(misuse.code).toBe(2);
+    expect(misuse.err).toContain("--rerun");
+  });
+
   it("lists executions and shows one as a timeline", async () => {
     const run = JSON.parse((await acr("--json", "run", "failures")).out) as { execution_id: string };
     // The history write lands just after the response.

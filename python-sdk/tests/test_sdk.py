@@ -70,6 +70,9 @@ def test_workflows_runs_executions(arc):
     with pytest.raises(ConflictError) as e:
         arc.executions.resume(run["execution_id"])
     assert e.value.status == 409
+    again = arc.executions.rerun(run["execution_id"], from_="start")
+    assert again["status"] == "succeeded" and again["output"] == run["output"]
+    assert arc.executions.get(again["execution_id"])["rerun_of"]["execution_id"] == run["execution_id"]
     assert arc.workflows.delete("py_hello")["deleted"] is True
     with pytest.raises(NotFoundError) as e:
         arc.workflows.get("py_hello")

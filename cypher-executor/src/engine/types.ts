@@ -42,7 +42,7 @@ export interface ExecutionRecord {
   workflow: string;
   version: number;
   status: ExecutionStatus;
-  trigger: "api" | "webhook" | "query" | "cron" | "resume" | "subflow";
+  trigger: "api" | "webhook" | "query" | "cron" | "resume" | "subflow" | "rerun";
   started_at: string;
   updated_at: string;
   finished_at?: string;
@@ -57,6 +57,8 @@ export interface ExecutionRecord {
   resumes?: number;
   /** How many of those resumes were automatic recoveries after a crash. */
   recoveries?: number;
+  /** A re-run: the execution it re-ran, from where (`start`, `failed` or a node id), on which version. */
+  rerun_of?: { execution_id: string; from: string; version: number };
 }
 
 /** Evaluates compiled templates; provided by the workflow format module. */
