@@ -5,6 +5,7 @@
  */
 
 import type { Tenant } from "../auth/api-keys";
+import { templateKey } from "../durability/idempotency-template";
 import { armTimers, once, takeLease } from "../durability/index";
 import type { Env } from "../env";
 import {
@@ -88,7 +89,7 @@ export async function startExecution(
   opts: StartOptions,
 ): Promise<ExecutionResponse> {
   if (opts.idempotencyKey != null) {
-    const again = { ...opts, idempotencyKey: undefined };
+    const again = { ...opts, idempotencyKey: null };
     return once(env, tenant, opts.name, opts.idempotencyKey, (id) =>
       startExecution(env, tenant, platform, { ...again, id }),
     );
@@ -96,6 +97,11 @@ export async function startExecution(
   const loaded =
     opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
   if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
+  // No Idempotency-Key header: the workflow's `trigger.idempotency_key` template may name one.
+  if (opts.idempotencyKey === undefined && loaded.plan.trigger.idempotencyKey) {
+    const key = await templateKey(loaded.plan, opts.input, opts.meta, platform.templates);
+    if (key) return startExecution(env, tenant, platform, { ...opts, loaded, idempotencyKey: key });
+  }
   const now = isoNow();
   const rec: ExecutionRecord = {
     id: opts.id ?? newExecutionId(),

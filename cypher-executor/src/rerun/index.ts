@@ -99,6 +99,8 @@ export async function rerunExecution(
     loaded,
     previous,
     rerunOf: link,
+    // A re-run is asked for on purpose: the workflow's idempotency_key template must not answer the first run.
+    idempotencyKey: null,
   });
 }
 
