@@ -288,8 +288,11 @@ class Execution {
         if (finished.has(index)) continue;
         const item = items[index];
         const scope = { ...this.scope, [over]: item, each: { index, item } };
-        const input = this.deps.templates.resolveValue(step.input, scope);
-        const rec = await this.callWithRetry(step, input);
+        // A subflow body runs the other workflow once per element (its input: the config, else the element).
+        const rec =
+          step.subflow !== undefined
+            ? await this.runSubflow(step, undefined, scope, index)
+            : await this.callWithRetry(step, this.deps.templates.resolveValue(step.input, scope));
         attempts += rec.attempts;
         if (rec.status === "succeeded") {
           results[index] = rec.data;
@@ -322,8 +325,13 @@ class Execution {
   }
 
   /** CALLS_SUBFLOW: runs another workflow of the same tenant in-process, as a sub-execution. */
-  private async runSubflow(step: Step, edge: Edge | undefined): Promise<NodeRecord> {
-    const resolved = this.deps.templates.resolveValue(step.input, this.scope);
+  private async runSubflow(
+    step: Step,
+    edge: Edge | undefined,
+    scope: Record<string, unknown> = this.scope,
+    element?: number,
+  ): Promise<NodeRecord> {
+    const resolved = this.deps.templates.resolveValue(step.input, scope);
     const cfg = isObject(resolved) ? { ...resolved } : {};
     const name = step.subflow ?? step.id;
     const stack = this.opts.stack ?? [this.plan.name];
@@ -345,10 +353,12 @@ class Execution {
     if (!loaded) {
       return failedRecord({ code: "SUBFLOW_NOT_FOUND", message: `No workflow named "${name}"` }, 0, 0);
     }
-    const input = Object.keys(cfg).length > 0 ? cfg : edge ? this.nodes[edge.from]?.data : undefined;
+    const fallback =
+      element !== undefined ? (scope.each as { item: unknown }).item : edge && this.nodes[edge.from]?.data;
+    const input = Object.keys(cfg).length > 0 ? cfg : fallback;
     const r = await runPlan(loaded.plan, this.deps, {
       ...this.opts,
-      executionId: `${this.opts.executionId}/${step.id}`,
+      executionId: `${this.opts.executionId}/${step.id}${element !== undefined ? `/${element}` : ""}`,
       input,
       previous: undefined,
       onNode: undefined,

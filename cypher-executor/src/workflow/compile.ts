@@ -4,6 +4,7 @@
  */
 import { ExprError } from "./expr";
 import { closest, type FlowEdge, parseFlowEntry } from "./flow";
+import { checkForeachBodies } from "./foreach-checks";
 import { ancestors, buildGraph } from "./graph";
 import { outputShapes } from "./outputs";
 import type { CompiledExpr, CompileResult, ComponentCatalog, Edge, Plan, Step } from "./plan";
@@ -123,6 +124,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   };
   const ctx = { src, catalog, config, firstSeen, labels, subflowTargets, policy, upstreamFor };
   for (const id of firstSeen.keys()) steps[id] = buildStep(ctx, id);
+  checkForeachBodies(src, raw, steps);
 
   const edges = buildEdges(src, raw, policy, upstreamFor);
   const graph = buildGraph(Object.keys(steps), edges);
