@@ -120,6 +120,19 @@ describe("acr workflow / run / executions", { timeout: 180_000 }, () => {
     expect(misuse.err).toContain("--rerun");
   });
 
+  it("shows a code step's console.log under its node in the timeline", async () => {
+    const yaml = join(cwd, "logs.yaml");
+    writeFileSync(
+      yaml,
+      "name: logsy\nflow:\n  - input >> ON_SUCCESS >> calc\nconfig:\n  calc:\n    component: code\n    code: |\n      console.log('hello from code');\n      return 1;\n",
+    );
+    expect((await acr("workflow", "deploy", yaml)).code).toBe(0);
+    const run = JSON.parse((await acr("--json", "run", "logsy")).out) as { execution_id: string };
+    const shown = await acr("execution", run.execution_id);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toMatch(/✓ calc[^\n]*\n\s+│ hello from code/);
+  });
+
   it("lists executions and shows one as a timeline", async () => {
     const run = JSON.parse((await acr("--json", "run", "failures")).out) as { execution_id: string };
     // The history write lands just after the response.

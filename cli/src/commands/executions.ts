@@ -12,6 +12,8 @@ interface NodeView {
   error?: { code: string; message: string };
   reused?: boolean;
   pending?: { task_id: string; resume_at?: string };
+  /** What the step logged (a code step's console.log), bounded by the platform. */
+  logs?: string;
 }
 
 /** What the timeline needs of an execution (a run answer or a stored record). */
@@ -81,8 +83,19 @@ export function printTimeline(e: ExecutionView): void {
     console.log(
       `  ${icon} ${id.padEnd(width)}  ${n.status.padEnd(9)} ${attempts.padEnd(11)} ${String(n.duration_ms).padStart(8)} ms  ${extra}`,
     );
+    if (n.logs) printLogs(n.logs);
   }
   if (e.error?.node) console.log(color.red(`  failed at ${e.error.node}: ${e.error.code}`));
+}
+
+/** Most log lines shown per step; `--json` has them all. */
+const LOG_LINES = 20;
+
+function printLogs(logs: string): void {
+  const lines = logs.split("\n");
+  for (const line of lines.slice(0, LOG_LINES)) console.log(color.dim(`      │ ${line}`));
+  if (lines.length > LOG_LINES)
+    console.log(color.dim(`      │ … ${lines.length - LOG_LINES} more lines (--json shows all)`));
 }
 
 /** `acr executions` and `acr execution <id>`. */

@@ -19,6 +19,10 @@ export const NodeRecordSchema = z
     started_at: z.string().optional(),
     input: z.unknown().optional(),
     reused: z.boolean().optional(),
+    logs: z
+      .string()
+      .optional()
+      .openapi({ description: "What the step logged (console.log of a code step, stderr), ≤ 16 KiB" }),
   })
   .passthrough()
   .openapi("NodeRecord");

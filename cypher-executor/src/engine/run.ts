@@ -11,6 +11,7 @@ import type { Edge, Plan, Step } from "../workflow/plan";
 import { isoNow } from "./clock";
 import { edgeTaken, type NodeResult } from "./edges";
 import { retryDecision } from "./retry/index";
+import { appendLogs } from "./step-logs";
 import type { EngineDeps, ExecutionStatus, NodeRecord, TriggerMeta, TriggerMetaSource } from "./types";
 import { unresolvedWarnings } from "./warnings";
 
@@ -210,9 +211,11 @@ class Execution {
     const max = step.retry?.max ?? 0;
     let outcome: ComponentOutcome | undefined;
     let attempts = 0;
+    let logs: string | undefined;
     for (;;) {
       attempts++;
       outcome = await this.call(step, input);
+      if (outcome.logs) logs = appendLogs(logs, outcome.logs, attempts > 1 ? `[attempt ${attempts}] ` : "");
       if (outcome.status !== "failed" || attempts > max) break;
       const decision = retryDecision(outcome.error);
       if (!decision.retry) break;
@@ -220,11 +223,15 @@ class Execution {
       const delay = decision.delayMs ?? (step.retry?.backoff === "exponential" ? base * 2 ** (attempts - 1) : base);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     }
-    if (outcome.status === "succeeded") return { status: "succeeded", data: outcome.data, attempts, duration_ms: 0 };
-    if (outcome.status === "pending") {
-      return { status: "pending", pending: outcome.pending, attempts, duration_ms: 0 };
-    }
-    return failedRecord(outcome.error, attempts, 0);
+    const rec: NodeRecord =
+      outcome.status === "succeeded"
+        ? { status: "succeeded", data: outcome.data, attempts, duration_ms: 0 }
+        : outcome.status === "pending"
+          ? { status: "pending", pending: outcome.pending, attempts, duration_ms: 0 }
+          : failedRecord(outcome.error, attempts, 0);
+    // A `code` step's console.log (any component's stderr), kept in the record (bounded).
+    if (logs) rec.logs = logs;
+    return rec;
   }
 
   private async call(step: Step, input: unknown): Promise<ComponentOutcome> {
@@ -270,6 +277,7 @@ class Execution {
     }
     const results: unknown[] = new Array(items.length);
     let attempts = 0;
+    let logs: string | undefined;
     let firstError: { index: number; error: ComponentError } | null = null;
     let next = 0;
     // Elements an earlier run finished (a failed element, a crash) are reused, never called again.
@@ -294,6 +302,7 @@ class Execution {
             ? await this.runSubflow(step, undefined, scope, index)
             : await this.callWithRetry(step, this.deps.templates.resolveValue(step.input, scope));
         attempts += rec.attempts;
+        if (rec.logs) logs = appendLogs(logs, rec.logs, `[${index}] `);
         if (rec.status === "succeeded") {
           results[index] = rec.data;
           finished.add(index);
@@ -319,9 +328,10 @@ class Execution {
         0,
       );
       rec.elements = foreachProgress(finished, results, items.length);
+      if (logs) rec.logs = logs;
       return rec;
     }
-    return { status: "succeeded", data: results, attempts, duration_ms: 0 };
+    return { status: "succeeded", data: results, attempts, duration_ms: 0, ...(logs ? { logs } : {}) };
   }
 
   /** CALLS_SUBFLOW: runs another workflow of the same tenant in-process, as a sub-execution. */

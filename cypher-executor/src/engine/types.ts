@@ -29,6 +29,8 @@ export interface NodeRecord {
   handled?: boolean;
   /** A failed or unfinished FOREACH: the elements that finished (a resume calls only the others). */
   elements?: ForeachProgress;
+  /** What the component logged (a `code` step's console.log, stderr), at most 16 KiB (engine/step-logs.ts). */
+  logs?: string;
   /** Non-fatal findings of this run of the node, e.g. `UNRESOLVED_TEMPLATE` (docs/workflow-format.md). */
   warnings?: Array<{ code: string; message: string }>;
 }

@@ -893,6 +893,8 @@ export interface components {
                 [key: string]: unknown;
             };
             input?: unknown;
+            /** @description What the step logged (console.log of a code step, stderr), ≤ 16 KiB */
+            logs?: string;
             reused?: boolean;
             started_at?: string;
             /** @enum {string} */
