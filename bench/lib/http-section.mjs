@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "./cannon.mjs";
 import { countKvOps, readKvCounts } from "./kv-counter.mjs";
+import { kvIdleDay } from "./kv-idle.mjs";
 import { ensureNodeRed, startNodeRed } from "./nodered.mjs";
 import { createKey, root, startBareMiniflare, startBareWorkerd, startDev, startServe } from "./platforms.mjs";
 import { cpuMs, sampleRss } from "./proc.mjs";
@@ -156,6 +157,8 @@ async function kvPerExecution(plan) {
         byNamespace,
       };
     }
+    // Waits for execution work (leases due later) to be out of the way: an idle hour, scaled to a day.
+    out.idle_day = await kvIdleDay(platform, plan.quick ? 20 : 60);
   } finally {
     await platform.dispose();
   }

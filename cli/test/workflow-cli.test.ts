@@ -100,6 +100,39 @@ describe("acr workflow / run / executions", { timeout: 180_000 }, () => {
     expect(failed.err).toContain("OUTPUT_TOO_LARGE");
   });
 
+  it("re-runs a failed execution on the fixed version (--rerun --from-failed --version current)", async () => {
+    const failed = JSON.parse((await acr("--json", "run", "broken")).out) as { execution_id: string; status: string };
+    expect(failed.status).toBe("failed");
+    const yaml = join(cwd, "broken.yaml");
+    writeFileSync(
+      yaml,
+      "name: broken\nflow:\n  - input >> ON_SUCCESS >> big\nconfig:\n  big: { component: set, values: { t: 'too long for eight bytes' } }\n",
+    );
+    expect((await acr("workflow", "deploy", yaml)).code).toBe(0);
+    const original = await acr("execution", failed.execution_id, "--rerun");
+    expect(original.code).toBe(1);
+    const fixed = await acr("execution", failed.execution_id, "--rerun", "--from-failed", "--version", "current");
+    expect(fixed.code, fixed.err).toBe(0);
+    expect(fixed.out).toMatch(/✓ big\s+succeeded/);
+    expect(fixed.out).toContain(`re-run of ${failed.execution_id}`);
+    const misuse = await acr("execution", failed.execution_id, "--from-failed");
+    expect(misuse.code).toBe(2);
+    expect(misuse.err).toContain("--rerun");
+  });
+
+  it("shows a code step's console.log under its node in the timeline", async () => {
+    const yaml = join(cwd, "logs.yaml");
+    writeFileSync(
+      yaml,
+      "name: logsy\nflow:\n  - input >> ON_SUCCESS >> calc\nconfig:\n  calc:\n    component: code\n    code: |\n      console.log('hello from code');\n      return 1;\n",
+    );
+    expect((await acr("workflow", "deploy", yaml)).code).toBe(0);
+    const run = JSON.parse((await acr("--json", "run", "logsy")).out) as { execution_id: string };
+    const shown = await acr("execution", run.execution_id);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toMatch(/✓ calc[^\n]*\n\s+│ hello from code/);
+  });
+
   it("lists executions and shows one as a timeline", async () => {
     const run = JSON.parse((await acr("--json", "run", "failures")).out) as { execution_id: string };
     // The history write lands just after the response.

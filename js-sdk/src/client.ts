@@ -121,9 +121,9 @@ export const OPERATIONS = {
   queryWebhook: "webhooks.query",
   queryWebhookGet: "webhooks.query",
   queryWebhookByNamespace: "webhooks.query",
-  // Routes landing in parallel branches (recovery, key management); the methods are ready, their names follow
-  // the operationId rule. Integration tests: js-sdk/test/sdk.test.ts once the routes exist.
   rerunExecution: "executions.rerun",
+  // Routes landing in parallel branches (key management); the methods are ready, their names follow
+  // the operationId rule. Integration tests: js-sdk/test/sdk.test.ts once the routes exist.
   listKeys: "keys.list",
   revokeKey: "keys.revoke",
 } as const satisfies Record<Exclude<OperationId, UnwrappedOperation>, string> & Record<string, string>;

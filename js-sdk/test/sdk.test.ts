@@ -87,6 +87,15 @@ describe("workflows, runs, executions", () => {
     expect(err).toBeInstanceOf(ConflictError);
     expect(err).toMatchObject({ status: 409 });
   });
+
+  it("re-runs an execution: a new one with the same input, linked to the first", async () => {
+    const first = await arc.runs.create("hello", { name: "Re" });
+    const again = await arc.executions.rerun(first.execution_id, { from: "start" });
+    expect(again).toMatchObject({ status: "succeeded", output: first.output });
+    expect(again.execution_id).not.toBe(first.execution_id);
+    const rec = (await arc.executions.get(again.execution_id)) as { rerun_of?: { execution_id: string } };
+    expect(rec.rerun_of?.execution_id).toBe(first.execution_id);
+  });
 });
 
 describe("catalog", () => {

@@ -95,8 +95,15 @@ class Executions(_Resource):
         """``GET /v1/tail``: executions started or updated after ``after`` (an ISO time, the previous ``cursor``)."""
         return self._send(Req("GET", "/v1/tail", query=query))
 
-    def rerun(self, id: str) -> Any:
-        return self._send(Req("POST", f"/v1/executions/{_q(id)}/rerun", body={}))
+    def rerun(self, id: str, from_: Optional[str] = None, version: Optional[str] = None) -> Any:
+        """A new execution with the same input: ``from_`` is "start", "failed" or a node id; ``version``
+        is "original" or "current"."""
+        body: Dict[str, Any] = {}
+        if from_ is not None:
+            body["from"] = from_
+        if version is not None:
+            body["version"] = version
+        return self._send(Req("POST", f"/v1/executions/{_q(id)}/rerun", body=body))
 
 
 class Credentials(_Resource):
@@ -428,7 +435,7 @@ OPERATIONS: Dict[str, str] = {
     "getExecution": "executions.get",
     "resumeExecution": "executions.resume",
     "tailExecutions": "executions.tail",
-    "rerunExecution": "executions.rerun",  # route landing with the recovery work
+    "rerunExecution": "executions.rerun",
     "listCredentials": "credentials.list",
     "getCredential": "credentials.get",
     "setCredential": "credentials.set",

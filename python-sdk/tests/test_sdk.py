@@ -134,9 +134,10 @@ def test_rerun(arc, n, openapi):
     name = n("py_again")
     arc.workflows.deploy(name, HELLO.replace("name: hello", f"name: {name}"))
     first = arc.runs.create(name, {"name": "Re"})
-    again = arc.executions.rerun(first["execution_id"])
-    assert again["execution_id"] != first["execution_id"]
-    assert arc.executions.get(again["execution_id"])["status"] == "succeeded"
+    again = arc.executions.rerun(first["execution_id"], from_="start")
+    assert again["execution_id"] != first["execution_id"] and again["output"] == first["output"]
+    stored = arc.executions.get(again["execution_id"])
+    assert stored["status"] == "succeeded" and stored["rerun_of"]["execution_id"] == first["execution_id"]
 
 
 def test_deploy_exposure_consent(arc, n):

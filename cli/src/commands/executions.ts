@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { ApiClient } from "../api/client.js";
 import { color } from "../ui/color.js";
+import { EXIT, UserError } from "../ui/errors.js";
 import { requireConfig } from "./whoami.js";
 
 interface NodeView {
@@ -11,6 +12,8 @@ interface NodeView {
   error?: { code: string; message: string };
   reused?: boolean;
   pending?: { task_id: string; resume_at?: string };
+  /** What the step logged (a code step's console.log), bounded by the platform. */
+  logs?: string;
 }
 
 /** What the timeline needs of an execution (a run answer or a stored record). */
@@ -80,8 +83,19 @@ export function printTimeline(e: ExecutionView): void {
     console.log(
       `  ${icon} ${id.padEnd(width)}  ${n.status.padEnd(9)} ${attempts.padEnd(11)} ${String(n.duration_ms).padStart(8)} ms  ${extra}`,
     );
+    if (n.logs) printLogs(n.logs);
   }
   if (e.error?.node) console.log(color.red(`  failed at ${e.error.node}: ${e.error.code}`));
+}
+
+/** Most log lines shown per step; `--json` has them all. */
+const LOG_LINES = 20;
+
+function printLogs(logs: string): void {
+  const lines = logs.split("\n");
+  for (const line of lines.slice(0, LOG_LINES)) console.log(color.dim(`      │ ${line}`));
+  if (lines.length > LOG_LINES)
+    console.log(color.dim(`      │ … ${lines.length - LOG_LINES} more lines (--json shows all)`));
 }
 
 /** `acr executions` and `acr execution <id>`. */
@@ -114,14 +128,48 @@ export function registerExecutions(program: Command): void {
     .command("execution <id>")
     .description("Show one execution as a per-node timeline (status, attempts, ms, errors)")
     .option("--resume", "resume it (failed, interrupted): finished nodes are not re-run")
-    .action(async (id: string, o: { resume?: boolean }) => {
-      const api = new ApiClient(requireConfig());
-      const path = `/v1/executions/${encodeURIComponent(id)}`;
-      const e = o.resume
-        ? await api.request<ExecutionView & { execution_id: string }>("POST", `${path}/resume`, {})
-        : await api.request<ExecutionView>("GET", path);
-      if (program.opts().json) return console.log(JSON.stringify(e));
-      printTimeline({ ...e, id: e.id ?? (e as { execution_id?: string }).execution_id });
-      if (e.status === "failed") process.exitCode = 1;
-    });
+    .option("--rerun", "run it again with the same input: a new execution linked to this one")
+    .option("--from-failed", "with --rerun: reuse the nodes that succeeded and run only the failed part")
+    .option("--from <node>", "with --rerun: run this node and everything after it again, reuse the nodes before it")
+    .addOption(
+      new Option("--version <which>", "with --rerun or --resume: the version it ran, or the one deployed now").choices([
+        "original",
+        "current",
+      ]),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ acr execution ex8235… --rerun --from-failed --version current\n  $ acr execution ex8235… --resume --version current\n",
+    )
+    .action(
+      async (
+        id: string,
+        o: { resume?: boolean; rerun?: boolean; fromFailed?: boolean; from?: string; version?: string },
+      ) => {
+        if (o.resume && o.rerun) throw usage("--resume and --rerun cannot be used together");
+        if (!o.rerun && (o.fromFailed || o.from)) throw usage("--from-failed and --from need --rerun");
+        if (o.fromFailed && o.from) throw usage("use either --from-failed or --from <node>");
+        if (o.version && !o.rerun && !o.resume) throw usage("--version needs --rerun or --resume");
+        const api = new ApiClient(requireConfig());
+        const path = `/v1/executions/${encodeURIComponent(id)}`;
+        const version = o.version ? { version: o.version } : {};
+        const from = o.fromFailed ? { from: "failed" } : o.from ? { from: o.from } : {};
+        const e = o.resume
+          ? await api.request<ExecutionView & { execution_id: string }>("POST", `${path}/resume`, version)
+          : o.rerun
+            ? await api.request<ExecutionView & { execution_id: string }>("POST", `${path}/rerun`, {
+                ...from,
+                ...version,
+              })
+            : await api.request<ExecutionView>("GET", path);
+        if (program.opts().json) return console.log(JSON.stringify(e));
+        printTimeline({ ...e, id: e.id ?? (e as { execution_id?: string }).execution_id });
+        if (o.rerun) console.log(color.dim(`  re-run of ${id}`));
+        if (e.status === "failed") process.exitCode = 1;
+      },
+    );
+}
+
+function usage(message: string): Error {
+  return new UserError(message, "See `acr execution --help`", EXIT.usage);
 }

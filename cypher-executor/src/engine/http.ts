@@ -23,6 +23,10 @@ export const NodeRecordSchema = z
       .array(z.object({ code: z.string(), message: z.string() }))
       .optional()
       .openapi({ description: "Non-fatal findings of this run of the node, e.g. UNRESOLVED_TEMPLATE" }),
+    logs: z
+      .string()
+      .optional()
+      .openapi({ description: "What the step logged (console.log of a code step, stderr), ≤ 16 KiB" }),
   })
   .passthrough()
   .openapi("NodeRecord");

@@ -11,6 +11,7 @@ import type { Edge, Plan, Step } from "../workflow/plan";
 import { isoNow } from "./clock";
 import { edgeTaken, type NodeResult } from "./edges";
 import { retryDecision } from "./retry/index";
+import { appendLogs } from "./step-logs";
 import type { EngineDeps, ExecutionStatus, NodeRecord, TriggerMeta, TriggerMetaSource } from "./types";
 import { unresolvedWarnings } from "./warnings";
 
@@ -210,9 +211,11 @@ class Execution {
     const max = step.retry?.max ?? 0;
     let outcome: ComponentOutcome | undefined;
     let attempts = 0;
+    let logs: string | undefined;
     for (;;) {
       attempts++;
       outcome = await this.call(step, input);
+      if (outcome.logs) logs = appendLogs(logs, outcome.logs, attempts > 1 ? `[attempt ${attempts}] ` : "");
       if (outcome.status !== "failed" || attempts > max) break;
       const decision = retryDecision(outcome.error);
       if (!decision.retry) break;
@@ -220,11 +223,15 @@ class Execution {
       const delay = decision.delayMs ?? (step.retry?.backoff === "exponential" ? base * 2 ** (attempts - 1) : base);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     }
-    if (outcome.status === "succeeded") return { status: "succeeded", data: outcome.data, attempts, duration_ms: 0 };
-    if (outcome.status === "pending") {
-      return { status: "pending", pending: outcome.pending, attempts, duration_ms: 0 };
-    }
-    return failedRecord(outcome.error, attempts, 0);
+    const rec: NodeRecord =
+      outcome.status === "succeeded"
+        ? { status: "succeeded", data: outcome.data, attempts, duration_ms: 0 }
+        : outcome.status === "pending"
+          ? { status: "pending", pending: outcome.pending, attempts, duration_ms: 0 }
+          : failedRecord(outcome.error, attempts, 0);
+    // A `code` step's console.log (any component's stderr), kept in the record (bounded).
+    if (logs) rec.logs = logs;
+    return rec;
   }
 
   private async call(step: Step, input: unknown): Promise<ComponentOutcome> {
@@ -270,6 +277,7 @@ class Execution {
     }
     const results: unknown[] = new Array(items.length);
     let attempts = 0;
+    let logs: string | undefined;
     let firstError: { index: number; error: ComponentError } | null = null;
     let next = 0;
     // Elements an earlier run finished (a failed element, a crash) are reused, never called again.
@@ -288,9 +296,13 @@ class Execution {
         if (finished.has(index)) continue;
         const item = items[index];
         const scope = { ...this.scope, [over]: item, each: { index, item } };
-        const input = this.deps.templates.resolveValue(step.input, scope);
-        const rec = await this.callWithRetry(step, input);
+        // A subflow body runs the other workflow once per element (its input: the config, else the element).
+        const rec =
+          step.subflow !== undefined
+            ? await this.runSubflow(step, undefined, scope, index)
+            : await this.callWithRetry(step, this.deps.templates.resolveValue(step.input, scope));
         attempts += rec.attempts;
+        if (rec.logs) logs = appendLogs(logs, rec.logs, `[${index}] `);
         if (rec.status === "succeeded") {
           results[index] = rec.data;
           finished.add(index);
@@ -316,14 +328,20 @@ class Execution {
         0,
       );
       rec.elements = foreachProgress(finished, results, items.length);
+      if (logs) rec.logs = logs;
       return rec;
     }
-    return { status: "succeeded", data: results, attempts, duration_ms: 0 };
+    return { status: "succeeded", data: results, attempts, duration_ms: 0, ...(logs ? { logs } : {}) };
   }
 
   /** CALLS_SUBFLOW: runs another workflow of the same tenant in-process, as a sub-execution. */
-  private async runSubflow(step: Step, edge: Edge | undefined): Promise<NodeRecord> {
-    const resolved = this.deps.templates.resolveValue(step.input, this.scope);
+  private async runSubflow(
+    step: Step,
+    edge: Edge | undefined,
+    scope: Record<string, unknown> = this.scope,
+    element?: number,
+  ): Promise<NodeRecord> {
+    const resolved = this.deps.templates.resolveValue(step.input, scope);
     const cfg = isObject(resolved) ? { ...resolved } : {};
     const name = step.subflow ?? step.id;
     const stack = this.opts.stack ?? [this.plan.name];
@@ -345,10 +363,12 @@ class Execution {
     if (!loaded) {
       return failedRecord({ code: "SUBFLOW_NOT_FOUND", message: `No workflow named "${name}"` }, 0, 0);
     }
-    const input = Object.keys(cfg).length > 0 ? cfg : edge ? this.nodes[edge.from]?.data : undefined;
+    const fallback =
+      element !== undefined ? (scope.each as { item: unknown }).item : edge && this.nodes[edge.from]?.data;
+    const input = Object.keys(cfg).length > 0 ? cfg : fallback;
     const r = await runPlan(loaded.plan, this.deps, {
       ...this.opts,
-      executionId: `${this.opts.executionId}/${step.id}`,
+      executionId: `${this.opts.executionId}/${step.id}${element !== undefined ? `/${element}` : ""}`,
       input,
       previous: undefined,
       onNode: undefined,

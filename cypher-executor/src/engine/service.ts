@@ -5,6 +5,7 @@
  */
 
 import type { Tenant } from "../auth/api-keys";
+import { templateKey } from "../durability/idempotency-template";
 import { armTimers, once, takeLease } from "../durability/index";
 import type { Env } from "../env";
 import {
@@ -19,6 +20,7 @@ import {
 import { ApiError } from "../http/errors";
 import { log, tenantTag } from "../observability/log";
 import { recordExecution } from "../observability/metrics";
+import { resumePlan } from "../rerun/resume";
 import type { ComponentCatalog, Plan } from "../workflow/plan";
 import { type Compile, loadPlan, type StoredWorkflow } from "../workflow-store/index";
 import { isoNow } from "./clock";
@@ -68,6 +70,10 @@ export interface StartOptions {
   idempotencyKey?: string | null;
   /** The execution's id, when chosen before the run (idempotency). */
   id?: string;
+  /** Results of an earlier execution to reuse (a re-run from the failed part or from a node: src/rerun). */
+  previous?: Record<string, NodeRecord>;
+  /** The execution this one re-runs. */
+  rerunOf?: ExecutionRecord["rerun_of"];
 }
 
 /**
@@ -83,7 +89,7 @@ export async function startExecution(
   opts: StartOptions,
 ): Promise<ExecutionResponse> {
   if (opts.idempotencyKey != null) {
-    const again = { ...opts, idempotencyKey: undefined };
+    const again = { ...opts, idempotencyKey: null };
     return once(env, tenant, opts.name, opts.idempotencyKey, (id) =>
       startExecution(env, tenant, platform, { ...again, id }),
     );
@@ -91,6 +97,11 @@ export async function startExecution(
   const loaded =
     opts.loaded ?? (await loadPlan(env, tenant, opts.name, platform.compile, () => platform.catalog(env, tenant)));
   if (!loaded) throw new ApiError(404, "WORKFLOW_NOT_FOUND", `No workflow named "${opts.name}"`, { name: opts.name });
+  // No Idempotency-Key header: the workflow's `trigger.idempotency_key` template may name one.
+  if (opts.idempotencyKey === undefined && loaded.plan.trigger.idempotencyKey) {
+    const key = await templateKey(loaded.plan, opts.input, opts.meta, platform.templates);
+    if (key) return startExecution(env, tenant, platform, { ...opts, loaded, idempotencyKey: key });
+  }
   const now = isoNow();
   const rec: ExecutionRecord = {
     id: opts.id ?? newExecutionId(),
@@ -103,11 +114,12 @@ export async function startExecution(
     input: opts.input ?? {},
     nodes: {},
     kv_writes: 0,
+    ...(opts.rerunOf ? { rerun_of: opts.rerunOf } : {}),
   };
   const recorder = new Recorder(env, tenant, rec, opts.waitUntil);
   // A background run outlives the request: read its metadata now, not after the 202.
   const meta = !opts.wait && typeof opts.meta === "function" ? opts.meta() : opts.meta;
-  const run = () => execute(env, tenant, platform, loaded.plan, rec, recorder, meta, undefined, opts.waitUntil);
+  const run = () => execute(env, tenant, platform, loaded.plan, rec, recorder, meta, opts.previous, opts.waitUntil);
   if (!opts.wait) {
     // The running record lets the caller poll at once; the rest happens after the 202.
     // The lease lets the scheduler resume it if the process dies before it finishes (durability/recovery).
@@ -130,7 +142,7 @@ export async function resumeExecution(
   tenant: Tenant,
   platform: Platform,
   id: string,
-  body: { task_id?: string; result?: unknown; recovery?: boolean },
+  body: { task_id?: string; result?: unknown; recovery?: boolean; version?: "current" | "original" },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<ExecutionResponse> {
   const rec = await loadExecution(env, tenant, id);
@@ -163,14 +175,8 @@ export async function resumeExecution(
         .map((n) => n.pending?.task_id),
     });
   }
-  const loaded = await loadPlan(
-    env,
-    tenant,
-    rec.workflow,
-    platform.compile,
-    () => platform.catalog(env, tenant),
-    rec.version,
-  );
+  // `version: "current"` continues on the deployed fix when it still fits the kept results (src/rerun).
+  const loaded = await resumePlan(env, tenant, platform, rec, previous, body.version);
   if (!loaded) {
     throw new ApiError(409, "WORKFLOW_VERSION_GONE", `Workflow "${rec.workflow}" v${rec.version} was deleted`, {
       workflow: rec.workflow,
@@ -178,6 +184,7 @@ export async function resumeExecution(
     });
   }
   const writtenAt = Date.parse(rec.updated_at) || 0;
+  rec.version = loaded.workflow.version;
   rec.status = "running";
   rec.resumes = (rec.resumes ?? 0) + 1;
   if (body.recovery) rec.recoveries = (rec.recoveries ?? 0) + 1;

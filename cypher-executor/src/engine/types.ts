@@ -29,6 +29,8 @@ export interface NodeRecord {
   handled?: boolean;
   /** A failed or unfinished FOREACH: the elements that finished (a resume calls only the others). */
   elements?: ForeachProgress;
+  /** What the component logged (a `code` step's console.log, stderr), at most 16 KiB (engine/step-logs.ts). */
+  logs?: string;
   /** Non-fatal findings of this run of the node, e.g. `UNRESOLVED_TEMPLATE` (docs/workflow-format.md). */
   warnings?: Array<{ code: string; message: string }>;
 }
@@ -42,7 +44,7 @@ export interface ExecutionRecord {
   workflow: string;
   version: number;
   status: ExecutionStatus;
-  trigger: "api" | "webhook" | "query" | "cron" | "resume" | "subflow";
+  trigger: "api" | "webhook" | "query" | "cron" | "resume" | "subflow" | "rerun";
   started_at: string;
   updated_at: string;
   finished_at?: string;
@@ -57,6 +59,8 @@ export interface ExecutionRecord {
   resumes?: number;
   /** How many of those resumes were automatic recoveries after a crash. */
   recoveries?: number;
+  /** A re-run: the execution it re-ran, from where (`start`, `failed` or a node id), on which version. */
+  rerun_of?: { execution_id: string; from: string; version: number };
 }
 
 /** Evaluates compiled templates; provided by the workflow format module. */

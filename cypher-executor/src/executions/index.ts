@@ -9,6 +9,7 @@ import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
 import { publishExecution } from "../observability/tail-bus";
+import { noteDue } from "../schedule/index";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -204,6 +205,8 @@ export async function loadNodeContexts(env: Env, id: string): Promise<Record<str
 /** Indexes a parked execution under its due time, for the scheduled handler. */
 export async function saveWait(env: Env, dueMs: number, keyHash: string, id: string): Promise<void> {
   await env.EXEC_CONTEXT.put(waitKey(dueMs, keyHash, id), "", { expirationTtl: CONTEXT_TTL_S });
+  // The scheduler lists `wait:` only when its marker is due (src/schedule): make sure it is, by this entry's due.
+  await noteDue(env, dueMs);
 }
 
 /** Due waits (oldest first), at most `limit`. */

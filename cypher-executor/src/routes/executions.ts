@@ -5,6 +5,7 @@ import { type Platform, resumeExecution } from "../engine/service";
 import { effectiveStatus, listExecutions, loadExecution } from "../executions/index";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { registerRerunRoute } from "../rerun/route";
 
 const IdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ex82359120543211a2b3c4d" }),
@@ -44,6 +45,10 @@ const RecordSchema = z
     nodes: z.record(z.string(), NodeRecordSchema),
     kv_writes: z.number(),
     resumes: z.number().optional(),
+    rerun_of: z
+      .object({ execution_id: z.string(), from: z.string(), version: z.number() })
+      .optional()
+      .openapi({ description: "A re-run: the execution it re-ran, from where, on which version" }),
   })
   .openapi("Execution");
 
@@ -103,6 +108,10 @@ const resumeRoute = createRoute({
           schema: z.object({
             task_id: z.string().optional().openapi({ description: "The pending task this result completes" }),
             result: z.unknown().optional(),
+            version: z.enum(["original", "current"]).optional().openapi({
+              description:
+                "`current`: continue on the workflow as deployed now, when it still fits the finished nodes (else 409 `WORKFLOW_CHANGED`)",
+            }),
           }),
         },
       },
@@ -130,7 +139,7 @@ export function registerExecutionRoutes(app: OpenAPIHono<AppEnv>, platform: () =
   app.openapi(resumeRoute, async (c) => {
     const { id } = c.req.valid("param");
     const text = await c.req.text();
-    let body: { task_id?: string; result?: unknown } = {};
+    let body: { task_id?: string; result?: unknown; version?: "current" | "original" } = {};
     if (text.trim()) {
       try {
         body = JSON.parse(text);
@@ -142,4 +151,6 @@ export function registerExecutionRoutes(app: OpenAPIHono<AppEnv>, platform: () =
     executionHeaders(c, r);
     return c.json(r, 200);
   });
+
+  registerRerunRoute(app, platform);
 }

@@ -7,8 +7,9 @@ import type { Tenant } from "../auth/api-keys";
 import { isWaking, recoverIfStale } from "../durability/index";
 import { type Platform, resumeExecution, startExecution } from "../engine/service";
 import type { Env } from "../env";
-import { dueWaits, loadExecution } from "../executions/index";
+import { loadExecution } from "../executions/index";
 import { log } from "../observability/log";
+import { beginSweep, cronEntries } from "../schedule/index";
 import { nextCronTimes } from "../workflow/cron";
 
 export { verifyHmac } from "./hmac";
@@ -53,34 +54,29 @@ export async function runScheduled(
   const crons: string[] = [];
   const woken: string[] = [];
   const jobs: Promise<unknown>[] = [];
-  let cursor: string | undefined;
   if (only.crons !== false)
-    do {
-      const res = await env.WEBHOOKS.list({ prefix: "cron:", cursor });
-      for (const k of res.keys) {
-        const [, keyHash, name] = k.name.split(":");
-        if (!keyHash || !name) continue;
-        const expr = await env.WEBHOOKS.get(k.name);
-        if (!expr || !cronFiresAt(expr, minute)) continue;
-        crons.push(name);
-        jobs.push(
-          (async () => {
-            const tenant = await tenantByHash(env, keyHash);
-            if (!tenant) return;
-            await startExecution(env, tenant, platform, {
-              name,
-              input: { scheduled_time: new Date(minute).toISOString(), cron: expr },
-              trigger: "cron",
-              wait: true,
-              waitUntil,
-            });
-          })(),
-        );
-      }
-      cursor = res.list_complete ? undefined : res.cursor;
-    } while (cursor);
+    // One read of the cron index, no list (src/schedule).
+    for (const [keyHash, name, expr] of await cronEntries(env)) {
+      if (!cronFiresAt(expr, minute)) continue;
+      crons.push(name);
+      jobs.push(
+        (async () => {
+          const tenant = await tenantByHash(env, keyHash);
+          if (!tenant) return;
+          await startExecution(env, tenant, platform, {
+            name,
+            input: { scheduled_time: new Date(minute).toISOString(), cron: expr },
+            trigger: "cron",
+            wait: true,
+            waitUntil,
+          });
+        })(),
+      );
+    }
 
-  for (const w of await dueWaits(env, scheduledTime)) {
+  // One read of the wake marker; the `wait:` index is listed only when an entry is due.
+  const sweep = await beginSweep(env, scheduledTime);
+  for (const w of sweep?.due ?? []) {
     woken.push(w.id);
     jobs.push(
       (async () => {
@@ -113,6 +109,8 @@ export async function runScheduled(
     );
   }
   const settled = await Promise.allSettled(jobs);
+  // After the jobs: leases they renewed are in the marker's next due.
+  await sweep?.end().catch((err: unknown) => settled.push({ status: "rejected", reason: err }));
   for (const s of settled) {
     if (s.status === "rejected")
       log(

@@ -6,6 +6,7 @@
 import type { Tenant } from "../auth/api-keys";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
+import { rebuildCronIndex } from "../schedule/index";
 import type { CompileResult, ComponentCatalog, Plan } from "../workflow/plan";
 
 /** Compiles YAML to a Plan (the workflow format module's `compileWorkflow`). */
@@ -117,6 +118,8 @@ export async function putWorkflow(
   const hadCron = Boolean(prev.metadata?.cron);
   if (workflow.cron) await env.WEBHOOKS.put(cronKey(tenant.keyHash, name), workflow.cron);
   else if (hadCron) await env.WEBHOOKS.delete(cronKey(tenant.keyHash, name));
+  // The scheduler reads crons from one index value, not a list per tick (src/schedule).
+  if ((workflow.cron ?? "") !== (prev.metadata?.cron ?? "")) await rebuildCronIndex(env);
   cachePlan(tenant.keyHash, name, version, plan);
   currentCache.set(`${tenant.keyHash}:${name}`, { at: Date.now(), workflow });
   return { workflow, plan, created: version === 1 };
@@ -188,7 +191,10 @@ export async function deleteWorkflow(env: Env, tenant: Tenant, name: string): Pr
   const versions = await listVersions(env, tenant, name);
   await env.WEBHOOKS.delete(workflowKey(tenant.keyHash, name));
   await Promise.all(versions.map((v) => env.WEBHOOKS.delete(versionKey(tenant.keyHash, name, v.version))));
-  if (cur.metadata?.cron) await env.WEBHOOKS.delete(cronKey(tenant.keyHash, name));
+  if (cur.metadata?.cron) {
+    await env.WEBHOOKS.delete(cronKey(tenant.keyHash, name));
+    await rebuildCronIndex(env);
+  }
   return true;
 }
 

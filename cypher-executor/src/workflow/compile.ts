@@ -4,13 +4,14 @@
  */
 import { ExprError } from "./expr";
 import { closest, type FlowEdge, parseFlowEntry } from "./flow";
+import { checkForeachBodies } from "./foreach-checks";
 import { ancestors, buildGraph } from "./graph";
 import { outputShapes } from "./outputs";
 import type { CompiledExpr, CompileResult, ComponentCatalog, Edge, Plan, Step } from "./plan";
 import { checkTrigger } from "./settings";
 import { WorkflowSource } from "./source";
 import { buildStep, INPUT_ALIASES, NAME, OUTPUT_NAMES, refPolicy } from "./steps";
-import { compileExpr, type PathPolicy, TemplateErrors } from "./template";
+import { compileExpr, compileString, type PathPolicy, TemplateErrors } from "./template";
 
 export { INPUT_ALIASES, OUTPUT_NAMES, RESERVED_KEYS } from "./steps";
 
@@ -72,6 +73,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   }
   const trig = checkTrigger(data.trigger);
   src.reportSettings(["trigger"], trig.problems);
+  compileIdempotencyKey(src, trig.trigger);
 
   const config = readConfig(src, data.config);
   const { edges: raw, labels } = readFlow(src, data.flow);
@@ -122,6 +124,7 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   };
   const ctx = { src, catalog, config, firstSeen, labels, subflowTargets, policy, upstreamFor };
   for (const id of firstSeen.keys()) steps[id] = buildStep(ctx, id);
+  checkForeachBodies(src, raw, steps);
 
   const edges = buildEdges(src, raw, policy, upstreamFor);
   const graph = buildGraph(Object.keys(steps), edges);
@@ -167,6 +170,26 @@ export function compileWorkflow(source: string, catalog: ComponentCatalog): Comp
   if (typeof data.description === "string") plan.description = data.description.trim();
   if (data.history === "failed") plan.history = "failed";
   return { ok: true, plan, ...(warnings.length ? { warnings } : {}) };
+}
+
+/** `trigger.idempotency_key`: a template of the request only (no node has run when it is read). */
+function compileIdempotencyKey(src: WorkflowSource, trigger: Plan["trigger"]): void {
+  if (trigger.idempotency_key === undefined) return;
+  const where = ["trigger", "idempotency_key"];
+  const policy = refPolicy(new Set(["input"]), new Set());
+  const onlyRequest: PathPolicy = (p) =>
+    INPUT_ALIASES.has(p.root)
+      ? policy(p)
+      : {
+          code: "INVALID_TEMPLATE",
+          message: `idempotency_key can read the request only (input, trigger), not "${p.root}"`,
+        };
+  try {
+    trigger.idempotencyKey = compileString(trigger.idempotency_key, onlyRequest);
+  } catch (err) {
+    if (!(err instanceof TemplateErrors)) throw err;
+    for (const pr of err.problems) src.report(pr.code, pr.message, where, src.nodeAt(where));
+  }
 }
 
 /** The `config` section: valid entries by node id; bad names and shapes are reported. */

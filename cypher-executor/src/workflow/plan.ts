@@ -93,6 +93,10 @@ export interface Step {
 export interface TriggerSpec {
   webhook?: { auth: "api_key" | "hmac" | "none"; secret?: string; signature?: SignatureSpec } & WebhookOptions;
   cron?: string;
+  /** The `Idempotency-Key` of a run or trigger without that header, from the request (docs/engine.md). */
+  idempotency_key?: string;
+  /** `idempotency_key`, compiled (reads `input` and `trigger` only). */
+  idempotencyKey?: CompiledValue;
 }
 
 export interface Plan {

@@ -126,7 +126,16 @@ export function checkTrigger(raw: unknown): { trigger: TriggerSpec; problems: Se
           path: [k],
         });
       }
-    } else problems.push(unknownKey(k, ["webhook", "cron"], "trigger"));
+    } else if (k === "idempotency_key") {
+      // A template over the request (`{{ trigger.headers['x-github-delivery'] }}`), compiled with the plan.
+      if (typeof v !== "string" || v.trim() === "" || v.length > 512) {
+        problems.push({
+          code: "INVALID_TRIGGER",
+          message: "idempotency_key must be a template such as \"{{ trigger.headers['x-github-delivery'] }}\"",
+          path: [k],
+        });
+      } else trigger.idempotency_key = v;
+    } else problems.push(unknownKey(k, ["webhook", "cron", "idempotency_key"], "trigger"));
   }
   return { trigger, problems };
 }

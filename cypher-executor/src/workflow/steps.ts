@@ -150,6 +150,25 @@ export function buildStep(ctx: StepContext, id: string): Step {
       src.nodeAt(componentPath),
     );
   } else if (!component && label) component = label.component;
+  // `component: subflow` with `workflow:` in config, without a CALLS_SUBFLOW edge: the same subflow step.
+  if (!subflow && component === "subflow") {
+    const where: Path = [...base, "workflow"];
+    if (typeof cfg.workflow === "string" && NAME.test(cfg.workflow)) subflow = cfg.workflow;
+    else if (cfg.workflow === undefined)
+      src.report(
+        "MISSING_FIELD",
+        `Node "${id}" (component: subflow) needs \`workflow: <name>\``,
+        base,
+        src.keyAt(base),
+      );
+    else
+      src.report(
+        "INVALID_NAME",
+        "workflow must be a workflow name matching [a-z0-9_-]{1,64}",
+        where,
+        src.nodeAt(where),
+      );
+  }
   const alias = component ? COMPONENT_ALIASES[component] : undefined;
   if (alias) {
     const message = `"${component}" is a placeholder of the original installer: it runs "${alias}" (write \`component: ${alias}\`)`;

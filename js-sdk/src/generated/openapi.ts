@@ -259,6 +259,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/executions/{id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run an execution again with the same input: a new execution linked to the old one (`rerun_of`) */
+        post: operations["rerunExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/executions/{id}/resume": {
         parameters: {
             query?: never;
@@ -799,6 +816,12 @@ export interface components {
                 [key: string]: components["schemas"]["NodeRecord"];
             };
             output?: unknown;
+            /** @description A re-run: the execution it re-ran, from where, on which version */
+            rerun_of?: {
+                execution_id: string;
+                from: string;
+                version: number;
+            };
             resumes?: number;
             started_at: string;
             /** @enum {string} */
@@ -875,6 +898,8 @@ export interface components {
                 [key: string]: unknown;
             };
             input?: unknown;
+            /** @description What the step logged (console.log of a code step, stderr), ≤ 16 KiB */
+            logs?: string;
             reused?: boolean;
             started_at?: string;
             /** @enum {string} */
@@ -1909,6 +1934,90 @@ export interface operations {
             };
         };
     };
+    rerunExecution: {
+        parameters: {
+            query?: {
+                wait?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `start` (default): every node runs again; `failed`: the succeeded nodes (and a failed FOREACH's finished elements) are reused and only the rest runs; a node id: that node and everything downstream run again, the nodes before it are reused
+                     * @example failed
+                     */
+                    from?: string;
+                    /**
+                     * @description `original` (default): the version the execution ran; `current`: the workflow as deployed now (409 `WORKFLOW_CHANGED` when reused nodes were removed or changed component)
+                     * @enum {string}
+                     */
+                    version?: "original" | "current";
+                };
+            };
+        };
+        responses: {
+            /** @description The new execution finished (succeeded or failed) or parked (waiting) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionResult"];
+                };
+            };
+            /** @description Started (`?wait=false`) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionAccepted"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such execution */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not failed (`from: failed`), input not kept, version deleted, or the current version no longer fits */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     resumeExecution: {
         parameters: {
             query?: never;
@@ -1924,6 +2033,11 @@ export interface operations {
                     result?: unknown;
                     /** @description The pending task this result completes */
                     task_id?: string;
+                    /**
+                     * @description `current`: continue on the workflow as deployed now, when it still fits the finished nodes (else 409 `WORKFLOW_CHANGED`)
+                     * @enum {string}
+                     */
+                    version?: "original" | "current";
                 };
             };
         };

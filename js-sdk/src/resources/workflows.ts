@@ -190,10 +190,16 @@ export class Executions {
     }
   }
 
-  /** `POST /v1/executions/{id}/rerun`: a new execution of the same version with the same input. */
-  async rerun(id: string, body: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<ExecutionResult> {
+  /**
+   * `POST /v1/executions/{id}/rerun`: a new execution with the same input (`from`: `start`, `failed` or a
+   * node id; `version`: `original` or `current`).
+   *
+   * @example
+   * await arc.executions.rerun(id, { from: "failed", version: "current" });
+   */
+  async rerun(id: string, body: Body<"rerunExecution"> = {}, opts: CallOptions = {}): Promise<Ok<"rerunExecution">> {
     const path = `/v1/executions/${enc(id)}/rerun`;
-    return (await this.t.send<ExecutionResult>({ ...opts, method: "POST", path, body })).data;
+    return (await this.t.send<Ok<"rerunExecution">>({ ...opts, method: "POST", path, body })).data;
   }
 }
 
