@@ -73,6 +73,7 @@ class NodeRecord(TypedDict):
     input: NotRequired[Any]
     reused: NotRequired[bool]
     warnings: NotRequired[List['NodeRecordWarningsItem']]
+    logs: NotRequired[str]
 
 
 class ExecutionAccepted(TypedDict):
@@ -120,6 +121,9 @@ class ExecutionError(TypedDict):
     message: str
 
 
+ExecutionRerunOf = TypedDict("ExecutionRerunOf", {"execution_id": str, "from": str, "version": float})
+
+
 class Execution(TypedDict):
     id: str
     workflow: str
@@ -136,6 +140,7 @@ class Execution(TypedDict):
     nodes: Dict[str, 'NodeRecord']
     kv_writes: float
     resumes: NotRequired[float]
+    rerun_of: NotRequired['ExecutionRerunOf']
 
 
 class DiagnosticPos(TypedDict):
@@ -411,6 +416,7 @@ RESPONSES: Dict[str, Dict[int, Any]] = {
     "queryWebhookByNamespace": {200: Any},
     "queryWebhookGet": {200: Any},
     "registerWebhook": {200: RegisteredWebhook, 201: RegisteredWebhook},
+    "rerunExecution": {200: ExecutionResult, 202: ExecutionAccepted},
     "resumeExecution": {200: ExecutionResult},
     "reviewRecipe": {200: Dict[str, Any]},
     "revokeKey": {200: RevokeKeyResponse},

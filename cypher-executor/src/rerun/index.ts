@@ -10,7 +10,7 @@ import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 import { effectiveStatus, loadExecution, loadNodeContexts } from "../executions/index";
 import { ApiError } from "../http/errors";
-import { loadPlan } from "../workflows/index";
+import { loadPlan } from "../workflow-store/index";
 import { type RerunFrom, requireFit, reusable } from "./fit";
 
 export { type PlanChange, planChanges, type RerunFrom, requireFit, reusable } from "./fit";

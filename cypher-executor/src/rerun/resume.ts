@@ -6,7 +6,7 @@ import type { Tenant } from "../auth/api-keys";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 import type { ComponentCatalog, Plan } from "../workflow/plan";
-import { type Compile, loadPlan, type StoredWorkflow } from "../workflows/index";
+import { type Compile, loadPlan, type StoredWorkflow } from "../workflow-store/index";
 import { requireFit } from "./fit";
 
 /**
