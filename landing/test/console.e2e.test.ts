@@ -55,8 +55,10 @@ describe.skipIf(!haveChromium)("console (Chromium)", () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-console-"));
     const port = await freePort();
     acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
-    dev = await acr.waitForJson();
-    encryptionKey = JSON.parse(readFileSync(join(cwd, "state", "secrets.json"), "utf8")).encryptionKey;
+    const started = await acr.waitForJson<typeof dev & { keyFile: string }>();
+    dev = started;
+    // The platform key lives outside the state folder (cli/src/platform/secrets-store.ts).
+    encryptionKey = JSON.parse(readFileSync(started.keyFile, "utf8")).encryptionKey;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     mkdirSync(shots, { recursive: true });
