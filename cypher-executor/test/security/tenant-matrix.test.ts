@@ -162,10 +162,11 @@ describe("tenant isolation matrix", () => {
     const all = await routes();
     tally.routes = all.length;
     expect(all.length).toBeGreaterThan(40);
-    for (const [attacker, victim] of [
+    const pairs: Array<[Tenant, Tenant]> = [
       [tenants[0]!, tenants[1]!],
       [tenants[1]!, tenants[0]!],
-    ]) {
+    ];
+    for (const [attacker, victim] of pairs) {
       const before = await victimState(victim);
       for (const r of all) {
         const url = fill(r.path, victim);
