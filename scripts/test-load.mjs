@@ -46,7 +46,10 @@ function startServe(cwd, state, port) {
     createInterface(child.stdout).on("line", (line) => {
       try {
         const info = JSON.parse(line);
-        if (info.url && info.apiKey) resolve(info);
+        // A later start prints the key only by reference (it is printed in full once, when created).
+        if (info.url && info.identityFile) {
+          resolve({ ...info, apiKey: info.apiKey ?? JSON.parse(readFileSync(info.identityFile, "utf8")).apiKey });
+        }
       } catch {
         // not the JSON line
       }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,7 +8,10 @@ import { AcrProcess, freePort } from "./support/acr-process";
 interface Started {
   url: string;
   apiKey: string;
+  apiKeyPrefix?: string;
   ns: string;
+  keyFile: string;
+  identityFile: string;
 }
 
 let acr: AcrProcess | undefined;
@@ -59,8 +62,21 @@ describe("acr dev", () => {
     expect([0, 130]).toContain(await stop());
     expect(existsSync(join(cwd, "state"))).toBe(true);
 
+    // The key file lives outside the state folder, and nothing in the state folder holds the platform key.
+    expect(dev.keyFile.startsWith(join(cwd, "state"))).toBe(false);
+    expect(statSync(dev.keyFile).mode & 0o777).toBe(0o600);
+    const { encryptionKey } = JSON.parse(readFileSync(dev.keyFile, "utf8"));
+    for (const f of readdirSync(join(cwd, "state"), { recursive: true, encoding: "utf8" })) {
+      const path = join(cwd, "state", f);
+      if (statSync(path).isFile()) expect(readFileSync(path, "latin1"), f).not.toContain(encryptionKey);
+    }
+
     const again = await startDev(cwd, port);
-    expect(again.apiKey).toBe(dev.apiKey);
+    // Printed in full once, at creation: a restart names it by prefix and file only.
+    expect(again.apiKey).toBeUndefined();
+    expect(again.apiKeyPrefix).toBe(dev.apiKey.slice(0, 8));
+    expect(JSON.parse(readFileSync(again.identityFile, "utf8")).apiKey).toBe(dev.apiKey);
+    expect(acr?.out).not.toContain(dev.apiKey);
     const who = await fetch(`${again.url}/v1/whoami`, { headers: { authorization: `Bearer ${second.api_key}` } });
     expect(who.status).toBe(200);
     expect(await who.json()).toMatchObject({ ns: second.tenant.ns, label: "kept across restarts" });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -333,7 +333,10 @@ describe("acr init --local", () => {
       const first = await acr(cwd, {}, ["init", "--local"]);
       expect(first.code, first.stderr).toBe(0);
       expect(first.json).toMatchObject({ secrets: "created", state: join(cwd, ".arcrun", "state") });
-      const secretsFile = join(cwd, ".arcrun", "state", "secrets.json");
+      // The key file lives outside the state folder (under ARCRUN_HOME/keys).
+      const secretsFile = first.json?.keyFile as string;
+      expect(secretsFile.startsWith(join(cwd, ".arcrun", "state"))).toBe(false);
+      expect(existsSync(join(cwd, ".arcrun", "state", "secrets.json"))).toBe(false);
       const secrets = readFileSync(secretsFile, "utf8");
       expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
       const again = await acr(cwd, {}, ["init", "--local"]);

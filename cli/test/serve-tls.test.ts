@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { exposureConsent } from "../../cypher-executor/test/support/platform";
 import { AcrProcess } from "./support/acr-process";
 
 // A CA made at test time (never committed): serve must trust what the box trusts (here NODE_EXTRA_CA_CERTS,
@@ -72,7 +73,11 @@ describe("acr serve outbound HTTPS", () => {
     const started = await acr.waitForJson<{ url: string; apiKey: string }>();
     const res = await fetch(`${started.url}/v1/components/http_request/call`, {
       method: "POST",
-      headers: { authorization: `Bearer ${started.apiKey}`, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${started.apiKey}`,
+        "content-type": "application/json",
+        ...exposureConsent(),
+      },
       body: JSON.stringify({ input: { url: `https://127.0.0.1:${port}/hello` } }),
     });
     const text = await res.text();

@@ -75,7 +75,10 @@ describe("acr serve", () => {
     expect(existsSync(join(cwd, "state", "kv-serve"))).toBe(true);
 
     const again = await startServe(cwd);
-    expect(again.apiKey).toBe(first.apiKey);
+    // Printed in full once, at creation: a restart names it by prefix and file only.
+    expect(again.apiKey).toBeUndefined();
+    expect(acr?.out).not.toContain(first.apiKey);
+    expect(JSON.parse(readFileSync(join(cwd, "state", "identity.json"), "utf8")).apiKey).toBe(first.apiKey);
     const who = await fetch(`${again.url}/v1/whoami`, { headers: { authorization: `Bearer ${second.api_key}` } });
     expect(who.status).toBe(200);
     expect(await who.json()).toMatchObject({ ns: second.tenant.ns, label: "kept across restarts" });

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth/middleware";
+import { wrongKeyThrottle } from "./auth/throttle";
 import { registerConsole } from "./console/index";
 import { getPlatform } from "./engine/platform";
 import { corsFromConfig } from "./http/cors/index";
@@ -40,6 +41,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   // Before every route and before authentication: preflights carry no API key.
   app.use("*", corsFromConfig());
+  // Repeated invalid keys from one client: 429 before any lookup (memory only, no KV write).
+  app.use("*", wrongKeyThrottle());
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   registerHealth(app);
   registerConsole(app);

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { retryDecision } from "../src/engine/retry/index";
-import { startTestPlatform, type TestPlatform } from "./support/platform";
+import { exposureConsent, startTestPlatform, type TestPlatform } from "./support/platform";
 
 interface Run {
   status: string;
@@ -112,9 +112,12 @@ describe("http_request failures and retries", () => {
   });
 
   it("fail_on_status: false keeps a 404 as data", async () => {
-    const call = await p.call("POST", "/v1/components/http_request/call", {
-      input: { url: `${origin}/gone`, fail_on_status: false },
-    });
+    const call = await p.call(
+      "POST",
+      "/v1/components/http_request/call",
+      { input: { url: `${origin}/gone`, fail_on_status: false } },
+      exposureConsent(),
+    );
     const out = (await call.json()) as { status: string; data: unknown };
     expect(out.status).toBe("succeeded");
     expect(out.data).toMatchObject({ status: 404, ok: false, body: "no such thing" });

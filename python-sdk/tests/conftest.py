@@ -44,7 +44,8 @@ def platform(tmp_path_factory):
         if not line:
             raise RuntimeError(f"acr dev exited with {proc.wait()}: {proc.stderr.read()[-2000:]}")
         dev = json.loads(line)
-        local = json.loads((state / "secrets.json").read_text("utf-8"))
+        # The platform key lives outside the state folder, in the file `acr dev --json` names.
+        local = json.loads(pathlib.Path(dev["keyFile"]).read_text("utf-8"))
         PLATFORMS.add(dev["url"].rstrip("/"))
         yield {**dev, **local}
     finally:

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
+import { exposureConsent, startTestPlatform, type TestPlatform } from "../../cypher-executor/test/support/platform";
 
 interface Case {
   name: string;
@@ -46,10 +46,13 @@ describe.each(withCases)("component %s", (name) => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))("%s", async (_title, c) => {
-    const res = await p.call("POST", `/v1/components/${name}/call`, {
-      input: c.input,
-      ...(c.limits ? { limits: c.limits } : {}),
-    });
+    const res = await p.call(
+      "POST",
+      `/v1/components/${name}/call`,
+      { input: c.input, ...(c.limits ? { limits: c.limits } : {}) },
+      // The cases of components that call out are the developer's own: consent as `--confirm-exposure`.
+      exposureConsent(),
+    );
     const body = (await res.json()) as { status: string; data?: unknown; error?: { code: string; message: string } };
     if (c.expect.error) {
       expect(body.status, JSON.stringify(body)).toBe("failed");

@@ -211,8 +211,28 @@ async function throwawayPlatform(root: string, log: (line: string) => void): Pro
  * Runs a component's cases on a platform; one ✓/✗ line per case (with the diff on ✗).
  * Returns how many failed.
  */
-async function runCases(name: string, cases: ComponentCase[], target: Target, log: (line: string) => void) {
-  const headers = { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" };
+async function runCases(
+  name: string,
+  cases: ComponentCase[],
+  target: Target,
+  log: (line: string) => void,
+  confirmExposure = false,
+) {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${target.apiKey}`,
+    "content-type": "application/json",
+    // A component that calls out (http_request, auth_*) needs a human's exposure consent per call.
+    ...(confirmExposure
+      ? {
+          "x-arcrun-exposure-consent": JSON.stringify({
+            confirmed_by_human: true,
+            understood: true,
+            confirmed_at: new Date().toISOString(),
+            via: "flag",
+          }),
+        }
+      : {}),
+  };
   const known = await fetch(`${target.url}/v1/components/${name}`, { headers });
   if (known.status === 404) {
     throw new UserError(
@@ -290,6 +310,7 @@ export function registerComponent(program: Command): Command {
     .command("test <name>")
     .description("Build a component and run its cases.json through POST /v1/components/{name}/call")
     .option("--local", "always use a throwaway local platform, even when one is configured")
+    .option("--confirm-exposure", "consent to the hosts the cases send data to (components that call out)")
     .addHelpText(
       "after",
       `
@@ -303,7 +324,7 @@ Examples:
   $ acr component test string_ops --local --json
 `,
     )
-    .action(async (name: string, o: { local?: boolean }) => {
+    .action(async (name: string, o: { local?: boolean; confirmExposure?: boolean }) => {
       const root = findCheckout();
       const cases = readCases(root, name);
       const [row] = await buildWithProgress(root, [name], log);
@@ -315,7 +336,7 @@ Examples:
       let results: Awaited<ReturnType<typeof runCases>>;
       try {
         log(`running ${cases.length} case(s) of ${name} on ${target.label}`);
-        results = await runCases(name, cases, target, log);
+        results = await runCases(name, cases, target, log, Boolean(o.confirmExposure));
       } finally {
         await target.dispose();
       }

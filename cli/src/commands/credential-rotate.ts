@@ -1,7 +1,7 @@
 import { type ArcrunClient, ArcrunError, decryptCredential, encryptCredential, generateKey, keyId } from "@arcrun/sdk";
 import { type CloudflareApi, CloudflareApiError, putSecret } from "../cloudflare/index.js";
 import { readUserConfig, userConfigPath, writeUserConfig } from "../config/index.js";
-import { type LocalSecrets, loadOrCreateSecrets, saveSecrets } from "../platform/secrets.js";
+import { type LocalSecrets, readSecrets, saveSecrets } from "../platform/secrets.js";
 import { UserError } from "../ui/errors.js";
 
 /**
@@ -173,11 +173,12 @@ async function waitFor(
 }
 
 /**
- * Keys of the local platform (`acr dev`), in its secrets.json: the running platform reloads the file
+ * Keys of the local platform (`acr dev`, `acr serve`), in its key file (platform/secrets-store.ts): the running platform reloads the file
  * by itself (see dev.ts), so no restart is needed.
  */
 export function localKeyInstaller(secretsFile: string): KeyInstaller {
-  const read = (): LocalSecrets => loadOrCreateSecrets(secretsFile);
+  // Never creates: a missing key file is an error, not a fresh key that would strand every credential.
+  const read = (): LocalSecrets => readSecrets(secretsFile);
   return {
     where: `the local platform (${secretsFile})`,
     pendingNextKey: () => read().encryptionKeyNext,

@@ -19,9 +19,16 @@ export async function afterStartHooks(dev: DevFile, stateDir?: string): Promise<
   if (file && seeded.length) writeFileSync(file, `${JSON.stringify([...before, ...seeded].sort())}\n`);
 }
 
-/** The lines printed under "Try it". */
-afterStartHooks.tryLines = (dev: DevFile): string[] => [
-  `curl -s ${dev.url}/health`,
-  `curl -s -H 'Authorization: Bearer ${dev.apiKey}' ${dev.url}/v1/whoami`,
-  `curl -s -H 'Authorization: Bearer ${dev.apiKey}' -H 'content-type: application/json' -d '{"name":"Ada"}' ${dev.url}/webhooks/named/${dev.ns}/hello/trigger`,
-];
+/**
+ * The lines printed under "Try it". `identity` set (a later start): the key is read from that file by the
+ * shell instead of being printed, so the banner never repeats it.
+ */
+afterStartHooks.tryLines = (dev: DevFile, identity?: string): string[] => {
+  const key = identity ? "$KEY" : dev.apiKey;
+  return [
+    ...(identity ? [`KEY=$(node -p 'require(${JSON.stringify(identity)}).apiKey')`] : []),
+    `curl -s ${dev.url}/health`,
+    `curl -s -H "Authorization: Bearer ${key}" ${dev.url}/v1/whoami`,
+    `curl -s -H "Authorization: Bearer ${key}" -H 'content-type: application/json' -d '{"name":"Ada"}' ${dev.url}/webhooks/named/${dev.ns}/hello/trigger`,
+  ];
+};

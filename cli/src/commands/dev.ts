@@ -1,14 +1,15 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { type DevFile, devFilePath } from "../config/index.js";
-import { ensureLocalIdentity, legacyIdentity, writeDevPointer } from "../platform/identity.js";
+import { ensureLocalIdentity, identityFile, legacyIdentity, shownKey, writeDevPointer } from "../platform/identity.js";
 import { type LocalPlatform, startLocalPlatform, startMinuteTicker } from "../platform/local.js";
 import { localHome } from "../platform/paths.js";
 import { assertPortFree } from "../platform/port.js";
-import { loadOrCreateSecrets } from "../platform/secrets.js";
+import { openStateSecrets, type StateSecrets } from "../platform/secrets-store.js";
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
 import { afterStartHooks } from "./dev-hooks.js";
+import { keyFileLines, startedJson } from "./start-output.js";
 
 export interface DevOptions {
   port: number;
@@ -26,10 +27,13 @@ export interface DevOptions {
  * Starts the local platform, makes sure a dev API key exists, and writes `./.arcrun/dev.json`.
  * Returns the running platform and the dev file's contents.
  */
-export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatform; dev: DevFile }> {
+export async function startDev(
+  opts: DevOptions,
+): Promise<{ platform: LocalPlatform; dev: DevFile; keyCreated: boolean; keys: StateSecrets; stateDir: string }> {
   const stateDir = resolve(opts.state);
   await assertPortFree(opts.host, opts.port, "--port");
-  const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
+  const keys = openStateSecrets(stateDir);
+  const secrets = keys.secrets;
   let platform: LocalPlatform;
   try {
     platform = await startLocalPlatform({
@@ -53,7 +57,7 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
   }
   const devFile = devFilePath();
   // The tenant belongs to the state folder; dev.json only points at the running platform and its state.
-  const id = await ensureLocalIdentity({
+  const { created: keyCreated, ...id } = await ensureLocalIdentity({
     url: platform.url,
     adminToken: secrets.adminToken,
     stateDir,
@@ -63,14 +67,14 @@ export async function startDev(opts: DevOptions): Promise<{ platform: LocalPlatf
   writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "dev" });
   const dev: DevFile = { url: platform.url, ...id };
   await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns }, stateDir);
-  // `acr credential rotate-key` edits secrets.json; the running platform follows it in place.
-  const stopWatching = reloadOnSecretsChange(join(stateDir, "secrets.json"), platform);
+  // `acr credential rotate-key` edits the key file; the running platform follows it in place.
+  const stopWatching = reloadOnSecretsChange(keys.file, platform);
   const running = platform;
   const dispose = () => {
     stopWatching();
     return running.dispose();
   };
-  return { platform: { ...running, dispose }, dev };
+  return { platform: { ...running, dispose }, dev, keyCreated, keys, stateDir };
 }
 
 export function registerDev(program: Command): void {
@@ -102,13 +106,13 @@ export function registerDev(program: Command): void {
     )
     .action(async (o: DevOptions) => {
       const json = Boolean(program.opts().json);
-      const { platform, dev } = await startDev(o);
+      const { platform, dev, keyCreated, keys, stateDir } = await startDev(o);
       // Cron workflows and due waits: the scheduled handler, every minute, as on Cloudflare.
       const stopTicker = startMinuteTicker(platform);
       if (json) {
-        console.log(JSON.stringify({ url: dev.url, apiKey: dev.apiKey, ns: dev.ns, devFile: devFilePath() }));
+        console.log(JSON.stringify(startedJson(dev, keyCreated, keys, stateDir)));
       } else {
-        printBanner(dev);
+        printBanner(dev, keyCreated, identityFile(stateDir), keys);
       }
       await new Promise<void>((resolveStop) => {
         const stop = () => {
@@ -124,19 +128,20 @@ export function registerDev(program: Command): void {
     });
 }
 
-function printBanner(dev: DevFile): void {
+function printBanner(dev: DevFile, keyCreated: boolean, identity: string, keys: StateSecrets): void {
   const lines = [
     "",
     "  arcrun is running locally (workerd via Miniflare)",
     "",
     `  URL      ${dev.url}`,
     `  console  ${dev.url}/console/  (sign in with the API key)`,
-    `  API key  ${dev.apiKey}`,
+    `  API key  ${shownKey({ apiKey: dev.apiKey, created: keyCreated }, identity)}`,
     `  ns       ${dev.ns}`,
     `  saved in ${devFilePath()}`,
+    ...keyFileLines(keys),
     "",
     "  Try it:",
-    ...afterStartHooks.tryLines(dev).map((l) => `    ${l}`),
+    ...afterStartHooks.tryLines(dev, keyCreated ? undefined : identity).map((l) => `    ${l}`),
     "",
     "  Ctrl-C stops the platform; its data stays in the state folder.",
     "",

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isCancel, password, text } from "@clack/prompts";
 import type { Command } from "commander";
@@ -6,7 +6,7 @@ import { devFilePath, readUserConfig } from "../config/index.js";
 import { createProgress, type InstallResult, runInstall } from "../installer/index.js";
 import type { DeployVia } from "../installer/workers.js";
 import { localHome } from "../platform/paths.js";
-import { loadOrCreateSecrets } from "../platform/secrets.js";
+import { openStateSecrets } from "../platform/secrets-store.js";
 import { color } from "../ui/color.js";
 import { EXIT, UserError } from "../ui/errors.js";
 
@@ -175,13 +175,13 @@ function initLocal(json: boolean): void {
   const home = localHome();
   const stateDir = join(home, "state");
   mkdirSync(stateDir, { recursive: true });
-  const existed = existsSync(join(stateDir, "secrets.json"));
-  loadOrCreateSecrets(join(stateDir, "secrets.json"));
-  const out = { home, state: resolve(stateDir), secrets: existed ? "kept" : "created", devFile: devFilePath() };
+  const keys = openStateSecrets(stateDir);
+  const secrets = keys.created ? "created" : keys.migratedFrom ? "moved" : "kept";
+  const out = { home, state: resolve(stateDir), secrets, keyFile: keys.file, devFile: devFilePath() };
   if (json) console.log(JSON.stringify(out));
   else
     console.log(
-      `Local platform prepared in ${home} (secrets ${out.secrets}).\nStart it with \`acr dev\`: the first start creates the dev API key and ${out.devFile}.`,
+      `Local platform prepared in ${home} (secrets ${out.secrets}: ${out.keyFile}; back this file up apart from the state folder).\nStart it with \`acr dev\`: the first start creates the dev API key and ${out.devFile}.`,
     );
 }
 

@@ -1,14 +1,15 @@
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { type DevFile, devFilePath } from "../config/index.js";
-import { ensureLocalIdentity, legacyIdentity, writeDevPointer } from "../platform/identity.js";
+import { ensureLocalIdentity, identityFile, legacyIdentity, shownKey, writeDevPointer } from "../platform/identity.js";
 import { localHome } from "../platform/paths.js";
 import { assertPortFree } from "../platform/port.js";
-import { loadOrCreateSecrets } from "../platform/secrets.js";
+import { openStateSecrets, type StateSecrets } from "../platform/secrets-store.js";
 import { type ServePlatform, splitAddress, startServePlatform } from "../platform/serve/index.js";
 import { type ReloadableServe, reloadableServe } from "../platform/serve/reload.js";
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
+import { keyFileLines, startedJson } from "./start-output.js";
 
 export interface ServeOptions {
   address: string;
@@ -32,7 +33,9 @@ export interface ServeFile extends DevFile {
  * @example
  * const { platform, file } = await startServe({ address: "127.0.0.1:8787", state: ".arcrun/serve-state" });
  */
-export async function startServe(opts: ServeOptions): Promise<{ platform: ServePlatform; file: ServeFile }> {
+export async function startServe(
+  opts: ServeOptions,
+): Promise<{ platform: ServePlatform; file: ServeFile; keyCreated: boolean; keys: StateSecrets }> {
   let address: string;
   try {
     splitAddress(opts.address);
@@ -43,7 +46,8 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
   const stateDir = resolve(opts.state);
   const bind = splitAddress(address);
   await assertPortFree(bind.host, bind.port, "--address");
-  const secrets = loadOrCreateSecrets(join(stateDir, "secrets.json"));
+  const keys = openStateSecrets(stateDir);
+  const secrets = keys.secrets;
   let platform: ServePlatform;
   const launch = (s: typeof secrets, at: string) =>
     startServePlatform({
@@ -57,7 +61,7 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
     });
   try {
     const first = await launch(secrets, address);
-    // rotate-key rewrites secrets.json: restart workerd on the port it got (also when --address asked for :0).
+    // rotate-key rewrites the key file: restart workerd on the port it got (also when --address asked for :0).
     platform = reloadableServe(first, (s) => launch(s, `${bind.host}:${first.ports.http}`));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -69,7 +73,7 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
   }
   try {
     const devFile = devFilePath();
-    const id = await ensureLocalIdentity({
+    const { created: keyCreated, ...id } = await ensureLocalIdentity({
       url: platform.url,
       adminToken: secrets.adminToken,
       stateDir,
@@ -77,7 +81,7 @@ export async function startServe(opts: ServeOptions): Promise<{ platform: ServeP
       legacy: legacyIdentity(devFile),
     });
     writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "serve" });
-    return { platform, file: { url: platform.url, ...id, mode: "serve", state: stateDir } };
+    return { platform, file: { url: platform.url, ...id, mode: "serve", state: stateDir }, keyCreated, keys };
   } catch (err) {
     await platform.dispose();
     throw err;
@@ -112,23 +116,14 @@ export function registerServe(program: Command): void {
     )
     .action(async (o: ServeOptions) => {
       const json = Boolean(program.opts().json);
-      const { platform, file } = await startServe(o);
+      const { platform, file, keyCreated, keys } = await startServe(o);
       const stopWatching =
-        "setSecrets" in platform
-          ? reloadOnSecretsChange(join(file.state, "secrets.json"), platform as ReloadableServe)
-          : () => {};
+        "setSecrets" in platform ? reloadOnSecretsChange(keys.file, platform as ReloadableServe) : () => {};
       if (json) {
-        console.log(
-          JSON.stringify({
-            url: file.url,
-            apiKey: file.apiKey,
-            ns: file.ns,
-            pid: platform.pid,
-            configFile: devFilePath(),
-          }),
-        );
+        const { devFile: configFile, ...started } = startedJson(file, keyCreated, keys, file.state);
+        console.log(JSON.stringify({ ...started, pid: platform.pid, configFile }));
       } else {
-        printBanner(file);
+        printBanner(file, keyCreated, keys);
       }
       const code = await new Promise<number>((resolveStop) => {
         const stop = () => {
@@ -152,7 +147,10 @@ export function registerServe(program: Command): void {
     });
 }
 
-function printBanner(file: ServeFile): void {
+function printBanner(file: ServeFile, keyCreated: boolean, keys: StateSecrets): void {
+  const identity = identityFile(file.state);
+  // Printed in full once, when created; later starts read it from the identity file (logs never keep it).
+  const key = keyCreated ? file.apiKey : "$KEY";
   console.log(
     [
       "",
@@ -160,14 +158,16 @@ function printBanner(file: ServeFile): void {
       "",
       `  URL      ${file.url}`,
       `  console  ${file.url}/console/  (sign in with the API key)`,
-      `  API key  ${file.apiKey}`,
+      `  API key  ${shownKey({ apiKey: file.apiKey, created: keyCreated }, identity)}`,
       `  ns       ${file.ns}`,
       `  state    ${file.state}`,
       `  saved in ${devFilePath()}`,
+      ...keyFileLines(keys),
       "",
       "  Try it:",
+      ...(keyCreated ? [] : [`    KEY=$(node -p 'require(${JSON.stringify(identity)}).apiKey')`]),
       `    curl -s ${file.url}/health`,
-      `    curl -s -H 'Authorization: Bearer ${file.apiKey}' ${file.url}/v1/whoami`,
+      `    curl -s -H "Authorization: Bearer ${key}" ${file.url}/v1/whoami`,
       "",
       "  Ctrl-C (or SIGTERM) stops it; the data stays in the state folder.",
       "",

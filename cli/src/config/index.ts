@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { readIdentity } from "../platform/identity.js";
 import { localHome } from "../platform/paths.js";
+import { stateSecretsFile } from "../platform/secrets-store.js";
 import { EXIT, UserError } from "../ui/errors.js";
 
 /** Where `acr` talks to, and with which key. */
@@ -82,7 +83,7 @@ export function resolveConfig(cwd = process.cwd()): ClientConfig | null {
     const d = JSON.parse(readFileSync(dev, "utf8")) as Partial<DevFile> & { encryptionKey?: string; state?: string };
     // dev.json is a pointer: the key lives with the state it belongs to (older files held it themselves).
     const id = (d.state ? readIdentity(d.state) : null) ?? (d.apiKey && d.ns ? { apiKey: d.apiKey, ns: d.ns } : null);
-    const localSecretsFile = d.state ? join(d.state, "secrets.json") : undefined;
+    const localSecretsFile = d.state ? localSecretsOf(d.state) : undefined;
     if (d.url && id) {
       return {
         url: trimSlash(env.ARCRUN_URL || d.url),
@@ -136,6 +137,15 @@ function requireProfile(name: string): Record<string, string | undefined> {
 function readProfiles(file = userConfigPath()): Record<string, Record<string, string | undefined>> {
   const raw = readRawUserConfig(file).profiles;
   return raw && typeof raw === "object" ? (raw as Record<string, Record<string, string | undefined>>) : {};
+}
+
+/** The state's key file (outside the state folder since the key moved out), or none when unreadable. */
+function localSecretsOf(state: string): string | undefined {
+  try {
+    return stateSecretsFile(state);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The local platform's ENCRYPTION_KEY from its secrets file (written by `acr dev`), if readable. */

@@ -46,7 +46,7 @@ export async function ensureLocalIdentity(o: {
   stateDir: string;
   label: string;
   legacy?: Partial<LocalIdentity>;
-}): Promise<LocalIdentity> {
+}): Promise<LocalIdentity & { created: boolean }> {
   const candidates = [readIdentity(o.stateDir), o.legacy];
   for (const c of candidates) {
     if (!c?.apiKey || !c.ns) continue;
@@ -54,7 +54,7 @@ export async function ensureLocalIdentity(o: {
       await new ApiClient({ url: o.url, apiKey: c.apiKey }).request("GET", "/v1/whoami");
       const id = { apiKey: c.apiKey, ns: c.ns };
       if (c !== candidates[0]) writeIdentity(o.stateDir, id);
-      return id;
+      return { ...id, created: false };
     } catch (err) {
       // 401: the key belongs to another state folder. Anything else is a real failure, not a reason to
       // mint a new tenant that would hide this state's data.
@@ -67,7 +67,18 @@ export async function ensureLocalIdentity(o: {
   }>("POST", "/v1/keys", { role: "admin", label: o.label });
   const id = { apiKey: created.api_key, ns: created.tenant.ns };
   writeIdentity(o.stateDir, id);
-  return id;
+  return { ...id, created: true };
+}
+
+/**
+ * How a start banner shows the API key: in full only right after it was created (so it is printed once),
+ * afterwards only its first characters and where it is kept, so logs of later starts never hold it.
+ *
+ * @example
+ * shownKey({ apiKey: "acr_1a2b…", created: false }, "/s/identity.json"); // "acr_1a2b… (in /s/identity.json)"
+ */
+export function shownKey(id: { apiKey: string; created: boolean }, file: string): string {
+  return id.created ? id.apiKey : `${id.apiKey.slice(0, 8)}… (in ${file})`;
 }
 
 /** `./.arcrun/dev.json`: only where the running platform is and which state folder it serves. */

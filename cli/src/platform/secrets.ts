@@ -12,19 +12,33 @@ export interface LocalSecrets {
   encryptionKeyNext?: string;
 }
 
+/**
+ * Reads an existing secrets file; a missing or damaged file is an error naming it (never a new key).
+ *
+ * @example
+ * const { encryptionKey } = readSecrets("/home/me/.arcrun/keys/3f2a.json");
+ */
+export function readSecrets(file: string): LocalSecrets {
+  if (!existsSync(file)) throw new Error(`${file} is missing; restore it from your backup`);
+  let parsed: Partial<LocalSecrets>;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>;
+  } catch {
+    throw new Error(`${file} is damaged (not JSON); restore it from your backup`);
+  }
+  if (typeof parsed.encryptionKey === "string" && typeof parsed.adminToken === "string") {
+    return {
+      encryptionKey: parsed.encryptionKey,
+      adminToken: parsed.adminToken,
+      ...(typeof parsed.encryptionKeyNext === "string" ? { encryptionKeyNext: parsed.encryptionKeyNext } : {}),
+    };
+  }
+  throw new Error(`${file} is damaged: it lacks encryptionKey or adminToken; restore it from your backup`);
+}
+
 /** Reads the secrets file, creating it on first use; never regenerates an existing key. */
 export function loadOrCreateSecrets(file: string): LocalSecrets {
-  if (existsSync(file)) {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>;
-    if (typeof parsed.encryptionKey === "string" && typeof parsed.adminToken === "string") {
-      return {
-        encryptionKey: parsed.encryptionKey,
-        adminToken: parsed.adminToken,
-        ...(typeof parsed.encryptionKeyNext === "string" ? { encryptionKeyNext: parsed.encryptionKeyNext } : {}),
-      };
-    }
-    throw new Error(`${file} is damaged: it lacks encryptionKey or adminToken; restore it from your backup`);
-  }
+  if (existsSync(file)) return readSecrets(file);
   const secrets: LocalSecrets = {
     encryptionKey: randomBytes(32).toString("base64"),
     adminToken: `adm_${randomBytes(24).toString("hex")}`,

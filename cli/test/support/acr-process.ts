@@ -48,6 +48,8 @@ export class AcrProcess {
         ARCRUN_API_KEY: "",
         NO_COLOR: "1",
         WRANGLER_SEND_METRICS: "false",
+        // Platform key files beside the test's folder, not in the developer's ~/.arcrun/keys.
+        ARCRUN_KEYS_DIR: join(cwd, ".arcrun-keys"),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -3,6 +3,8 @@ import type { AppEnv } from "../app-env";
 import { hasAdminToken } from "../auth/middleware";
 import { ApiError } from "../http/errors";
 import { bearerSecurity, ErrorSchema, errorResponses } from "../http/schemas";
+import { enforceCallExposure } from "../recipes/call-exposure";
+import { EXPOSURE_CONSENT_HEADER } from "../recipes/workflow-exposure";
 import { builtinRuntime } from "../runtime/builtins";
 import type { ComponentOutcome } from "../runtime/types";
 
@@ -111,7 +113,8 @@ const call = createRoute({
     },
     ...errorResponses,
     403: {
-      description: "debug options outside the local platform",
+      description:
+        "debug options outside the local platform, or EXPOSURE_CONSENT_REQUIRED: a component that calls out needs a human's consent (header X-Arcrun-Exposure-Consent, as for a workflow)",
       content: { "application/json": { schema: ErrorSchema } },
     },
     404: notFound,
@@ -139,6 +142,16 @@ export function registerComponents(app: OpenAPIHono<AppEnv>): void {
     if (debug && !(c.env.ARCRUN_ENV === "local" && hasAdminHeader(c.req.raw, c.env.ADMIN_TOKEN))) {
       throw new ApiError(403, "FORBIDDEN", "debug options need the local platform and X-Arcrun-Admin-Token");
     }
+    // A component that can call out needs the exposure consent a workflow needs (recipes/call-exposure.ts).
+    const caps = builtinRuntime.manifest(name)?.capabilities ?? [];
+    await enforceCallExposure(
+      c.env,
+      c.var.tenant,
+      name,
+      caps,
+      body.input ?? {},
+      c.req.header(EXPOSURE_CONSENT_HEADER) ?? null,
+    );
     const ctx = {
       env: c.env,
       tenant: c.var.tenant,

@@ -1,7 +1,7 @@
 // Runs inside `unshare -rmn`: only loopback exists and /etc/hosts is this test's fake resolver.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startTestPlatform } from "../support/platform";
+import { exposureConsent, startTestPlatform } from "../support/platform";
 
 const listen = async () => {
   const s = createServer((_q, r) => r.end("REACHED-LISTENER"));
@@ -20,7 +20,12 @@ const urls = [
 ];
 const out: Record<string, { status: number; reached: boolean; code?: string }> = {};
 for (const url of urls) {
-  const res = await p.call("POST", "/v1/components/http_request/call", { input: { url, timeout_ms: 3000 } });
+  const res = await p.call(
+    "POST",
+    "/v1/components/http_request/call",
+    { input: { url, timeout_ms: 3000 } },
+    exposureConsent(),
+  );
   const text = await res.text();
   out[url] = {
     status: res.status,

@@ -82,3 +82,21 @@ export async function startTestPlatform(
     dispose: () => platform.dispose(),
   };
 }
+
+/**
+ * The header a human's exposure consent travels in (what `--confirm-exposure` sends), for tests that call
+ * a component which sends data out (`POST /v1/components/{name}/call` refuses it without one).
+ *
+ * @example
+ * await p.call("POST", "/v1/components/http_request/call", { input }, exposureConsent());
+ */
+export function exposureConsent(): Record<string, string> {
+  return {
+    "x-arcrun-exposure-consent": JSON.stringify({
+      confirmed_by_human: true,
+      understood: true,
+      confirmed_at: new Date().toISOString(),
+      via: "flag",
+    }),
+  };
+}

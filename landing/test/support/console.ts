@@ -19,7 +19,7 @@ export interface ConsoleRun {
   dev: { url: string; apiKey: string; ns: string };
   /** The console URL `acr dev` printed. */
   consoleUrl: string;
-  /** The platform's credential encryption key (state/secrets.json), which the credentials page asks for. */
+  /** The platform's credential encryption key (its key file, named by state/platform.json), which the credentials page asks for. */
   encryptionKey: string;
   browser: Browser;
   page: Page;
@@ -43,7 +43,9 @@ export async function startConsole(): Promise<ConsoleRun> {
     const ns = /^ {2}ns +(\S+)/m.exec(out)?.[1];
     return url && apiKey && ns && out.includes("Ctrl-C stops") ? { url, apiKey, ns } : undefined;
   });
-  const encryptionKey = JSON.parse(readFileSync(join(cwd, "state", "secrets.json"), "utf8")).encryptionKey;
+  // The platform key lives outside the state folder; platform.json names its file (cli/src/platform/secrets-store.ts).
+  const keyFile = JSON.parse(readFileSync(join(cwd, "state", "platform.json"), "utf8")).key_file;
+  const encryptionKey = JSON.parse(readFileSync(keyFile, "utf8")).encryptionKey;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   // A missing element fails with its locator well before the test's own timeout.

@@ -2,7 +2,7 @@
 // 127.0.0.1 that checks the grant exactly as a provider does (form body, client credentials, refresh token).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StandIn, seedFile, startStandIn, storeCredential } from "../../../cypher-executor/test/recipes-helpers";
-import { startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
+import { exposureConsent, startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
 
 type Json = Record<string, any>;
 let p: TestPlatform;
@@ -48,7 +48,7 @@ const recipe = (grant?: string, scopes: string[] = []) => {
   return r;
 };
 const call = async (input: Json) =>
-  (await (await p.call("POST", "/v1/components/auth_oauth2/call", { input })).json()) as Json;
+  (await (await p.call("POST", "/v1/components/auth_oauth2/call", { input }, exposureConsent())).json()) as Json;
 
 describe("auth_oauth2", () => {
   it("refresh_token grant with secrets by reference; the token is cached", async () => {

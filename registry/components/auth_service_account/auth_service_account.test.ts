@@ -3,7 +3,7 @@
 import { generateKeyPairSync, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StandIn, seedFile, startStandIn, storeCredential } from "../../../cypher-executor/test/recipes-helpers";
-import { startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
+import { exposureConsent, startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
 
 type Json = Record<string, any>;
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -59,7 +59,7 @@ const recipe = () => {
   return r;
 };
 const call = async (input: Json) => {
-  const res = await p.call("POST", "/v1/components/auth_service_account/call", { input });
+  const res = await p.call("POST", "/v1/components/auth_service_account/call", { input }, exposureConsent());
   return (await res.json()) as Json;
 };
 

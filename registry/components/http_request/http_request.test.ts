@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sealCredential } from "../../../cypher-executor/src/credentials/envelope";
-import { startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
+import { exposureConsent, startTestPlatform, type TestPlatform } from "../../../cypher-executor/test/support/platform";
 
 interface Seen {
   method?: string;
@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 async function call(input: unknown) {
-  const res = await p.call("POST", "/v1/components/http_request/call", { input });
+  const res = await p.call("POST", "/v1/components/http_request/call", { input }, exposureConsent());
   return (await res.json()) as {
     status: string;
     data?: Record<string, unknown>;
