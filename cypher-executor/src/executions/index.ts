@@ -8,6 +8,7 @@ import { boundedRecordJson } from "../durability/index";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
+import { type BulkSender, groupPut, sendBulk } from "./group-commit/index";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -106,11 +107,25 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
   const meta: SummaryMeta = { w: rec.workflow, s: rec.status, g: rec.trigger, t: rec.started_at, u: rec.updated_at };
   if (rec.duration_ms !== undefined) meta.d = rec.duration_ms;
   const ttl = historyTtl(env, rec.status);
+  const key = executionKey(tenant.keyHash, rec.id);
   // Over one KV value's size, the largest values are cut with a marker: a record is never dropped.
-  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), boundedRecordJson(rec), {
-    metadata: meta,
-    ...(ttl ? { expirationTtl: ttl } : {}),
-  });
+  const value = boundedRecordJson(rec);
+  // acr serve: concurrent executions' records share one store call (group commit), each still stored before it returns.
+  if (env.ANALYTICS_KV_BULK) {
+    return groupPut(bulkSender(env.ANALYTICS_KV_BULK), {
+      key,
+      value,
+      metadata: meta,
+      ...(ttl ? { expiration_ttl: ttl } : {}),
+    });
+  }
+  await env.ANALYTICS_KV.put(key, value, { metadata: meta, ...(ttl ? { expirationTtl: ttl } : {}) });
+}
+
+let bulk: { fetcher: Fetcher; send: BulkSender } | undefined;
+function bulkSender(fetcher: Fetcher): BulkSender {
+  if (bulk?.fetcher !== fetcher) bulk = { fetcher, send: sendBulk(fetcher) };
+  return bulk.send;
 }
 
 /** Reads a record of this tenant; another tenant's id simply is not found. */
