@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `node bench/ab.mjs --a DIR [--b DIR] [--rounds 3] [--seconds 3] [--targets whoami,three]`: same-run A/B of
+// `node bench/ab.mjs --a DIR [--b DIR] [--rounds 3] [--seconds 3] [--targets whoami,three] [--connections 16]`: same-run A/B of
 // two executor builds on `acr serve`. A and B are folders holding cypher-executor/dist and .component-builds
 // (B defaults to this checkout): copy a baseline build aside, rebuild, compare. Rounds alternate A B / B A, each
 // on a fresh platform, so drifting machine load hits both sides alike; the medians are what to compare.
@@ -19,6 +19,7 @@ if (!sides.A) throw new Error("--a DIR is required (a folder with cypher-executo
 const rounds = Number(arg("rounds", 3));
 const seconds = Number(arg("seconds", 3));
 const targets = arg("targets", "whoami,three").split(",");
+const connections = Number(arg("connections", 16));
 const BODY = { n: 21 };
 
 /** One side on a fresh platform: CPU ms per 2xx answer and answers per second, per target. */
@@ -37,10 +38,10 @@ async function measureSide(dir) {
         load({ url: d.url, body: BODY, method: d.method, headers: d.headers, connections, seconds: s });
       await run(8, 1);
       const cpu0 = cpuMs(platform.pid);
-      const r = await run(16, seconds);
+      const r = await run(connections, seconds);
       const cpu1 = cpuMs(platform.pid);
       if (r.errors > 0) throw new Error(`${t}: ${r.errors} errors`);
-      out[t] = { cpuMs: (cpu1 - cpu0) / r.ok, perSec: r.execPerSec };
+      out[t] = { cpuMs: (cpu1 - cpu0) / r.ok, perSec: r.execPerSec, p99: r.p99 };
     }
   } finally {
     await platform.dispose();
@@ -54,23 +55,27 @@ for (let round = 0; round < rounds; round++) {
   for (const side of round % 2 === 0 ? ["A", "B"] : ["B", "A"]) {
     const r = await measureSide(sides[side]);
     results[side].push(r);
-    const line = targets.map((t) => `${t} ${r[t].cpuMs.toFixed(3)} ms ${Math.round(r[t].perSec)}/s`).join(", ");
+    const line = targets
+      .map((t) => `${t} ${r[t].cpuMs.toFixed(3)} ms ${Math.round(r[t].perSec)}/s p99 ${r[t].p99} ms`)
+      .join(", ");
     console.log(`round ${round + 1} ${side}: ${line}`);
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs) => xs.map((x) => x.toFixed(2)).join(" / ");
 console.log(
-  `\nA = ${sides.A}\nB = ${sides.B}\n${rounds} rounds × ${seconds} s × 16 connections; load average ${fmt(load0)} → ${fmt(loadavg())}`,
+  `\nA = ${sides.A}\nB = ${sides.B}\n${rounds} rounds × ${seconds} s × ${connections} connections; load average ${fmt(load0)} → ${fmt(loadavg())}`,
 );
-console.log("| target | A CPU ms/exec | B CPU ms/exec | B/A | A exec/s | B exec/s |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+console.log("| target | A CPU ms/exec | B CPU ms/exec | B/A | A exec/s | B exec/s | A p99 ms | B p99 ms |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const t of targets) {
   const a = median(results.A.map((r) => r[t].cpuMs));
   const b = median(results.B.map((r) => r[t].cpuMs));
   const ra = median(results.A.map((r) => r[t].perSec));
   const rb = median(results.B.map((r) => r[t].perSec));
+  const pa = median(results.A.map((r) => r[t].p99));
+  const pb = median(results.B.map((r) => r[t].p99));
   console.log(
-    `| ${t} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} | ${Math.round(ra)} | ${Math.round(rb)} |`,
+    `| ${t} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(2)} | ${Math.round(ra)} | ${Math.round(rb)} | ${pa} | ${pb} |`,
   );
 }

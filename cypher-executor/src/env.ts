@@ -15,6 +15,8 @@ export interface Env {
   SESSIONS_KV: KVNamespace;
   /** Execution summaries: `execution:{timestamp}:{id}`. */
   ANALYTICS_KV: KVNamespace;
+  /** acr serve only: ANALYTICS_KV's service taking many puts in one call (group commit of execution records). */
+  ANALYTICS_KV_BULK?: Fetcher;
   /** Running executions: `ctx:{execution_id}:{node_id}`. */
   EXEC_CONTEXT: KVNamespace;
   /** User-made components only: `{key_hash}:cmp:{hash}`. */

@@ -8,8 +8,10 @@ import { boundedRecordJson } from "../durability/index";
 import type { ExecutionRecord, NodeRecord } from "../engine/types";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
+import { countKvOp } from "../observability/kv-count";
 import { publishExecution } from "../observability/tail-bus";
 import { noteDue } from "../schedule/index";
+import { type BulkSender, groupPut, sendBulk } from "./group-commit/index";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -108,14 +110,29 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
   const meta: SummaryMeta = { w: rec.workflow, s: rec.status, g: rec.trigger, t: rec.started_at, u: rec.updated_at };
   if (rec.duration_ms !== undefined) meta.d = rec.duration_ms;
   const ttl = historyTtl(env, rec.status);
+  const key = executionKey(tenant.keyHash, rec.id);
   // Over one KV value's size, the largest values are cut with a marker: a record is never dropped.
   const json = boundedRecordJson(rec);
-  await env.ANALYTICS_KV.put(executionKey(tenant.keyHash, rec.id), json, {
-    metadata: meta,
-    ...(ttl ? { expirationTtl: ttl } : {}),
-  });
+  if (env.ANALYTICS_KV_BULK) {
+    // acr serve: concurrent executions' records share one store call (group commit), each still stored before it returns.
+    countKvOp("ANALYTICS_KV", "write");
+    await groupPut(bulkSender(env.ANALYTICS_KV_BULK), {
+      key,
+      value: json,
+      metadata: meta,
+      ...(ttl ? { expiration_ttl: ttl } : {}),
+    });
+  } else {
+    await env.ANALYTICS_KV.put(key, json, { metadata: meta, ...(ttl ? { expirationTtl: ttl } : {}) });
+  }
   // Live tails (`acr tail` on acr dev / serve) get what was stored, as it was stored.
   publishExecution(tenant.keyHash, { workflow: meta.w, status: meta.s, updated_at: meta.u }, json);
+}
+
+let bulk: { fetcher: Fetcher; send: BulkSender } | undefined;
+function bulkSender(fetcher: Fetcher): BulkSender {
+  if (bulk?.fetcher !== fetcher) bulk = { fetcher, send: sendBulk(fetcher) };
+  return bulk.send;
 }
 
 /** Reads a record of this tenant; another tenant's id simply is not found. */

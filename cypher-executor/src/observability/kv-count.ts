@@ -75,6 +75,11 @@ export function countKv<E extends object>(env: E): E {
   return out as E;
 }
 
+/** Counts a KV operation made around the binding (acr serve's group commit writes records through a service). */
+export function countKvOp(ns: (typeof KV_NAMES)[number], op: KvOp, n = 1): void {
+  bump(ns, op, n);
+}
+
 /** The counters as `[namespace, op, count]`, for `/metrics`. */
 export function kvOperations(): Array<[string, KvOp, number]> {
   return [...ops].map(([k, n]) => {

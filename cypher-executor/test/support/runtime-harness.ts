@@ -51,6 +51,9 @@ export async function startRuntimeHarness(opts: {
     target: "es2022",
     outfile,
     logLevel: "error",
+    // The `code` component's QuickJS glue: its workerd build, as wrangler picks it.
+    external: ["node:*"],
+    conditions: ["workerd", "worker", "browser"],
     plugins: [
       {
         name: "wasm-modules",

@@ -6,10 +6,18 @@ import { components as testdata } from "../../../.component-builds/.testdata/ind
 import { components as builtins } from "../../../.component-builds/index";
 import type { Env } from "../../src/env";
 import { adoptInstance, poolStats, type Reusable, restoreInstance } from "../../src/lib/instance-pool";
+import { codeComponent } from "../../src/runtime/code/index";
+import {
+  type Interpreter,
+  interpreterStats,
+  releaseInterpreter,
+  takeInterpreter,
+} from "../../src/runtime/code/sandbox";
 import { createRuntime } from "../../src/runtime/index";
 import type { ComponentLimits } from "../../src/runtime/types";
 
-const runtime = createRuntime({ ...builtins, ...testdata });
+// `code` as the executor has it (its QuickJS sandbox), so its steps can be measured and probed here too.
+const runtime = createRuntime({ ...builtins, ...testdata }, { code: codeComponent });
 
 interface CallRequest {
   input?: unknown;
@@ -28,6 +36,9 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path === "/stats") return Response.json(poolStats);
+    if (path === "/code-stats") return Response.json(interpreterStats);
+    // Which of the strings are anywhere in the linear memory of the pooled `code` interpreter(s).
+    if (path === "/code-scan") return Response.json(await scanInterpreters((await request.json()) as string[]));
     if (path.startsWith("/restore/")) return restoreBench(path.slice("/restore/".length), Number(await request.text()));
     const name = path.replace(/^\/call\//, "");
     const body = (await request.json()) as CallRequest;
@@ -99,4 +110,22 @@ function find(hay: Uint8Array, needle: Uint8Array): boolean {
     return true;
   }
   return false;
+}
+
+/** Takes every free `code` interpreter, scans its memory for each string, and gives them back. */
+async function scanInterpreters(strings: string[]): Promise<{ interpreters: number; found: boolean[] }> {
+  const created = interpreterStats.created;
+  const taken: Interpreter[] = [];
+  // Only interpreters already free: a new one (created by takeInterpreter) means the pool is empty.
+  for (let i = 0; i < 8; i++) {
+    const it = await takeInterpreter();
+    if (interpreterStats.created !== created) {
+      interpreterStats.created--;
+      break;
+    }
+    taken.push(it);
+  }
+  const found = strings.map((s) => taken.some((it) => contains(new Uint8Array(it.wasmMemory.buffer), s)));
+  for (const it of taken) releaseInterpreter(it, true);
+  return { interpreters: taken.length, found };
 }

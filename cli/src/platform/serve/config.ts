@@ -112,6 +112,8 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       compatibilityFlags: ["nodejs_compat"],
       bindings: [
         ...storageBindings,
+        // Execution records in one call per batch (group commit): executions/group-commit in the executor.
+        ...(ownKv ? [{ name: "ANALYTICS_KV_BULK", service: { name: "serve:kv:ANALYTICS_KV" } }] : []),
         { name: "ENCRYPTION_KEY", text: opts.secrets.encryptionKey },
         // Only during a key rotation (docs/credentials.md); `acr serve` picks it up when restarted.
         ...(opts.secrets.encryptionKeyNext

@@ -164,24 +164,11 @@ function splitInput(input: unknown): { code: string; arg: unknown } {
   return { code, arg: arg === undefined ? rest : arg };
 }
 
-/**
- * Defines `console` inside the sandbox: arguments are formatted there (charged to the step like any
- * other work of its own) and only the line crosses to the host; once the log is full the calls format
- * nothing, so a flood of `console.log(bigObject)` costs what an empty call costs.
- */
-const CONSOLE_PRELUDE = `(() => {
-  const emit = globalThis.__arcrun_log;
-  delete globalThis.__arcrun_log;
-  const str = (a) => { if (typeof a === "string") return a; try { const j = JSON.stringify(a); return j === undefined ? String(a) : j; } catch (e) { return String(a); } };
-  let full = false;
-  const log = (...args) => { if (!full) full = emit(args.map(str).join(" ")); };
-  globalThis.console = { log, info: log, warn: log, error: log, debug: log };
-})()`;
-
 async function runCode(input: unknown, ctx: CallContext, logs: string[], interp: Interpreter): Promise<unknown> {
   const { code, arg } = splitInput(input);
   const limits = limitsOf(ctx);
-  const rt = interp.quickjs.newRuntime();
+  // The instance's runtime and context, as snapshotted (sandbox.ts): the step leaves nothing in them.
+  const { rt, vm } = interp;
   rt.setMemoryLimit(limits.memory);
   rt.setMaxStackSize(CODE_DEFAULTS.stack_bytes);
   const started = Date.now();
@@ -209,19 +196,14 @@ async function runCode(input: unknown, ctx: CallContext, logs: string[], interp:
       }, 1),
     );
   };
-  const vm = rt.newContext();
   try {
     let logBytes = 0;
-    const emit = vm.newFunction("log", (line) => {
-      const text = vm.getString(line);
+    interp.log = (text) => {
       logBytes += text.length + 1;
       work += Math.ceil(text.length / LOG_BYTES_PER_INTERRUPT);
       if (logBytes <= CODE_DEFAULTS.max_log_bytes) logs.push(text);
-      return logBytes >= CODE_DEFAULTS.max_log_bytes ? vm.true : vm.false;
-    });
-    vm.setProp(vm.global, "__arcrun_log", emit);
-    emit.dispose();
-    vm.unwrapResult(vm.evalCode(CONSOLE_PRELUDE, "prelude.js")).dispose();
+      return logBytes >= CODE_DEFAULTS.max_log_bytes;
+    };
     vm.setProp(vm.global, "__arcrun_input", vm.newString(JSON.stringify(arg ?? null)));
 
     const evaluated = await evalSliced(interp, vm, program(code), "code.js");
@@ -283,8 +265,7 @@ async function runCode(input: unknown, ctx: CallContext, logs: string[], interp:
     }
     return JSON.parse(out);
   } finally {
-    vm.dispose();
-    rt.dispose();
+    rt.removeInterruptHandler();
   }
 }
 

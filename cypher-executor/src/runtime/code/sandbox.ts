@@ -8,11 +8,22 @@
  * few milliseconds of work and lets the event loop answer others before it continues. A suspended
  * interpreter keeps its C stack in its own linear memory, so each running step holds one WASM
  * instance to itself: instances are pooled, never shared between steps that run at the same time.
+ *
+ * Each instance has one runtime and one context, set up once (the console, below); its memory is then
+ * snapshotted, and after every step written back (snapshot.ts): the next step, of whatever tenant,
+ * finds the context exactly as created, and creating one (~0.5-0.8 ms) is off the step's path.
  */
 import variantBase from "@jitl/quickjs-wasmfile-release-sync";
-import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import {
+  newQuickJSWASMModuleFromVariant,
+  newVariant,
+  type QuickJSContext,
+  type QuickJSRuntime,
+  type QuickJSWASMModule,
+} from "quickjs-emscripten-core";
 // Copied there by the registry build (interpreterComponent in registry/scripts/build.mjs).
 import wasmModule from "../../../../.component-builds/code/quickjs.wasm";
+import { type MemorySnapshot, restoreMemory, takeSnapshot } from "./snapshot";
 
 type Jspi = {
   Suspending: new (f: (...args: number[]) => unknown) => unknown;
@@ -47,16 +58,38 @@ export interface Interpreter {
   arm?: () => void;
   disarm?: () => void;
   memory: () => number;
+  /** The instance's one runtime and context: reset to the snapshot after each step, never disposed. */
+  rt: QuickJSRuntime;
+  vm: QuickJSContext;
+  /** Where the running step's `console` lines go; returns true once its log is full. */
+  log?: (line: string) => boolean;
+  /** The instance's linear memory (tests scan it for what a step left). */
+  wasmMemory: WebAssembly.Memory;
+  /** Puts the memory back as snapshotted; false when it cannot (the instance is then dropped). */
+  restore: () => boolean;
 }
+
+/**
+ * Defines `console` inside the sandbox: arguments are formatted there (charged to the step like any
+ * other work of its own) and only the line crosses to the host; once the log is full the calls format
+ * nothing, so a flood of `console.log(bigObject)` costs what an empty call costs. Part of the snapshot:
+ * `full` starts false again for every step.
+ */
+const CONSOLE_PRELUDE = `(() => {
+  const emit = globalThis.__arcrun_log;
+  delete globalThis.__arcrun_log;
+  const str = (a) => { if (typeof a === "string") return a; try { const j = JSON.stringify(a); return j === undefined ? String(a) : j; } catch (e) { return String(a); } };
+  let full = false;
+  const log = (...args) => { if (!full) full = emit(args.map(str).join(" ")); };
+  globalThis.console = { log, info: log, warn: log, error: log, debug: log };
+})()`;
 
 /** Free instances kept; more concurrent steps create more, then drop them when done. */
 export const MAX_FREE_INTERPRETERS = 4;
-/** An instance whose memory grew past this is dropped rather than kept (WASM memory never shrinks). */
-const MAX_POOLED_MEMORY = 32 * 1024 * 1024;
 
 const free: Interpreter[] = [];
 /** Counters for tests and benchmarks (per isolate). */
-export const interpreterStats = { created: 0, reused: 0, dropped: 0, pauses: 0 };
+export const interpreterStats = { created: 0, reused: 0, dropped: 0, pauses: 0, restores: 0 };
 
 async function createInterpreter(): Promise<Interpreter> {
   const interp = { suspendable: false } as Interpreter;
@@ -89,8 +122,29 @@ async function createInterpreter(): Promise<Interpreter> {
   interp.evalRaw = wrap(em._QTS_Eval!);
   interp.executePendingJobRaw = wrap(em._QTS_ExecutePendingJob!);
   interp.memory = () => memory?.buffer.byteLength ?? 0;
+  if (!memory) throw new Error("the interpreter's memory was not found");
+  setUp(interp);
+  const snap: MemorySnapshot = takeSnapshot(memory);
+  const mem = memory;
+  interp.wasmMemory = mem;
+  interp.restore = () => restoreMemory(mem, snap);
   interpreterStats.created++;
   return interp;
+}
+
+/**
+ * The runtime and context every step of this instance runs in, with `console` defined, and every handle
+ * the host reuses created now (a handle created by a step would point into memory the restore rewrites).
+ */
+function setUp(interp: Interpreter): void {
+  interp.rt = interp.quickjs.newRuntime();
+  const vm = interp.rt.newContext();
+  interp.vm = vm;
+  for (const h of [vm.undefined, vm.null, vm.true, vm.false, vm.global]) void h.alive;
+  const emit = vm.newFunction("log", (line) => (interp.log?.(vm.getString(line)) ? vm.true : vm.false));
+  vm.setProp(vm.global, "__arcrun_log", emit);
+  emit.dispose();
+  vm.unwrapResult(vm.evalCode(CONSOLE_PRELUDE, "prelude.js")).dispose();
 }
 
 function bridgeInterrupt(interp: Interpreter, ask: (...a: number[]) => number): unknown {
@@ -129,7 +183,10 @@ export function releaseInterpreter(interp: Interpreter, healthy: boolean): void 
   interp.pause = undefined;
   interp.arm = undefined;
   interp.disarm = undefined;
+  interp.log = undefined;
   interp.suspendable = false;
-  if (healthy && interp.memory() <= MAX_POOLED_MEMORY && free.length < MAX_FREE_INTERPRETERS) free.push(interp);
-  else interpreterStats.dropped++;
+  if (healthy && free.length < MAX_FREE_INTERPRETERS && interp.restore()) {
+    interpreterStats.restores++;
+    free.push(interp);
+  } else interpreterStats.dropped++;
 }
