@@ -8,7 +8,9 @@
  * SQLite-backed Durable Object on local disk. Writes are group-committed: every write of a short window
  * goes to disk in one transaction, and each writer is answered only after that commit (durable on 200).
  * Every namespace, execution history included, is durable on 200: the executor answers an execution only
- * after its record's write returned, so concurrent executions share one commit per window.
+ * after its record's write returned, so concurrent executions share one commit per window. Execution
+ * records arrive in batches too (`POST /bulk/put` through the executor's ANALYTICS_KV_BULK service
+ * binding: one call for the records of concurrent executions, executions/group-commit in the executor).
  * See docs/adr/0003-acr-serve-on-plain-workerd.md for the measurements behind this design.
  */
 export const KV_WORKER_SCRIPT = `
