@@ -21,7 +21,7 @@ describe("acr dev seeds the examples", { timeout: 120_000 }, () => {
     const line = out.split("\n").find((l) => l.includes("/hello/trigger"));
     expect(line, err).toBeDefined();
     // curl -s -H 'Authorization: Bearer K' -H 'content-type: application/json' -d '{"name":"Ada"}' URL
-    const key = /Bearer (\S+?)'/.exec(line as string)?.[1] as string;
+    const key = /Bearer (acr_[0-9a-f]+)/.exec(line as string)?.[1] as string;
     const url = /(http:\/\/\S+\/trigger)/.exec(line as string)?.[1] as string;
     const body = /-d '([^']*)'/.exec(line as string)?.[1] as string;
     const res = await fetch(url, {
