@@ -1550,7 +1550,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description debug options outside the local platform */
+            /** @description debug options outside the local platform, or EXPOSURE_CONSENT_REQUIRED: a component that calls out needs a human's consent (header X-Arcrun-Exposure-Consent, as for a workflow) */
             403: {
                 headers: {
                     [name: string]: unknown;
