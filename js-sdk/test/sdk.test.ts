@@ -107,6 +107,20 @@ describe("catalog", () => {
     await expect(arc.components.get("no_such")).rejects.toMatchObject({ code: expect.any(String), status: 404 });
   });
 
+  it("a component that sends data out is called only with the exposure consent", async () => {
+    // A host of its own per run: a consent is stored per key, component and destinations.
+    const input = { method: "GET", url: `https://c${Date.now()}.example.invalid/x` };
+    await expect(arc.components.call("http_request", input)).rejects.toMatchObject({
+      status: 403,
+      code: "EXPOSURE_CONSENT_REQUIRED",
+    });
+    const exposureConsent = { confirmed_by_human: true, understood: true, confirmed_at: new Date().toISOString() };
+    // With the consent the call runs (the host does not resolve, so the component itself reports a failure).
+    const ran = await arc.components.call("http_request", input, { exposureConsent }).catch((e) => e);
+    expect((ran as { code?: string }).code).not.toBe("EXPOSURE_CONSENT_REQUIRED");
+    expect(JSON.stringify(ran)).not.toContain("EXPOSURE_CONSENT_REQUIRED");
+  });
+
   it("recipes seed, list, get, review; auth recipes list and get", async () => {
     expect(await arc.recipes.seed()).toBeTruthy();
     const list = JSON.stringify(await arc.recipes.list("slack"));

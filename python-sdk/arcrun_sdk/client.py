@@ -178,8 +178,11 @@ class Components(_Resource):
     def get(self, name: str) -> Any:
         return self._send(Req("GET", f"/v1/components/{_q(name)}"))
 
-    def call(self, name: str, input: Any) -> Any:
-        return self._send(Req("POST", f"/v1/components/{_q(name)}/call", body={"input": input}))
+    def call(self, name: str, input: Any, exposure_consent: Union[str, Dict[str, Any], None] = None) -> Any:
+        """One call of a component; one that can send data out needs ``exposure_consent``, as a deploy does."""
+        c = exposure_consent
+        h = {"x-arcrun-exposure-consent": c if isinstance(c, str) else json.dumps(c)} if c else {}
+        return self._send(Req("POST", f"/v1/components/{_q(name)}/call", body={"input": input}, headers=h))
 
 
 class Keys(_Resource):

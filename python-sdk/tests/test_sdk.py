@@ -11,11 +11,13 @@ import pathlib
 import json
 import threading
 import time
+from typing import Any
 import urllib.request
 
 import pytest
 
 from arcrun_sdk import (
+    ArcrunError,
     OPERATIONS,
     AsyncClient,
     AuthenticationError,
@@ -157,6 +159,17 @@ def test_catalog_keys_credentials(arc, make, platform, n):
     assert "set" in json.dumps(arc.components.list())
     assert arc.components.get("set")["name"] == "set"
     assert '"a": 1' in json.dumps(arc.components.call("set", {"values": {"a": 1}}))
+    # A host of its own per run: a consent is stored per key, component and destinations.
+    outbound = {"method": "GET", "url": f"https://c{time.time_ns()}.example.invalid/x"}
+    with pytest.raises(PermissionDeniedError) as refused:
+        arc.components.call("http_request", outbound)
+    assert refused.value.code == "EXPOSURE_CONSENT_REQUIRED"
+    consent = {"confirmed_by_human": True, "understood": True, "confirmed_at": "2026-01-01T00:00:00.000Z"}
+    try:
+        ran: Any = arc.components.call("http_request", outbound, exposure_consent=consent)
+    except ArcrunError as err:  # the host does not resolve: the component's own failure, not a refusal
+        ran = err.code
+    assert "EXPOSURE_CONSENT_REQUIRED" not in json.dumps(ran)
     with pytest.raises(NotFoundError):
         arc.components.get("no_such_component")
     assert arc.recipes.seed()

@@ -178,16 +178,28 @@ export class Components {
     return (await this.t.send<Ok<"getComponent">>({ ...opts, method: "GET", path })).data;
   }
 
-  /** `POST /v1/components/{name}/call`: run one component once, as the caller. */
+  /**
+   * `POST /v1/components/{name}/call`: run one component once, as the caller. A component that can send
+   * data out (http_request, auth_oauth2, auth_service_account) needs `exposureConsent`, as a deploy does
+   * (PermissionDeniedError EXPOSURE_CONSENT_REQUIRED otherwise).
+   *
+   * @example
+   * await arc.components.call("http_request", { url }, { exposureConsent: { confirmed_by_human: true, understood: true, confirmed_at } });
+   */
   async call(
     name: string,
     input: unknown,
-    opts: CallOptions & Omit<NonNullable<Body<"callComponent">>, "input"> = {},
+    opts: CallOptions &
+      Omit<NonNullable<Body<"callComponent">>, "input"> & { exposureConsent?: string | Record<string, unknown> } = {},
   ): Promise<Ok<"callComponent">> {
-    const { limits, debug } = opts;
+    const { limits, debug, exposureConsent: c } = opts;
+    const headers = {
+      ...opts.headers,
+      ...(c ? { "x-arcrun-exposure-consent": typeof c === "string" ? c : JSON.stringify(c) } : {}),
+    };
     const path = `/v1/components/${enc(name)}/call`;
-    return (await this.t.send<Ok<"callComponent">>({ ...opts, method: "POST", path, body: { input, limits, debug } }))
-      .data;
+    const body = { input, limits, debug };
+    return (await this.t.send<Ok<"callComponent">>({ ...opts, headers, method: "POST", path, body })).data;
   }
 }
 
