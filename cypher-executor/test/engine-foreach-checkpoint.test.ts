@@ -2,13 +2,13 @@
 // a failed element nor after a crash (kill -9 of workerd) in the middle of the FOREACH. A loopback service
 // counts the calls per element.
 
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killWorkerd } from "./support/crash";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
 
 interface NodeView {
@@ -159,15 +159,3 @@ describe("crash in the middle of a FOREACH", () => {
     }
   });
 });
-
-/** SIGKILLs the workerd processes this test process started (the platform "crashes"). */
-function killWorkerd(): void {
-  const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
-  const pids = out
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, comm]) => comm === "workerd")
-    .map(([pid]) => Number(pid));
-  expect(pids.length).toBeGreaterThan(0);
-  for (const pid of pids) process.kill(pid, "SIGKILL");
-}

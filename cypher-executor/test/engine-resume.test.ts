@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killWorkerd } from "./support/crash";
 import { startTestPlatform, type TestPlatform } from "./support/platform";
 
 interface NodeView {
@@ -204,15 +204,3 @@ describe("crash in the middle of a long execution", () => {
     }
   });
 });
-
-/** SIGKILLs the workerd processes this test process started (the platform "crashes"). */
-function killWorkerd(): void {
-  const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
-  const pids = out
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, comm]) => comm === "workerd")
-    .map(([pid]) => Number(pid));
-  expect(pids.length).toBeGreaterThan(0);
-  for (const pid of pids) process.kill(pid, "SIGKILL");
-}

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptCredential } from "../../js-sdk/src/index";
-import { startTestPlatform, type TestPlatform } from "./support/platform";
+import { exposureConsent, startTestPlatform, type TestPlatform } from "./support/platform";
 
 // A credential used by a workflow reaches the outside service, and nowhere else: not the execution
 // record, not the run answer, not any KV value the engine writes.
@@ -34,14 +34,9 @@ describe("credentials in executions", () => {
       "name: uses_secret\nflow:\n  - input >> ON_SUCCESS >> call\n  - call >> ON_SUCCESS >> output\nconfig:\n" +
       `  call: { component: http_request, url: '${base}/x', headers: { authorization: 'Bearer {{ credential.svc }}' } }\n` +
       "  output: { component: set, values: { status: '{{ call.status }}' } }\n";
-    const consent = JSON.stringify({
-      confirmed_by_human: true,
-      understood: true,
-      confirmed_at: new Date().toISOString(),
-    });
     const put = await p.call("PUT", "/v1/workflows/uses_secret", yaml, {
       "content-type": "application/yaml",
-      "x-arcrun-exposure-consent": consent,
+      ...exposureConsent(),
     });
     expect(put.status).toBe(201);
 

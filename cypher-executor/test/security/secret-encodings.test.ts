@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptCredential } from "../../../js-sdk/src/index";
 import { encodings } from "../../src/runtime/mask";
-import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { exposureConsent, startTestPlatform, type TestPlatform } from "../support/platform";
 
 // An upstream that echoes the credential it received in every encoding it can: nothing of it may reach
 // the answer, the execution record or any KV value.
@@ -68,14 +68,9 @@ describe("secret masking in every encoding", () => {
       "name: echoes\nflow:\n  - input >> ON_SUCCESS >> call\n  - call >> ON_SUCCESS >> output\nconfig:\n" +
       `  call: { component: http_request, url: '${base}/x', headers: { authorization: 'Bearer {{ credential.svc }}' } }\n` +
       "  output: { component: set, values: { echoed: '{{ call.body }}' } }\n";
-    const consent = JSON.stringify({
-      confirmed_by_human: true,
-      understood: true,
-      confirmed_at: new Date().toISOString(),
-    });
     const put = await p.call("PUT", "/v1/workflows/echoes", yaml, {
       "content-type": "application/yaml",
-      "x-arcrun-exposure-consent": consent,
+      ...exposureConsent(),
     });
     expect(put.status, await put.clone().text()).toBe(201);
     const res = await p.call("POST", "/v1/workflows/echoes/runs", {});
