@@ -26,6 +26,13 @@ const VERSION = "0.1.0";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
 
+// `acr --help | head`, `acr executions | head`: the reader left, so stop quietly as Unix tools do,
+// instead of an unhandled EPIPE with a stack trace.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 const program = new Command("acr")
   .description("arcrun: workflows of sandboxed WASM components, on your own Cloudflare account or any Linux box")
   .option("--json", "machine-readable output")
