@@ -22,6 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const registry = join(here, "..");
 const root = join(registry, "..");
 const HOST_FUNCTIONS = ["http_request", "kv_get", "kv_put", "crypto_decrypt", "crypto_sign_rs256"];
+/** u6u imports of the ABI itself, needing no capability: reading a held result, the CPU budget's slices. */
+const ABI_IMPORTS = ["result_read", "fuel_slice"];
 const NAME = /^[a-z][a-z0-9_]*$/;
 /** Largest memory a component module may declare, in 64 KiB pages (the runtime's MAX_LIMITS). */
 const MAX_MEMORY_PAGES = 1024;
@@ -229,7 +231,7 @@ function readManifest(src, name) {
 function checkImports(wasm, manifest) {
   const imports = WebAssembly.Module.imports(new WebAssembly.Module(wasm));
   for (const i of imports) {
-    if (i.module === "u6u" && i.name !== "result_read" && !manifest.capabilities.includes(i.name)) {
+    if (i.module === "u6u" && !ABI_IMPORTS.includes(i.name) && !manifest.capabilities.includes(i.name)) {
       throw new Error(`the code imports u6u.${i.name} but component.json "capabilities" does not list it`);
     }
     if (i.module !== "u6u" && i.module !== "wasi_snapshot_preview1") {

@@ -1,7 +1,9 @@
 // Build-time CPU budget for components ("fuel"), see docs/component-abi.md § CPU budget.
 // A mutable i32 global `__u6u_fuel` is added and exported; each loop iteration and each function
-// entry decrements it and traps with `unreachable` once it drops below zero. The host sets the
-// budget per call and, on a trap, reads the global: below zero means CPU_LIMIT_EXCEEDED.
+// entry decrements it and, once it drops below zero, calls the host import `u6u.fuel_slice`: the host
+// refills the counter with the next slice of the call's budget (yielding the event loop between slices,
+// so a long or runaway call cannot stall the isolate's other requests) or ends the call with
+// CPU_LIMIT_EXCEEDED when the budget is spent.
 //
 // The same pass prepares the module for instance reuse (docs/component-abi.md § Instance reuse):
 // it adds `__u6u_reset` (every mutable global back to its initial value) and exports
@@ -11,6 +13,9 @@
 import binaryen from "binaryen";
 
 export const FUEL_GLOBAL = "__u6u_fuel";
+/** The host import the counter calls when it drops below zero (docs/component-abi.md § CPU budget). */
+export const FUEL_SLICE_IMPORT = "fuel_slice";
+const FUEL_SLICE_FN = "__u6u_fuel_slice";
 export const RESET_EXPORT = "__u6u_reset";
 export const REUSABLE_EXPORT = "__u6u_reusable";
 /** Used only if a start section runs before the host sets the budget. */
@@ -74,9 +79,13 @@ export function instrumentFuel(wasm) {
     if (hasGlobal(mod, FUEL_GLOBAL)) return wasm;
     mod.addGlobal(FUEL_GLOBAL, binaryen.i32, true, mod.i32.const(INITIAL_FUEL));
     mod.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
+    mod.addFunctionImport(FUEL_SLICE_FN, "u6u", FUEL_SLICE_IMPORT, binaryen.none, binaryen.none);
     const check = () => [
       mod.global.set(FUEL_GLOBAL, mod.i32.sub(mod.global.get(FUEL_GLOBAL, binaryen.i32), mod.i32.const(1))),
-      mod.if(mod.i32.lt_s(mod.global.get(FUEL_GLOBAL, binaryen.i32), mod.i32.const(0)), mod.unreachable()),
+      mod.if(
+        mod.i32.lt_s(mod.global.get(FUEL_GLOBAL, binaryen.i32), mod.i32.const(0)),
+        mod.call(FUEL_SLICE_FN, [], binaryen.none),
+      ),
     ];
     const loops = [];
     // data.drop empties a segment for good: a restored instance could not redo its memory.init.

@@ -2,6 +2,7 @@
  * WASI preview1, the subset components use (stdin, stdout/stderr, clocks, random, exit), over the
  * state of the current call. Split from wasi-shim.ts, which binds these imports once per instance.
  */
+import type { SliceState } from "./cpu-slices";
 import type { HostFunction, HostFunctionName, SandboxAbort, SandboxLimits } from "./sandbox-types";
 
 export const ERRNO_SUCCESS = 0;
@@ -35,6 +36,8 @@ export interface CallState {
   fatal?: Abort;
   limits: SandboxLimits;
   host: Partial<Record<HostFunctionName, HostFunction>>;
+  /** The CPU budget still to hand out (cpu-slices.ts); absent for modules built without fuel. */
+  slices?: SliceState;
 }
 
 /** Ends the call with `a` (the first reason wins) by throwing through the component. */

@@ -7,6 +7,7 @@
  */
 
 import { recordHostCall } from "../observability/metrics";
+import { nextSlice, Reslice, startSlices } from "./cpu-slices";
 import {
   adoptInstance,
   discardInstance,
@@ -82,7 +83,22 @@ interface Sandbox extends Reusable {
  * new TextDecoder().decode(r.stdout) // "{...}"
  */
 export async function runSandbox(module: WebAssembly.Module, opts: SandboxOptions): Promise<SandboxResult> {
+  const useJspi = jspiAvailable && (opts.jspi ?? importsAsyncHost(module));
+  // A call on the plain bridge that outlives its first slice runs again, sliced (lib/cpu-slices.ts).
+  const first = runOnce(module, opts, useJspi, jspiAvailable && !useJspi && opts.jspi === undefined);
+  const result = useJspi ? await first : (first as SandboxResult | Reslice);
+  return result instanceof Reslice ? (runOnce(module, opts, true, false) as Promise<SandboxResult>) : result;
+}
+
+/** One run of `_start`; synchronous on the plain bridge (no promise tick for the usual step). */
+function runOnce(
+  module: WebAssembly.Module,
+  opts: SandboxOptions,
+  useJspi: boolean,
+  reslice: boolean,
+): SandboxResult | Reslice | Promise<SandboxResult> {
   const { limits } = opts;
+  const { first, slices } = startSlices(limits.fuel, reslice);
   const state: CallState = {
     stdin: opts.stdin,
     stdinOffset: 0,
@@ -92,8 +108,8 @@ export async function runSandbox(module: WebAssembly.Module, opts: SandboxOption
     hostCalls: 0,
     limits,
     host: opts.host,
+    slices,
   };
-  const useJspi = jspiAvailable && (opts.jspi ?? importsAsyncHost(module));
   const reuse = opts.reuse ?? true;
   let sandbox = reuse ? takeInstance<Sandbox>(module, useJspi) : undefined;
   if (!sandbox) {
@@ -104,14 +120,44 @@ export async function runSandbox(module: WebAssembly.Module, opts: SandboxOption
     if (reuse) adoptInstance(module, sandbox);
   }
   sandbox.state = state;
-  const { memory, fuel } = sandbox;
-  if (fuel) fuel.value = Math.min(limits.fuel, 0x7fffffff);
+  if (sandbox.fuel) sandbox.fuel.value = first;
+  if (!useJspi) {
+    let ended: unknown;
+    try {
+      sandbox.run();
+    } catch (err) {
+      if (err instanceof Reslice) {
+        // Stopped mid-run: the snapshot cannot undo that, so the instance is not reused.
+        sandbox.state = undefined;
+        if (reuse) discardInstance();
+        return err;
+      }
+      ended = err ?? new Error("thrown");
+    }
+    return finish(module, sandbox, state, opts, useJspi, ended);
+  }
+  const sb = sandbox;
+  return (sb.run() as Promise<unknown>).then(
+    () => finish(module, sb, state, opts, useJspi, undefined),
+    (err: unknown) => finish(module, sb, state, opts, useJspi, err ?? new Error("thrown")),
+  );
+}
 
+/** Turns how `_start` ended (`ended`: what it threw, if anything) into the call's result. */
+function finish(
+  module: WebAssembly.Module,
+  sandbox: Sandbox,
+  state: CallState,
+  opts: SandboxOptions,
+  useJspi: boolean,
+  ended: unknown,
+): SandboxResult {
+  const { memory, fuel } = sandbox;
+  const { limits } = state;
+  const reuse = opts.reuse ?? true;
   let exitCode = 0;
   try {
-    // The plain bridge stays synchronous: no promise tick for the usual step.
-    if (useJspi) await sandbox.run();
-    else sandbox.run();
+    if (ended !== undefined) throw ended;
     if (memory) checkMemory(sandbox, state);
   } catch (err) {
     if (err instanceof ProcExit) exitCode = err.code;
@@ -178,7 +224,12 @@ function createSandbox(module: WebAssembly.Module, useJspi: boolean): Sandbox | 
   const bytes = (ptr: number, len: number): Uint8Array => new Uint8Array(mem().buffer, ptr, len);
   const wasi = wasiImports(call, mem, bytes);
 
+  // The fuel counter dropped below zero: the next slice of the budget, perhaps after a yield.
+  const fuelSlice = () => nextSlice(sb.state, sb.fuel, useJspi);
   const u6u: Record<string, unknown> = {
+    fuel_slice: useJspi
+      ? new (WebAssembly as unknown as { Suspending: new (f: unknown) => unknown }).Suspending(fuelSlice)
+      : fuelSlice,
     result_read(dst: number, len: number): number {
       const s = call();
       const n = Math.min(len, s.held.length);
