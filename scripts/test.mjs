@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { summaryFile } from "./test-summary.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -33,13 +34,18 @@ if (existsSync(join(root, "python-sdk", "tests")) && !args.includes("--no-python
     console.warn("python-sdk tests skipped: pip install -r python-sdk/requirements-dev.txt to run them");
   }
 }
+// The security tests file their figures here; the table is printed after the run.
+const summary = summaryFile();
 const vitest = spawnSync(
   join(root, "node_modules", ".bin", "vitest"),
   ["run", ...args.filter((a) => a !== "--no-python")],
   {
     cwd: root,
     stdio: "inherit",
+    env: { ...process.env, ARCRUN_TEST_SUMMARY: summary.path },
   },
 );
 if (vitest.status !== 0) failed = true;
+summary.print();
+summary.remove();
 process.exit(failed ? 1 : 0);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptCredential } from "../../../js-sdk/src/index";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { webhookBody, workflowSource } from "./fuzz-arbitraries";
+import { reportFigures } from "./support/summary";
 
 // The same generators against the running platform (workerd, real routes): deploys, validation and
 // webhook triggers with hostile bodies and content types. No answer may be a 5xx or carry a stack trace;
@@ -15,12 +16,19 @@ const DEPLOYS = Number(process.env.FUZZ_HTTP_DOCS ?? 300);
 const HOOKS = Number(process.env.FUZZ_HTTP_HOOKS ?? 300);
 
 let p: TestPlatform;
-const tally = { tried: 0, accepted: 0, refused: 0, server_errors: 0 };
+const tally = { tried: 0, accepted: 0, refused: 0, server_errors: 0, stack_traces: 0 };
 beforeAll(async () => {
   p = await startTestPlatform();
 });
 afterAll(async () => {
   console.log(`fuzz (HTTP, seed ${SEED}): ${JSON.stringify(tally)}`);
+  reportFigures("fuzz: deploys + hostile webhook calls over HTTP", {
+    tried: tally.tried,
+    refused: tally.refused,
+    serverErrors: tally.server_errors,
+    breaches: tally.stack_traces,
+    note: `${tally.accepted} accepted, ${tally.stack_traces} answers with a stack trace, seed ${SEED}`,
+  });
   await p?.dispose();
 });
 
@@ -50,6 +58,7 @@ async function judge(res: Response, what: string): Promise<void> {
   const text = await res.text();
   if (res.status >= 500) tally.server_errors++;
   expect(res.status, `${what} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
+  if (STACK.test(text)) tally.stack_traces++;
   expect(text, what).not.toMatch(STACK);
   if (res.status >= 400) {
     tally.refused++;

@@ -5,6 +5,7 @@ import { compileWorkflow, resolveValue } from "../../src/workflow/index";
 import { compileString, TemplateErrors } from "../../src/workflow/template";
 import { testCatalog } from "../fixtures/catalog";
 import { expression, templated, workflowSource } from "./fuzz-arbitraries";
+import { reportFigures } from "./support/summary";
 
 // Property-based fuzzing of the parsers in process (fast-check): 10,000 workflow documents through the
 // YAML parser, validator and compiler, and 4,000 template/expression texts through compile and resolve.
@@ -20,6 +21,12 @@ const MAX_MS = 1_000;
 const summary = { documents: 0, valid: 0, refused: 0, unlocated: 0, thrown: 0, slowestMs: 0, templates: 0 };
 afterAll(() => {
   console.log(`fuzz (in process, seed ${SEED}): ${JSON.stringify(summary)}`);
+  reportFigures("fuzz: YAML, Cypher flow and template parsers", {
+    tried: summary.documents + summary.templates,
+    refused: summary.refused,
+    breaches: summary.thrown + summary.unlocated,
+    note: `${summary.documents} documents, ${summary.templates} templates, slowest ${summary.slowestMs} ms, seed ${SEED}`,
+  });
 });
 
 describe("fuzz: workflow documents (parser, validator, compiler)", () => {

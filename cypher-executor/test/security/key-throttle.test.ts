@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { reportFigures } from "./support/summary";
 
 // The attack run sent 1,500 wrong keys at ~1,000/s and met no throttling. Now a client past its burst of
 // wrong keys gets 429 with Retry-After, from memory (no KV lookup, no KV write), while keys that work pass.
@@ -47,6 +48,13 @@ describe("wrong-key throttling", () => {
     console.log(
       `wrong keys: ${statuses.length} tried in ${elapsed.toFixed(1)} s, ${checked} answered 401, ${refused} refused 429`,
     );
+    reportFigures("wrong API keys from one client", {
+      tried: statuses.length,
+      refused: refused,
+      serverErrors: statuses.filter((s) => s >= 500).length,
+      breaches: statuses.filter((s) => s === 200).length,
+      note: `${checked} checked (401), ${refused} throttled (429) in ${elapsed.toFixed(1)} s`,
+    });
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     // The burst (20) plus what refilled at 1/s during the run.
     expect(checked).toBeLessThanOrEqual(20 + Math.ceil(elapsed) + 1);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consent, type StandIn, seedFile, startStandIn, storeCredential } from "../recipes-helpers";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { reportFigures } from "./support/summary";
 
 // Peer CVE class: an OAuth token endpoint answering 307 made the client re-send client_secret to
 // wherever Location pointed, then cache the token it got there. Both the auth_oauth2 component (through
@@ -52,6 +53,12 @@ describe("OAuth token exchange and redirects", () => {
     expect(res.status, text).toBeGreaterThanOrEqual(400);
     expect(text).toMatch(/redirect/i);
     expect(token.seen.length).toBeGreaterThan(0);
+    reportFigures("OAuth token exchange redirected (307)", {
+      tried: token.seen.length,
+      refused: res.status >= 400 ? 1 : 0,
+      breaches: elsewhere.seen.length + api.seen.length,
+      note: "client secret re-sent to the Location / stolen token used",
+    });
     expect(elsewhere.seen).toHaveLength(0);
     expect(api.seen).toHaveLength(0);
     const kv = await p.platform.mf.getKVNamespace("CREDENTIALS_KV");

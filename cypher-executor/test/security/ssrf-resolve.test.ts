@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { reportFigures } from "./support/summary";
 
 // SSRF by resolution: a name whose spelling is public but which resolves to loopback or a private
 // range. A network namespace holds only loopback; a private /etc/hosts is the resolver.
@@ -24,6 +25,12 @@ describe.skipIf(!canUnshare && !process.env.CI)("SSRF by name resolution (acr de
     const entries = Object.entries(out);
     expect(entries).toHaveLength(5);
     const [allowed, ...refused] = [entries.at(-1), ...entries.slice(0, -1)];
+    reportFigures("SSRF: names resolving to loopback/private (netns)", {
+      tried: entries.length,
+      refused: refused.filter(([, r]) => r.status === 422).length,
+      breaches: refused.filter(([, r]) => r.reached).length,
+      note: "only the operator's exact host:port reached",
+    });
     for (const [url, r] of refused) expect({ url, ...r }).toMatchObject({ url, reached: false, status: 422 });
     expect(allowed?.[1]).toMatchObject({ reached: true, status: 200 });
   }, 120_000);

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { checkDestination, isPrivateHost } from "../../src/runtime/host/ssrf";
 import { isOperatorAllowed } from "../../src/runtime/net";
+import { reportFigures } from "./support/summary";
 
 // Every spelling of an inside address the WHATWG URL parser lets through, as a component would write it.
 export const REFUSED_URLS = [
@@ -66,8 +67,27 @@ export const ALLOWED_URLS = [
 
 const opts = { allowHosts: [], allowedHosts: ["*"] };
 
+const tally = { tried: 0, refused: 0, reached: 0 };
+afterAll(() =>
+  reportFigures("SSRF: every spelling of private and metadata hosts", {
+    tried: tally.tried,
+    refused: tally.refused,
+    breaches: tally.reached,
+    note: `${ALLOWED_URLS.length} public spellings let through to the resolution check`,
+  }),
+);
+
 describe("SSRF spelling table", () => {
   it.each(REFUSED_URLS)("refuses %s", (u) => {
+    tally.tried++;
+    let refused = false;
+    try {
+      checkDestination(new URL(u), opts);
+    } catch {
+      refused = true;
+    }
+    if (refused) tally.refused++;
+    else tally.reached++;
     expect(() => checkDestination(new URL(u), opts)).toThrow(/SSRF_BLOCKED|refused|private|only reaches/);
   });
   it.each(ALLOWED_URLS)("lets %s through to the network check", (u) => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptCredential } from "../../../js-sdk/src/index";
 import { hmacThroughComponent } from "../support/credentials";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { reportFigures } from "./support/summary";
 
 // The tenant matrix: every route of the API (read from GET /openapi.json, plus the few routes outside it),
 // called by each of two tenants with the other's identifiers (workflow, credential, execution, key id,
@@ -71,6 +72,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   console.log(`tenant matrix: ${JSON.stringify(tally)}`);
+  reportFigures("tenant matrix: every route as another tenant", {
+    tried: tally.calls,
+    breaches: tally.leaks + tally.changed,
+    note: `${tally.routes} routes; leaks ${tally.leaks}, other tenant's data changed ${tally.changed}`,
+  });
   await p?.dispose();
 });
 

@@ -1,6 +1,7 @@
 /**
  * Masks a secret in every encoding an upstream can cheaply echo it in: as is, JSON `\u` escapes (any
- * mix of escaped and plain characters), URL encoding (either hex case, `+` for spaces), base64 and
+ * mix of escaped and plain characters), URL encoding (any mix of percent-encoded and plain characters,
+ * either hex case, `+` for spaces), base64 and
  * base64url at each of the 3 byte alignments, and hex (either case). Runs on every http_request
  * answer and recipe response before it reaches a component, a record or storage.
  *
@@ -13,6 +14,7 @@ export function maskSecrets(text: string, secrets: Iterable<string>, mask = "***
     if (!secret) continue;
     for (const form of encodings(secret)) if (out.includes(form)) out = out.split(form).join(mask);
     if (out.includes("\\")) out = out.replace(jsonEscapedPattern(secret), mask);
+    if (out.includes("%")) out = out.replace(percentPattern(secret), mask);
   }
   return out;
 }
@@ -69,6 +71,27 @@ function jsonEscapedPattern(secret: string): RegExp {
   re = new RegExp(source, "g");
   if (patternCache.size > 256) patternCache.clear();
   patternCache.set(secret, re);
+  return re;
+}
+
+const percentCache = new Map<string, RegExp>();
+
+/** Each character of the secret either plain or percent-encoded (its UTF-8 bytes, either hex case). */
+function percentPattern(secret: string): RegExp {
+  let re = percentCache.get(secret);
+  if (re) return re;
+  const encoder = new TextEncoder();
+  let source = "";
+  for (const ch of secret) {
+    const bytes = [...encoder.encode(ch)]
+      .map((b) => `%${b.toString(16).padStart(2, "0").split("").map(hexClass).join("")}`)
+      .join("");
+    const plain = ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    source += `(?:${plain}|${bytes}${ch === " " ? "|\\+" : ""})`;
+  }
+  re = new RegExp(source, "g");
+  if (percentCache.size > 256) percentCache.clear();
+  percentCache.set(secret, re);
   return re;
 }
 
