@@ -154,6 +154,7 @@ const recorded = acceptedTotal - missing.length;
 const summary = {
   clients: CLIENTS,
   sigterm_after_ms: SIGTERM_AFTER_MS,
+  tried: counts.sync200 + counts.async202 + counts.refused503 + counts.otherStatus + counts.connectionErrors,
   accepted_before_sigterm: beforeStop,
   accepted: acceptedTotal,
   answered_200: counts.sync200,
