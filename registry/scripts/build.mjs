@@ -22,8 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const registry = join(here, "..");
 const root = join(registry, "..");
 const HOST_FUNCTIONS = ["http_request", "kv_get", "kv_put", "crypto_decrypt", "crypto_sign_rs256"];
-/** u6u imports of the ABI itself, needing no capability: reading a held result, the CPU budget's slices. */
-const ABI_IMPORTS = ["result_read", "fuel_slice"];
+/** u6u imports of the ABI itself, needing no capability: a held result, CPU slices, memory growth. */
+const ABI_IMPORTS = ["result_read", "fuel_slice", "memory_grow"];
 const NAME = /^[a-z][a-z0-9_]*$/;
 /** Largest memory a component module may declare, in 64 KiB pages (the runtime's MAX_LIMITS). */
 const MAX_MEMORY_PAGES = 1024;

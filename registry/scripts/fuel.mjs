@@ -16,6 +16,12 @@ export const FUEL_GLOBAL = "__u6u_fuel";
 /** The host import the counter calls when it drops below zero (docs/component-abi.md § CPU budget). */
 export const FUEL_SLICE_IMPORT = "fuel_slice";
 const FUEL_SLICE_FN = "__u6u_fuel_slice";
+/**
+ * Every `memory.grow` becomes a call of this host import, so the host enforces the call's memory limit when
+ * the memory grows (not only at the end or at a trap) and can yield between growths.
+ */
+export const MEMORY_GROW_IMPORT = "memory_grow";
+const MEMORY_GROW_FN = "__u6u_memory_grow";
 export const RESET_EXPORT = "__u6u_reset";
 export const REUSABLE_EXPORT = "__u6u_reusable";
 /** Used only if a start section runs before the host sets the budget. */
@@ -50,6 +56,39 @@ const CHILDREN = new Map([
   [binaryen.TupleMakeId, ["operands"]],
   [binaryen.TupleExtractId, ["tuple"]],
 ]);
+/** binaryen.js class of each kind with children, for its setters (`setValue`, `setChildAt`, ...). */
+const CLASS = new Map(
+  [
+    "Block",
+    "If",
+    "Loop",
+    "Break",
+    "Switch",
+    "Call",
+    "CallIndirect",
+    "LocalSet",
+    "GlobalSet",
+    "Load",
+    "Store",
+    "Unary",
+    "Binary",
+    "Select",
+    "Drop",
+    "Return",
+    "MemoryGrow",
+    "MemoryCopy",
+    "MemoryFill",
+    "MemoryInit",
+    "AtomicRMW",
+    "AtomicCmpxchg",
+    "Try",
+    "Throw",
+    "TupleMake",
+    "TupleExtract",
+  ].map((name) => [binaryen[`${name}Id`], name]),
+);
+const ARRAY_SETTER = { children: "setChildAt", operands: "setOperandAt", catchBodies: "setCatchBodyAt" };
+
 const LEAVES = new Set(
   [
     "ConstId",
@@ -80,6 +119,7 @@ export function instrumentFuel(wasm) {
     mod.addGlobal(FUEL_GLOBAL, binaryen.i32, true, mod.i32.const(INITIAL_FUEL));
     mod.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
     mod.addFunctionImport(FUEL_SLICE_FN, "u6u", FUEL_SLICE_IMPORT, binaryen.none, binaryen.none);
+    mod.addFunctionImport(MEMORY_GROW_FN, "u6u", MEMORY_GROW_IMPORT, binaryen.i32, binaryen.i32);
     const check = () => [
       mod.global.set(FUEL_GLOBAL, mod.i32.sub(mod.global.get(FUEL_GLOBAL, binaryen.i32), mod.i32.const(1))),
       mod.if(
@@ -90,6 +130,9 @@ export function instrumentFuel(wasm) {
     const loops = [];
     // data.drop empties a segment for good: a restored instance could not redo its memory.init.
     let dropsData = false;
+    // memory.grow(delta) → call $__u6u_memory_grow(delta): the same operand, result and type.
+    const grow = (expr) => mod.call(MEMORY_GROW_FN, [binaryen.getExpressionInfo(expr).delta], binaryen.i32);
+    const isGrow = (expr) => expr && binaryen.getExpressionId(expr) === binaryen.MemoryGrowId;
     const walk = (expr) => {
       if (!expr) return;
       const id = binaryen.getExpressionId(expr);
@@ -99,10 +142,18 @@ export function instrumentFuel(wasm) {
       if (!fields) throw new Error(`fuel instrumentation does not know expression kind ${id}`);
       if (id === binaryen.LoopId) loops.push(expr);
       const info = binaryen.getExpressionInfo(expr);
+      const cls = binaryen[CLASS.get(id)];
       for (const f of fields) {
         const v = info[f];
-        if (Array.isArray(v)) for (const c of v) walk(c);
-        else walk(v);
+        if (Array.isArray(v)) {
+          v.forEach((c, k) => {
+            walk(c);
+            if (isGrow(c)) cls[ARRAY_SETTER[f]](expr, k, grow(c));
+          });
+        } else {
+          walk(v);
+          if (isGrow(v)) cls[`set${f[0].toUpperCase()}${f.slice(1)}`](expr, grow(v));
+        }
       }
     };
     for (let i = 0; i < mod.getNumFunctions(); i++) {
@@ -110,7 +161,8 @@ export function instrumentFuel(wasm) {
       const info = binaryen.getFunctionInfo(fn);
       if (info.module || !info.body) continue; // imported
       walk(info.body);
-      binaryen.Function.setBody(fn, mod.block(null, [...check(), info.body], binaryen.auto));
+      const body = isGrow(info.body) ? grow(info.body) : info.body;
+      binaryen.Function.setBody(fn, mod.block(null, [...check(), body], binaryen.auto));
     }
     for (const loop of loops) {
       const body = binaryen.Loop.getBody(loop);

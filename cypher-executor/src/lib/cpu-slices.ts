@@ -21,6 +21,13 @@ const SLICE_MS = 2;
 /** ...or after this many slices where it does not (Cloudflare freezes clocks until I/O): ~4 ms of a tight loop. */
 const SLICES_PER_YIELD = 4;
 
+/**
+ * Host calls between yields. A host call suspends the component, but one answered without I/O (a refused
+ * or cached read) resumes it within the same task, so a host-call loop would hold the isolate as a CPU
+ * loop does; it yields every this many calls, or after SLICE_MS.
+ */
+const HOST_CALLS_PER_YIELD = 50;
+
 /** Thrown through a plain-bridge call that outlived its first slice: the caller reruns it sliced. */
 export class Reslice {}
 
@@ -30,6 +37,8 @@ export interface SliceState {
   fuelLeft: number;
   /** Slices used since the last yield. */
   slices: number;
+  /** Host calls made since the last yield. */
+  hostCalls: number;
   /** `performance.now()` when the component last got the isolate. */
   since: number;
   /** On the plain bridge with JSPI at hand: outliving the slice means starting over on the JSPI bridge. */
@@ -44,7 +53,7 @@ export interface SliceState {
  */
 export function startSlices(fuel: number, reslice: boolean): { first: number; slices: SliceState } {
   const first = Math.min(fuel, FUEL_SLICE);
-  return { first, slices: { fuelLeft: fuel - first, slices: 0, since: performance.now(), reslice } };
+  return { first, slices: { fuelLeft: fuel - first, slices: 0, hostCalls: 0, since: performance.now(), reslice } };
 }
 
 /**
@@ -74,7 +83,27 @@ export function nextSlice(
   if (s.slices < SLICES_PER_YIELD && performance.now() - s.since < SLICE_MS) return undefined;
   if (s.reslice) throw new Reslice();
   if (!canSuspend) return undefined;
+  return yieldIsolate(s);
+}
+
+/**
+ * After a host call (always on the JSPI bridge): a promise to await when the call has held the isolate
+ * long enough, counting host calls as well as time.
+ *
+ * @example
+ * const pause = afterHostCall(state); if (pause) await pause;
+ */
+export function afterHostCall(state: CallState): Promise<void> | undefined {
+  const s = state.slices;
+  if (!s) return undefined;
+  s.hostCalls++;
+  if (s.hostCalls < HOST_CALLS_PER_YIELD && performance.now() - s.since < SLICE_MS) return undefined;
+  return yieldIsolate(s);
+}
+
+function yieldIsolate(s: SliceState): Promise<void> {
   s.slices = 0;
+  s.hostCalls = 0;
   // A 1 ms timer, not 0: workerd runs ready timers before it polls for new requests.
   return new Promise((resolve) =>
     setTimeout(() => {

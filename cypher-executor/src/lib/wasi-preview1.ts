@@ -36,6 +36,8 @@ export interface CallState {
   fatal?: Abort;
   limits: SandboxLimits;
   host: Partial<Record<HostFunctionName, HostFunction>>;
+  /** Pages a refused `memory.grow` asked for (over the call's limit): the call ends with MEMORY_LIMIT. */
+  growRefused?: number;
   /** The CPU budget still to hand out (cpu-slices.ts); absent for modules built without fuel. */
   slices?: SliceState;
 }

@@ -7,7 +7,7 @@
  */
 
 import { recordHostCall } from "../observability/metrics";
-import { nextSlice, Reslice, startSlices } from "./cpu-slices";
+import { afterHostCall, nextSlice, Reslice, startSlices } from "./cpu-slices";
 import {
   adoptInstance,
   discardInstance,
@@ -39,6 +39,8 @@ export {
 
 /** Name of the fuel counter the build adds to every built-in component (see registry/scripts/fuel.mjs). */
 export const FUEL_GLOBAL = "__u6u_fuel";
+/** Fuel a page of memory growth costs: 64 MiB (1,024 pages) is ~4 M units, so ~16 slice boundaries. */
+const GROW_FUEL_PER_PAGE = 4096;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -163,12 +165,13 @@ function finish(
     if (err instanceof ProcExit) exitCode = err.code;
     else if (state.fatal) exitCode = -1;
     else if (err instanceof Abort) state.fatal = err;
-    else if (fuel && (fuel.value as number) < 0) {
-      state.fatal = new Abort("CPU_LIMIT_EXCEEDED", `the component used up its CPU budget (${limits.fuel} fuel units)`);
-    } else if (memory && isOutOfMemory(memory, limits)) {
+    // Spent fuel ends a call through u6u.fuel_slice (an Abort above), so a trap is never a CPU limit.
+    else if (state.growRefused || (memory && isOutOfMemory(memory, limits))) {
       state.fatal = new Abort(
         "MEMORY_LIMIT",
-        `the component ran out of memory (${memory.buffer.byteLength / PAGE} pages)`,
+        state.growRefused
+          ? `the component ran out of memory: it asked for ${state.growRefused} pages (limit ${limits.maxMemoryPages})`
+          : `the component ran out of memory (${memory!.buffer.byteLength / PAGE} pages)`,
       );
     } else {
       state.fatal = new Abort("COMPONENT_TRAPPED", `the component trapped: ${errorText(err)}`);
@@ -227,6 +230,25 @@ function createSandbox(module: WebAssembly.Module, useJspi: boolean): Sandbox | 
   // The fuel counter dropped below zero: the next slice of the budget, perhaps after a yield.
   const fuelSlice = () => nextSlice(sb.state, sb.fuel, useJspi);
   const u6u: Record<string, unknown> = {
+    // memory.grow, rewritten by the build into this call: the call's page limit binds as the memory grows,
+    // and growing costs fuel (GROW_FUEL_PER_PAGE), so an allocation loop reaches a slice boundary and yields.
+    memory_grow(delta: number): number {
+      const memory = sb.memory;
+      if (!memory) return -1;
+      const s = sb.state;
+      const pages = memory.buffer.byteLength / PAGE;
+      if (s && pages + delta > s.limits.maxMemoryPages) {
+        // A failed grow, as at the module's own maximum: the guest may try a smaller one or give up.
+        s.growRefused = pages + delta;
+        return -1;
+      }
+      if (sb.fuel) sb.fuel.value = (sb.fuel.value as number) - delta * GROW_FUEL_PER_PAGE;
+      try {
+        return memory.grow(delta);
+      } catch {
+        return -1;
+      }
+    },
     fuel_slice: useJspi
       ? new (WebAssembly as unknown as { Suspending: new (f: unknown) => unknown }).Suspending(fuelSlice)
       : fuelSlice,
@@ -249,6 +271,8 @@ function createSandbox(module: WebAssembly.Module, useJspi: boolean): Sandbox | 
       if (Date.now() > s.limits.deadline) stop(s, new Abort("TIMEOUT", "the call ran past its deadline"));
       const reply = await invokeHost(name, s.host[name], bytes(ptr, len).slice());
       if (reply.fatal) stop(s, reply.fatal);
+      const pause = afterHostCall(s);
+      if (pause) await pause;
       checkMemory(sb, s);
       s.held = reply.body;
       return reply.ok ? s.held.length : -s.held.length;

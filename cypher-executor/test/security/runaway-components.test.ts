@@ -143,4 +143,55 @@ describe("runaway components and everyone else", () => {
     },
     30_000,
   );
+
+  // One flood at a time, each call repeated back to back: the output flood is sliced by fuel and the host-call
+  // flood yields every 50 calls; a memory bomb is not sliced (one allocation loop of few iterations grows to
+  // the module's 1,024-page maximum, ~40 ms) and is the slowest case.
+  it.each([
+    [
+      "a 5 MB output flood",
+      { op: "big", bytes: 5_000_000 },
+      { max_output_bytes: 4_194_304, max_memory_pages: 1024 },
+      "OUTPUT_TOO_LARGE",
+    ],
+    ["a memory bomb", { op: "hog" }, { max_memory_pages: 1024 }, undefined],
+    ["a host-call flood (1,000 KV reads)", { op: "host_loop", n: 1000 }, { max_host_calls: 1000 }, undefined],
+  ])(
+    "a trivial call answers within the bound (p99) during %s, repeated",
+    async (kind, input, limits, ends) => {
+      const FLOOD_MS = 1_500;
+      await sample(5);
+      const baseline = await sample(SAMPLES);
+      const started = performance.now();
+      let rounds = 0;
+      const flood = (async () => {
+        while (performance.now() < started + FLOOD_MS) {
+          const { outcome } = await h.call("probe", { input, keyHash: A, limits });
+          if (ends) expect(errorOf(outcome).code).toBe(ends);
+          else expect(outcome.status).toBeDefined();
+          rounds++;
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      const loaded = await sample(SAMPLES, started + FLOOD_MS - 100);
+      await flood;
+      const figures = {
+        baseline: { p99: percentile(baseline, 0.99) },
+        loaded: { p95: percentile(loaded, 0.95), p99: percentile(loaded, 0.99), samples: loaded.length },
+        rounds,
+      };
+      console.log(`runaway flood (${kind}) figures (ms): ${JSON.stringify(figures)}`);
+      reportFigures(`runaway components: ${kind}, repeated`, {
+        tried: loaded.length,
+        breaches: loaded.filter((ms) => ms >= BOUND_MS).length,
+        note: `trivial call p95 ${figures.loaded.p95} ms, max ${figures.loaded.p99} ms; ${rounds} rounds`,
+      });
+      expect(loaded.length).toBeGreaterThanOrEqual(10);
+      expect(rounds).toBeGreaterThan(1);
+      const bound = Math.max(BOUND_MS, 2 * figures.baseline.p99 + 20);
+      expect(figures.loaded.p95).toBeLessThan(bound);
+      expect(figures.loaded.p99).toBeLessThan(3 * bound);
+    },
+    30_000,
+  );
 });
