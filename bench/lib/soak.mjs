@@ -3,6 +3,7 @@
 // than three minutes): one autocannon run per window gives exec/s per window. RSS of workerd is sampled every
 // 10 s (soak/60 when shorter). Flat means: the mean RSS of the last window is within 10% above the mean of
 // window 2 (window 1 is the warm-up: isolates, caches and pools fill there).
+import { fileURLToPath } from "node:url";
 import { load } from "./cannon.mjs";
 import { deploy, WORKFLOWS } from "./http-section.mjs";
 import { createKey, startServe } from "./platforms.mjs";
@@ -30,10 +31,14 @@ export function soakSummary({ samples, windows }) {
   const last = windows.length >= 3 ? mean(inWindow(windows[windows.length - 1])) : null;
   const rss = samples.map((s) => s.rssMb).filter((x) => x !== null);
   const round = (x) => (x === null ? null : Math.round(x));
+  // A flat RSS says little if the load did not hold: the last window's throughput against window 2's.
+  const w2 = windows.length >= 3 ? windows[1].execPerSec : null;
+  const wl = windows.length >= 3 ? windows[windows.length - 1].execPerSec : null;
   return {
     baselineMb: round(base),
     finalMb: round(last),
     ratio: base && last ? last / base : null,
+    execRatio: w2 && wl !== null ? wl / w2 : null,
     peakMb: rss.length ? Math.round(Math.max(...rss)) : null,
     rssSeries: rss.map(Math.round),
     execPerSec: windows.map((w) => Math.round(w.execPerSec ?? 0)),
@@ -104,4 +109,12 @@ export function printSoak(log, soak) {
   log(
     `  RSS window 2 mean ${s.baselineMb ?? "–"} MB, last window mean ${s.finalMb ?? "–"} MB, peak ${s.peakMb ?? "–"} MB`,
   );
+}
+
+// Alone: `node bench/lib/soak.mjs [seconds]` (default 600) runs only the soak.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.env.WRANGLER_SEND_METRICS = "false";
+  const soak = await runSoak({ seconds: Number(process.argv[2] ?? 600), log: console.log });
+  printSoak(console.log, soak);
+  process.exit(0);
 }
