@@ -94,7 +94,14 @@ function machine() {
 }
 
 const started = new Date();
-const results = { date: started.toISOString(), quick, seconds, machine: machine(), sections: {} };
+const results = {
+  date: started.toISOString(),
+  quick,
+  seconds,
+  soakSeconds: soak ? (soakSeconds ?? 600) : null,
+  machine: machine(),
+  sections: {},
+};
 log(`arcrun benchmarks ${quick ? "(quick)" : "(full)"}: ${results.date}`);
 log(
   `machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memGb} GB, load ${results.machine.loadavgAtStart.join(" ")}`,
