@@ -1,20 +1,38 @@
 #!/usr/bin/env node
-// The benchmark suite: `npm run bench` (full, ~6 min) or `npm run bench -- --quick` (CI, < 2 min).
-// Prints tables and writes bench/results/latest.json. It never fails on slow numbers: it measures.
+// The benchmark suite: `npm run bench` (full, ~17 min with the 10-minute soak) or `npm run bench -- --quick`
+// (CI, < 2 min, no peers, no soak). Prints tables and both target lists, and writes bench/results/latest.json
+// and latest.md. It never fails on slow numbers: it measures.
+//   --seconds N       length of each HTTP load run (default 10; quick 2)
+//   --no-soak         skip the soak (full run)
+//   --soak-seconds N  soak length (default 600); given, it runs the soak in --quick too
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { measureDevStart } from "./lib/dev-start.mjs";
 import { runHttpSection } from "./lib/http-section.mjs";
 import { builtCli } from "./lib/platforms.mjs";
-import { markdown, printKv, printRows, printTargets, targets } from "./lib/report.mjs";
+import { markdown, printKv, printRows, printTargets } from "./lib/report.mjs";
+import { printSoak, runSoak } from "./lib/soak.mjs";
+import { issue18Targets, round1Targets, trivialCodeStepUs } from "./lib/targets.mjs";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
 // `--seconds N` shortens (or lengthens) each load run, e.g. to check the full suite end to end quickly.
-const secondsArg = process.argv.indexOf("--seconds");
-const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : undefined;
+const numArg = (name) => {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return undefined;
+  const v = Number(process.argv[at + 1]);
+  if (!(v > 0)) {
+    console.error(`${name} needs a number of seconds above 0, e.g. ${name} 30`);
+    process.exit(2);
+  }
+  return v;
+};
+const seconds = numArg("--seconds");
+const soakSeconds = numArg("--soak-seconds");
+const soak = soakSeconds !== undefined || (!quick && !process.argv.includes("--no-soak"));
 const log = (s) => console.log(s);
 
 /** n8n's published single-instance figure (not a same-run comparison). */
@@ -76,7 +94,14 @@ function machine() {
 }
 
 const started = new Date();
-const results = { date: started.toISOString(), quick, seconds, machine: machine(), sections: {} };
+const results = {
+  date: started.toISOString(),
+  quick,
+  seconds,
+  soakSeconds: soak ? (soakSeconds ?? 600) : null,
+  machine: machine(),
+  sections: {},
+};
 log(`arcrun benchmarks ${quick ? "(quick)" : "(full)"}: ${results.date}`);
 log(
   `machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memGb} GB, load ${results.machine.loadavgAtStart.join(" ")}`,
@@ -85,21 +110,53 @@ log("note: on a shared machine, numbers move with whatever else runs; compare ro
 
 results.sections.component = await optionalSection("1. component call", "component-call", "runComponentBench");
 results.sections.engine = await optionalSection("2. engine", "engine", "runEngineBench");
+// Quick mode of the `code` step is ~5 s, so it runs in --quick too.
+results.sections.codeStep = await optionalSection("2b. `code` step (inside workerd)", "code-step", "runCodeStepBench");
 
+let http = { rows: [], kv: {}, notes: {} };
 log('\n## 3-4. HTTP: arcrun, bare worker, peers (autocannon, POST {"n":21})');
 if (!builtCli()) {
   log("  not built: run `npm run build` first (needs cli/dist and cypher-executor/dist)");
   results.sections.http = { available: false };
 } else {
-  const http = await runHttpSection({ quick, log, seconds });
+  http = await runHttpSection({ quick, log, seconds });
   results.sections.http = http;
   printRows(log, http.rows);
   printKv(log, http.kv);
   if (http.notes.peers) log(`peers: ${http.notes.peers}`);
-  const t = targets(http, N8N_PUBLISHED);
-  results.sections.targets = t;
-  printTargets(log, t, N8N_PUBLISHED);
+
+  log("\n## 5. acr dev start time (spawn → GET /health 200; banner = seeded and ready)");
+  try {
+    const dev = await measureDevStart({ runs: quick ? 1 : 3 });
+    results.sections.devStart = dev;
+    log(`  median of ${dev.runs.length}: /health ${dev.healthMs} ms, banner ${dev.readyMs ?? "–"} ms`);
+  } catch (err) {
+    results.sections.devStart = { error: err.message };
+    log(`  failed: ${err.message}`);
+  }
+
+  log("\n## 6. soak (acr serve, 3-node workflow, history kept, 16 connections)");
+  if (!soak) {
+    log(`  skipped (${quick ? "--quick" : "--no-soak"}; --soak-seconds N runs it)`);
+  } else {
+    try {
+      results.sections.soak = await runSoak({ seconds: soakSeconds ?? 600, log });
+    } catch (err) {
+      results.sections.soak = { error: err.message };
+    }
+    printSoak(log, results.sections.soak);
+  }
 }
+
+results.sections.targets = {
+  issue18: issue18Targets(http.rows, {
+    codeStepUs: trivialCodeStepUs(results.sections.codeStep?.result),
+    devStart: results.sections.devStart,
+    soak: results.sections.soak?.summary,
+  }),
+  round1: round1Targets(http, N8N_PUBLISHED),
+};
+printTargets(log, results.sections.targets, N8N_PUBLISHED);
 
 results.durationSec = Math.round((Date.now() - started.getTime()) / 1000);
 results.machine.loadavgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);

@@ -8,6 +8,7 @@ import { kvIdleDay } from "./kv-idle.mjs";
 import { ensureNodeRed, startNodeRed } from "./nodered.mjs";
 import { createKey, root, startBareMiniflare, startBareWorkerd, startDev, startServe } from "./platforms.mjs";
 import { cpuMs, sampleRss } from "./proc.mjs";
+import { ROW } from "./targets.mjs";
 
 const BODY = { n: 21 };
 export const WORKFLOWS = {
@@ -15,12 +16,8 @@ export const WORKFLOWS = {
   chain10: { name: "bench_chain10", file: join(root, "bench", "workflows", "chain10.yaml") },
   three_failed: { name: "bench_three_failed", file: join(root, "bench", "workflows", "three_failed.yaml") },
 };
-/** Row labels of the workflows (report.mjs picks rows by these). */
-export const TARGETS = {
-  three: "3-node webhook workflow",
-  chain10: "10-node set chain",
-  three_failed: "3-node, history: failed",
-};
+/** Row labels of the workflows (targets.mjs picks rows by these). */
+export const TARGETS = { three: ROW.three, chain10: ROW.chain10, three_failed: ROW.threeFailed };
 
 /** One measured row: warm up, then one autocannon run per connection count. */
 async function measure(rows, { system, target, url, headers, pid, plan, method = "POST" }) {
@@ -85,7 +82,7 @@ async function benchPlatform(rows, notes, start, plan) {
     // The API-key check (hash + USERS_KV read) and Hono routing, without the engine.
     await measure(rows, {
       system: platform.name,
-      target: "GET /v1/whoami",
+      target: ROW.whoami,
       url: `${platform.url}/v1/whoami`,
       method: "GET",
       headers: { authorization: `Bearer ${key.apiKey}` },
@@ -220,7 +217,7 @@ export async function runHttpSection({ quick, log, seconds }) {
       try {
         await measure(rows, {
           system: p.name,
-          target: "3-node flow",
+          target: ROW.nodeRedThree,
           url: `${p.url}/three`,
           headers: {},
           pid: p.pid,
@@ -228,7 +225,7 @@ export async function runHttpSection({ quick, log, seconds }) {
         });
         await measure(rows, {
           system: p.name,
-          target: "10 function chain",
+          target: ROW.nodeRedChain,
           url: `${p.url}/chain10`,
           headers: {},
           pid: p.pid,

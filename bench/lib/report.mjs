@@ -1,4 +1,5 @@
 // Tables and the target ratios, from the rows of one run.
+import { shown, verdict } from "./targets.mjs";
 
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
@@ -36,59 +37,16 @@ export function printKv(log, kv) {
   }
 }
 
-function pick(rows, system, target, connections = 16) {
-  return rows.find((r) => r.system === system && r.target === target && r.connections === connections && !r.failed);
-}
-
-/** The brief's targets, as ratios at 16 connections (the reference numbers' setting). */
-export function targets(http, n8n) {
-  const rows = http.rows;
-  const serve3 = pick(rows, "acr serve", "3-node webhook workflow");
-  const serve10 = pick(rows, "acr serve", "10-node set chain");
-  // Like for like with Node-RED, which keeps no execution history: successes write no record.
-  const serve3f = pick(rows, "acr serve", "3-node, history: failed");
-  const dev3 = pick(rows, "acr dev", "3-node webhook workflow");
-  const bare = pick(rows, "bare worker, plain workerd", "bare JS worker");
-  const nr3 = rows.find((r) => r.system.startsWith("Node-RED") && r.target === "3-node flow" && r.connections === 16);
-  const nr10 = rows.find(
-    (r) => r.system.startsWith("Node-RED") && r.target === "10 function chain" && r.connections === 16,
-  );
-  const ratio = (a, b) => (a && b && b.execPerSec > 0 ? a.execPerSec / b.execPerSec : null);
-  const cpuRatio = (a, b) => (a?.cpuMsPerExec && b?.cpuMsPerExec ? b.cpuMsPerExec / a.cpuMsPerExec : null);
-  const writes = http.kv?.three?.writes ?? null;
-  return [
-    { target: "3-node workflow on serve ≥ 1.5x Node-RED 3-node", want: 1.5, got: ratio(serve3, nr3) },
-    { target: "10-node WASM chain on serve ≥ 1x Node-RED 10-function chain", want: 1, got: ratio(serve10, nr10) },
-    { target: "3-node workflow on serve ≥ 50% of bare plain-JS workerd", want: 0.5, got: ratio(serve3, bare) },
-    { target: "same, history: failed (no record, like Node-RED) vs Node-RED", want: 1.5, got: ratio(serve3f, nr3) },
-    { target: "same, history: failed vs bare plain-JS workerd", want: 0.5, got: ratio(serve3f, bare) },
-    {
-      target: `3-node workflow on serve ≥ 10x n8n published (${n8n.execPerSec}/s)`,
-      want: 10,
-      got: serve3 ? serve3.execPerSec / n8n.execPerSec : null,
-    },
-    { target: "KV writes per successful execution ≤ 2", want: 2, got: writes, lowerIsBetter: true },
-    { target: "acr serve vs acr dev (3-node workflow)", want: null, got: ratio(serve3, dev3) },
-    // On a shared machine each process gets whatever CPU share it can; executions per CPU-second of the
-    // process is the steadier comparison (what each would do with a core to itself).
-    { target: "per CPU-second: 3-node on serve vs Node-RED 3-node", want: 1.5, got: cpuRatio(serve3, nr3) },
-    { target: "per CPU-second: 10-node chain on serve vs Node-RED 10-function", want: 1, got: cpuRatio(serve10, nr10) },
-    { target: "per CPU-second: 3-node on serve vs bare plain-JS workerd", want: 0.5, got: cpuRatio(serve3, bare) },
-    { target: "per CPU-second: 3-node, history: failed vs Node-RED 3-node", want: 1.5, got: cpuRatio(serve3f, nr3) },
-  ];
-}
-
-export function printTargets(log, t, n8n) {
-  log("\nTargets (ratios at 16 connections; no assertion, measured only):");
-  for (const x of t) {
-    const verdict =
-      x.got === null || x.want === null
-        ? ""
-        : (x.lowerIsBetter ? x.got <= x.want : x.got >= x.want)
-          ? "  met"
-          : "  NOT met";
-    log(`  ${pad(x.target, 64)} ${x.got === null ? "n/a (not measured in this run)" : fmt(x.got, 2)}${verdict}`);
-  }
+/** Prints both target lists: issue 18's, then round 1's that still hold meaning (targets.mjs). */
+export function printTargets(log, lists, n8n) {
+  const line = (x) => {
+    const v = verdict(x);
+    log(`  ${pad(x.target, 78)} ${shown(x)}${v === null ? "" : v === "met" ? "  met" : "  NOT met"}`);
+  };
+  log("\nTargets of issue 18 (same-run ratios; measured, never asserted; n/a = not measured in this run):");
+  for (const x of lists.issue18 ?? []) line(x);
+  log("\nRound 1 targets still printed (2026-11-25; issue 18 replaced its serve vs Node-RED ones):");
+  for (const x of lists.round1 ?? []) line(x);
   log(`  n8n figure: ${n8n.setup}; ${n8n.source} (published, not a same-run comparison)`);
 }
 
@@ -128,11 +86,40 @@ export function markdown(results) {
         `| ${id} | ${fmt(c.reads, 2)} | ${fmt(c.writes, 2)} | ${fmt(c.deletes, 2)} | ${fmt(c.lists, 2)} | \`${JSON.stringify(c.byNamespace)}\` |`,
       );
   }
-  out.push("", "| target | measured | met? |", "|---|--:|---|");
-  for (const t of results.sections.targets ?? []) {
-    const met =
-      t.got === null || t.want === null ? "" : (t.lowerIsBetter ? t.got <= t.want : t.got >= t.want) ? "yes" : "**no**";
-    out.push(`| ${t.target} | ${t.got === null ? "n/a" : fmt(t.got, 2)} | ${met} |`);
+  const extras = results.sections;
+  const code = extras.codeStep?.result;
+  if (Array.isArray(code)) {
+    out.push("", "| `code` step (inside workerd) | calls | median µs | p99 µs |", "|---|--:|--:|--:|");
+    for (const r of code) out.push(`| ${r.case} | ${r.calls} | ${r.median_us} | ${r.p99_us} |`);
   }
+  const dev = extras.devStart;
+  if (dev?.healthMs !== undefined)
+    out.push(
+      "",
+      `\`acr dev\` start (median of ${dev.runs.length}, fresh state each): spawn → \`/health\` 200 in **${dev.healthMs} ms**, banner (seeded, ready) in ${dev.readyMs ?? "–"} ms; runs: ${dev.runs.map((r) => `${r.healthMs}/${r.readyMs ?? "–"}`).join(", ")} ms.`,
+    );
+  const soak = extras.soak;
+  if (soak?.summary) {
+    const s = soak.summary;
+    out.push(
+      "",
+      `Soak: ${soak.plan.seconds} s, ${soak.plan.connections} connections, ${soak.plan.workflow}: ${soak.executions} executions, ${s.errors} errors, ${fmt(soak.cpuMsPerExec, 3)} CPU ms/exec; RSS mean window 2 ${s.baselineMb} MB, last window ${s.finalMb} MB, peak ${s.peakMb} MB.`,
+      "",
+      `- RSS MB every ${soak.plan.sampleEvery} s: ${s.rssSeries.join(" ")}`,
+      `- exec/s per ${soak.plan.window} s window: ${s.execPerSec.join(" ")}`,
+      `- p99 ms per window: ${s.p99.join(" ")}`,
+    );
+  } else if (soak) out.push("", `Soak: ${soak.skipped ?? soak.error ?? "not run"}`);
+  const table = (title, list) => {
+    out.push("", `| ${title} | measured | met? |`, "|---|--:|---|");
+    for (const t of list ?? []) {
+      const v = verdict(t);
+      out.push(
+        `| ${t.target.replace(/\|/g, "\\|")} | ${shown(t)} | ${v === null ? "" : v === "met" ? "yes" : "**no**"} |`,
+      );
+    }
+  };
+  table("target (issue 18)", extras.targets?.issue18);
+  table("target (round 1, still printed)", extras.targets?.round1);
   return `${out.join("\n")}\n`;
 }
