@@ -8,9 +8,16 @@
  * low load nothing waits, and under load the number of store calls follows the store's round trips,
  * not the executions.
  *
- * workerd ties every I/O to the request that started it: a batch is sent by one of its own members
- * (the first), and each member awaits a promise created in its own request, settled by the sender
- * (workerd runs the continuation in the member's request). See docs/adr/0003 and docs/performance.md.
+ * No record depends on one other request staying alive. workerd ties I/O to the request that started
+ * it, and a request whose client went away stops running: a batch sent "by its first member" stalled
+ * every later record whenever that member's client hung up (seen as a collapse from ~1,000 to ~150
+ * exec/s after a load run ended, and "Cannot perform I/O on behalf of a different request" errors). So:
+ * - every member of the waiting batch offers to send it when the flight before lands; the first whose
+ *   continuation runs sends it, in its own request;
+ * - a member whose batch never left within FALLBACK_MS (its sender is gone), or failed, stores its own
+ *   record directly, in its own request; one whose batch left waits for it (up to STUCK_MS), so a late
+ *   batch can never land over a newer write of the same key.
+ * See docs/adr/0003 and docs/performance.md.
  */
 
 /** One record to store: what `KVNamespace.put` takes, as plain JSON. */
@@ -30,125 +37,155 @@ export type BulkSender = (puts: BulkPut[]) => Promise<BulkResult[]>;
 /** Puts per store call (SQLite-backed storage takes 128 keys per call; larger batches are split). */
 const MAX_PUTS_PER_CALL = 128;
 /**
- * A member waits at most this long for its batch: then it fails (the caller's retry writes again) and a
- * batch that never left (its sender's request was cancelled) is given up, so the queue cannot stay stuck.
+ * A member waits this long for its batch before storing its record itself; a flight or batch older than
+ * this is forgotten (its sender is gone), so later records never queue behind it.
  */
+export const FALLBACK_MS = 2_000;
+/** A member whose batch left but has not landed gives up after this long (the caller answers 503). */
 export const STUCK_MS = 10_000;
 
 interface Member {
   put: BulkPut;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  settled: boolean;
+  /** Why it was not stored; undefined once stored. */
+  error?: Error;
 }
 
-interface Waiting {
+interface Batch {
   members: Member[];
-  /** Lets the waiting batch's sender go (called from the request whose batch just landed). */
-  go?: () => void;
   since: number;
+  /** Set by the member that sends it. */
+  sending: boolean;
+  /** Set once every store call of it has answered. */
+  landed: boolean;
+  /** Settles when the batch has landed (or failed); made when the batch is formed. */
+  done: Promise<void>;
+  finish: () => void;
 }
 
 /** Counters for tests and benchmarks (per isolate). */
-export const groupCommitStats = { calls: 0, puts: 0, largest: 0, stuck: 0 };
+export const groupCommitStats = { calls: 0, puts: 0, largest: 0, stuck: 0, fallbacks: 0 };
 
-let flying = false;
-let flightSince = 0;
-let waiting: Waiting | null = null;
+/** The batch on its way. */
+let flight: Batch | null = null;
+/** The next batch, gathering members while the flight is in the air. */
+let waiting: Batch | null = null;
+
+function newBatch(member: Member): Batch {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  return { members: [member], since: Date.now(), sending: false, landed: false, done, finish };
+}
 
 /**
  * Stores one record through `send`, together with the records of concurrent callers; resolves once it
- * is stored, rejects if it was refused or its batch failed.
+ * is stored, rejects if it could not be stored (not by the batch, nor alone).
  *
  * @example
  * await groupPut(sendBulk(env.ANALYTICS_KV_BULK), { key, value, metadata, expiration_ttl: 2_592_000 });
  */
-export function groupPut(send: BulkSender, put: BulkPut): Promise<void> {
-  let member!: Member;
-  const done = new Promise<void>((resolve, reject) => {
-    member = { put, resolve, reject, settled: false };
-  });
-  const now = Date.now();
-  unstick(now);
-  if (waiting) {
-    waiting.members.push(member);
-  } else if (!flying) {
-    void fly([member], send);
+export async function groupPut(send: BulkSender, put: BulkPut): Promise<void> {
+  const member: Member = { put, error: new Error("No answer") };
+  unstick(Date.now());
+  let batch = waiting;
+  if (batch) {
+    batch.members.push(member);
+  } else if (!flight) {
+    batch = newBatch(member);
+    fly(batch, send);
   } else {
-    // First of the next batch: it sends the batch once the one on its way lands. Its `turn` is created
-    // here, in this request, so the continuation runs here even though another request resolves it.
-    const batch: Waiting = { members: [member], since: now };
+    batch = newBatch(member);
     waiting = batch;
-    new Promise<void>((go) => {
-      batch.go = go;
-    }).then(() => {
-      if (waiting === batch) waiting = null;
-      return fly(batch.members, send);
-    });
   }
-  // The member's own deadline (also a pending event of its request while it waits on another's I/O).
-  const timer = setTimeout(() => fail(member, new Error("The execution record was not stored in time")), STUCK_MS);
-  return done.finally(() => clearTimeout(timer));
+  if (!batch.sending) {
+    // Offer to send it once the flight before lands: whichever member gets there first, in its own request.
+    const own = batch;
+    const before = flight;
+    const offer = () => {
+      if (waiting === own) waiting = null;
+      if (!own.sending) fly(own, send);
+    };
+    if (before && before !== own) before.done.then(offer);
+    else offer();
+  }
+  await landedWithin(batch, FALLBACK_MS);
+  // A batch on its way may still land (and must not land after a newer write of the key): wait for it.
+  if (batch.sending && !batch.landed) await landedWithin(batch, STUCK_MS - FALLBACK_MS);
+  if (!member.error) return;
+  if (batch.sending && !batch.landed) throw new Error("The execution record was not stored in time");
+  // The batch failed, or never left (its sender is gone): this record alone, from this request.
+  groupCommitStats.fallbacks++;
+  const [result] = await send([put]);
+  if (result !== null) {
+    throw new Error(
+      result ? `The history store refused the record (${result.status}): ${result.message}` : "No answer",
+    );
+  }
 }
 
-/** A batch on its way or waiting for longer than STUCK_MS belongs to a request that is gone. */
-function unstick(now: number): void {
-  if (flying && now - flightSince > STUCK_MS) {
-    groupCommitStats.stuck++;
-    flying = false;
+async function landedWithin(batch: Batch, ms: number): Promise<void> {
+  if (batch.landed) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([batch.done, late]);
+  } finally {
+    clearTimeout(timer);
   }
-  if (waiting && now - waiting.since > STUCK_MS) {
+}
+
+/** A flight or batch older than FALLBACK_MS belongs to a request that is gone: later records go around it. */
+function unstick(now: number): void {
+  if (flight && now - flight.since > FALLBACK_MS) {
     groupCommitStats.stuck++;
-    for (const m of waiting.members) fail(m, new Error("The execution record's batch never left"));
+    flight = null;
+  }
+  if (waiting && now - waiting.since > FALLBACK_MS) {
+    groupCommitStats.stuck++;
     waiting = null;
   }
 }
 
-async function fly(members: Member[], send: BulkSender): Promise<void> {
-  flying = true;
-  flightSince = Date.now();
+/** Sends the batch from the calling request and marks each member stored or failed. */
+function fly(batch: Batch, send: BulkSender): void {
+  batch.sending = true;
+  batch.since = Date.now();
+  flight = batch;
+  const { members } = batch;
   groupCommitStats.calls++;
   groupCommitStats.puts += members.length;
   if (members.length > groupCommitStats.largest) groupCommitStats.largest = members.length;
-  try {
-    const calls: Promise<void>[] = [];
-    for (let i = 0; i < members.length; i += MAX_PUTS_PER_CALL) {
-      const chunk = members.slice(i, i + MAX_PUTS_PER_CALL);
-      calls.push(send(chunk.map((m) => m.put)).then((results) => settle(chunk, results)));
-    }
-    await Promise.all(calls);
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    for (const m of members) fail(m, e);
-  } finally {
-    flying = false;
-    const next = waiting;
-    if (next?.go) {
-      // Taken now: later records start the batch after it (they must not join one already leaving).
-      waiting = null;
-      next.go();
-    }
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < members.length; i += MAX_PUTS_PER_CALL) {
+    const chunk = members.slice(i, i + MAX_PUTS_PER_CALL);
+    calls.push(
+      send(chunk.map((m) => m.put)).then(
+        (results) => settle(chunk, results),
+        (err: unknown) => {
+          const e = err instanceof Error ? err : new Error(String(err));
+          for (const m of chunk) m.error = e;
+        },
+      ),
+    );
   }
+  void Promise.all(calls).then(() => {
+    if (flight === batch) flight = null;
+    batch.landed = true;
+    batch.finish();
+  });
 }
 
 function settle(members: Member[], results: BulkResult[]): void {
   for (const [i, m] of members.entries()) {
     const r = results[i];
-    if (r === null) {
-      if (!m.settled) {
-        m.settled = true;
-        m.resolve();
-      }
-    } else {
-      fail(m, new Error(r ? `The history store refused the record (${r.status}): ${r.message}` : "No answer"));
-    }
+    m.error =
+      r === null
+        ? undefined
+        : new Error(r ? `The history store refused the record (${r.status}): ${r.message}` : "No answer");
   }
-}
-
-function fail(m: Member, err: Error): void {
-  if (m.settled) return;
-  m.settled = true;
-  m.reject(err);
 }
 
 /**
