@@ -103,6 +103,18 @@ describe("code steps on pooled, snapshotted QuickJS instances", () => {
     expect(after.found).toEqual([false, true]);
   }, 60_000);
 
+  it("data above a large all-zero allocation is wiped too (the heap is cleared up to the allocator's break)", async () => {
+    const secret = `beyond-${randomBytes(12).toString("hex")}`;
+    // 1 MiB of zeros first, then the secret above it: a page scan that stops at the first 64 KiB of zeros
+    // would never reach it.
+    const kept = await code(
+      "const zeros = new Uint8Array(1024 * 1024); globalThis.keep = [zeros, (input.secret + ' ').repeat(4000)]; return zeros.length",
+      { secret },
+    );
+    expect(kept.status, JSON.stringify(kept)).toBe("succeeded");
+    expect((await scan([secret, "globalThis"])).found).toEqual([false, true]);
+  }, 60_000);
+
   it("a step that fails, throws or times out leaves nothing either", async () => {
     const secret = `thrown-${randomBytes(8).toString("hex")}`;
     const failed = await code("globalThis.x = input.secret; throw new Error(input.secret)", { secret });

@@ -23,7 +23,7 @@ import {
 } from "quickjs-emscripten-core";
 // Copied there by the registry build (interpreterComponent in registry/scripts/build.mjs).
 import wasmModule from "../../../../.component-builds/code/quickjs.wasm";
-import { type MemorySnapshot, restoreMemory, takeSnapshot } from "./snapshot";
+import { findBreak, type MemorySnapshot, restoreMemory, takeSnapshot } from "./snapshot";
 
 type Jspi = {
   Suspending: new (f: (...args: number[]) => unknown) => unknown;
@@ -125,6 +125,8 @@ async function createInterpreter(): Promise<Interpreter> {
   if (!memory) throw new Error("the interpreter's memory was not found");
   setUp(interp);
   const snap: MemorySnapshot = takeSnapshot(memory);
+  snap.breakAt = findBreak(memory, snap, em._malloc!, em._free!);
+  restoreMemory(memory, snap);
   const mem = memory;
   interp.wasmMemory = mem;
   interp.restore = () => restoreMemory(mem, snap);
