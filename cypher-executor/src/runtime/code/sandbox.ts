@@ -72,10 +72,10 @@ export interface Interpreter {
   ctxPtr: number;
   rtPtr: number;
   /**
-   * Made before the snapshot, so valid in every step: the file names errors report (C strings) and the
+   * Made before the snapshot, so valid in every step: the file name errors report (a C string) and the
    * prelude's `json` and `describe` functions (JSValue pointers).
    */
-  names: { code: number; result: number };
+  names: { code: number };
   fns: { json: number; describe: number };
   /** Where the running step's `console` lines go; returns true once its log is full. */
   log?: (line: string) => boolean;
@@ -216,7 +216,7 @@ function setUp(interp: Interpreter): void {
     interp.em.HEAPU8.set(bytes, ptr);
     return ptr;
   };
-  interp.names = { code: cString("code.js"), result: cString("result.js") };
+  interp.names = { code: cString("code.js") };
   interp.fns = {
     json: vm.getProp(vm.global, "__arcrun_json").value,
     describe: vm.getProp(vm.global, "__arcrun_describe").value,
