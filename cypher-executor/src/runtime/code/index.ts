@@ -9,22 +9,18 @@
  * // config: { component: code, code: "return input.n * 2", input: { n: "{{ input.n }}" } }
  * await codeComponent.run({ code: "return input.n * 2", input: { n: 21 } }, ctx); // data: 42
  */
-import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import manifest from "../../../../registry/components/code/component.json";
 import type { CallContext, ComponentManifest, ComponentOutcome } from "../types";
-import { type Interpreter, releaseInterpreter, takeInterpreter } from "./sandbox";
-import { drainJobsSliced, evalSliced } from "./sliced";
+import { DEFAULT_MEMORY_BYTES, type Interpreter, releaseInterpreter, STACK_BYTES, takeInterpreter } from "./sandbox";
+import { callSliced, drainJobsSliced, evalSliced, readString, typeOf } from "./sliced";
 
 /** The original arcrun's defaults, kept as the ceilings a node may lower (or raise up to the max). */
 export const CODE_DEFAULTS = {
   timeout_ms: 1_000,
   max_timeout_ms: 30_000,
-  memory_bytes: 16 * 1024 * 1024,
-  /**
-   * The original's 512 KiB overflows the host's own stack first (a RangeError outside QuickJS, measured
-   * on Node 20 and workerd): at 256 KiB QuickJS reports its clean "stack overflow" every time.
-   */
-  stack_bytes: 256 * 1024,
+  memory_bytes: DEFAULT_MEMORY_BYTES,
+  /** See sandbox.ts. */
+  stack_bytes: STACK_BYTES,
   max_output_bytes: 1024 * 1024,
   max_code_bytes: 256 * 1024,
   max_log_bytes: 16 * 1024,
@@ -69,14 +65,15 @@ class CodeError extends Error {
 const encoder = new TextEncoder();
 
 /**
- * Wraps the body so it runs in strict mode as a function of `input`. A user's `throw null` becomes an
- * Error inside the sandbox, so a null error reaching the host can only mean the interpreter ran out of memory.
+ * The one script a step evaluates: the body as a strict-mode function of `input`, handed with the input's
+ * JSON to the prelude's driver (sandbox.ts), which returns the result already serialized. The input
+ * travels as a string literal after the body, so the user's first line stays line 3.
  */
-function program(body: string): string {
+function program(body: string, inputJson: string): string {
   return `"use strict";
-(function (input) { try { return (function (input) {
+__arcrun_step(function (input) {
 ${body}
-})(input); } catch (e) { if (e === null || e === undefined) throw new Error("The code threw " + e); throw e; } })(JSON.parse(globalThis.__arcrun_input))`;
+}, ${JSON.stringify(inputJson)})`;
 }
 
 /** The user's first line is line 3 of the program: report positions in the user's lines. */
@@ -86,54 +83,44 @@ function userPosition(stack: string | undefined): { line: number; column: number
   return { line: Math.max(1, Number(m[1]) - 2), column: Number(m[2] ?? 0) };
 }
 
-/**
- * Reads a thrown value's name, message and stack inside the sandbox: a thrown object's getters are the
- * step's own code, so this runs sliced and interruptible like the rest of it.
- */
-const DESCRIBE_ERROR = `(() => {
-  const e = globalThis.__arcrun_error;
-  const s = (v) => (v === undefined ? undefined : String(v));
-  if (e === null || typeof e !== "object") return JSON.stringify({ message: s(e) });
-  return JSON.stringify({ name: s(e.name), message: s(e.message), stack: s(e.stack) });
-})()`;
+const TIMEOUT = () => new CodeError("CODE_TIMEOUT", "The code ran past its time limit (timeout_ms)");
 
-async function describeError(
-  interp: Interpreter,
-  vm: QuickJSContext,
-  handle: QuickJSHandle,
-  interrupted: () => boolean,
-): Promise<CodeError> {
-  if (interrupted()) return new CodeError("CODE_TIMEOUT", "The code ran past its time limit (timeout_ms)");
-  if (isNull(vm, handle)) {
+/**
+ * Reads a thrown value's name, message and stack inside the sandbox (the prelude's `describe`): a thrown
+ * object's getters are the step's own code, so this runs sliced and interruptible like the rest of it.
+ * The message of an error thrown while the result was serialized says so.
+ */
+async function describeError(interp: Interpreter, thrown: number, interrupted: () => boolean): Promise<CodeError> {
+  if (interrupted()) return TIMEOUT();
+  // The interpreter throws `null` only when it ran out of memory (a user's `throw null` is wrapped).
+  if (interp.em._QTS_IsEqual!(interp.ctxPtr, thrown, interp.vm.null.value, 1)) {
     return new CodeError("CODE_RESOURCE_LIMIT", "The code used more memory than its limit");
   }
-  vm.defineProp(vm.global, "__arcrun_error", { value: handle, configurable: true });
-  const read = await evalSliced(interp, vm, DESCRIBE_ERROR, "error.js");
-  if (read.error) {
-    read.error.dispose();
-    if (interrupted()) return new CodeError("CODE_TIMEOUT", "The code ran past its time limit (timeout_ms)");
+  const read = await callSliced(interp, interp.fns.describe, thrown);
+  if (read.error !== undefined || typeOf(interp, read.value) !== "string") {
+    if (interrupted()) return TIMEOUT();
     return new CodeError("CODE_USER_ERROR", "Error: the code threw a value that cannot be described");
   }
-  const err = JSON.parse(vm.getString(read.value)) as { name?: string; message?: string; stack?: string };
-  read.value.dispose();
-  const name = err.name ?? "Error";
-  const message = err.message ?? "";
-  if (/interrupted/i.test(message)) {
-    return new CodeError("CODE_TIMEOUT", "The code ran past its time limit (timeout_ms)");
+  let err: { result?: boolean; name?: string; message?: string; stack?: string };
+  try {
+    err = JSON.parse(readString(interp, read.value).text) ?? {};
+  } catch {
+    return new CodeError("CODE_USER_ERROR", "Error: the code threw a value that cannot be described");
   }
+  const name = typeof err.name === "string" ? err.name : "Error";
+  const message = typeof err.message === "string" ? err.message : "";
+  if (/interrupted/i.test(message)) return TIMEOUT();
   if (/out of memory/i.test(message)) {
     return new CodeError("CODE_RESOURCE_LIMIT", "The code used more memory than its limit");
   }
   if (/stack overflow/i.test(message) || /too much recursion/i.test(message)) {
     return new CodeError("CODE_RESOURCE_LIMIT", "The code overflowed its stack (runaway recursion?)");
   }
-  const pos = userPosition(err.stack);
+  if (err.result === true) {
+    return new CodeError("CODE_CONTRACT_ERROR", `The result is not JSON: ${name}: ${message}`);
+  }
+  const pos = userPosition(typeof err.stack === "string" ? err.stack : undefined);
   return new CodeError("CODE_USER_ERROR", `${name}: ${message}`, { name, ...(pos ? { position: pos } : {}) });
-}
-
-/** The interpreter throws `null` only when it ran out of memory (a user's `throw null` is wrapped). */
-function isNull(vm: QuickJSContext, handle: QuickJSHandle): boolean {
-  return vm.sameValue(handle, vm.null);
 }
 
 function limitsOf(ctx: CallContext) {
@@ -155,7 +142,8 @@ function splitInput(input: unknown): { code: string; arg: unknown } {
       "Field `code` must be a non-empty string: a function body reading `input`",
     );
   }
-  if (encoder.encode(code).length > CODE_DEFAULTS.max_code_bytes) {
+  // At most 3 UTF-8 bytes per UTF-16 unit: most bodies need no encoding to be measured.
+  if (code.length * 3 > CODE_DEFAULTS.max_code_bytes && encoder.encode(code).length > CODE_DEFAULTS.max_code_bytes) {
     throw new CodeError(
       "CODE_CONTRACT_ERROR",
       `Field \`code\` is larger than ${CODE_DEFAULTS.max_code_bytes / 1024} KiB`,
@@ -164,13 +152,16 @@ function splitInput(input: unknown): { code: string; arg: unknown } {
   return { code, arg: arg === undefined ? rest : arg };
 }
 
+/** The line that ends a step's log once it is full (the engine's cut marker, docs/engine.md). */
+export const LOG_CUT = `… (logs cut at ${CODE_DEFAULTS.max_log_bytes} characters)`;
+
 async function runCode(input: unknown, ctx: CallContext, logs: string[], interp: Interpreter): Promise<unknown> {
   const { code, arg } = splitInput(input);
   const limits = limitsOf(ctx);
   // The instance's runtime and context, as snapshotted (sandbox.ts): the step leaves nothing in them.
-  const { rt, vm } = interp;
-  rt.setMemoryLimit(limits.memory);
-  rt.setMaxStackSize(CODE_DEFAULTS.stack_bytes);
+  // The snapshot holds the default limits: only a node's own limit costs a call.
+  const { rt } = interp;
+  if (limits.memory !== DEFAULT_MEMORY_BYTES) rt.setMemoryLimit(limits.memory);
   const started = Date.now();
   const budget = limits.timeoutMs * INTERRUPTS_PER_MS;
   // Work done so far, in interrupts: interpreter steps plus what the host did for the step (log lines).
@@ -196,77 +187,68 @@ async function runCode(input: unknown, ctx: CallContext, logs: string[], interp:
       }, 1),
     );
   };
+  const isInterrupted = () => interrupted;
   try {
     let logBytes = 0;
     interp.log = (text) => {
-      logBytes += text.length + 1;
       work += Math.ceil(text.length / LOG_BYTES_PER_INTERRUPT);
-      if (logBytes <= CODE_DEFAULTS.max_log_bytes) logs.push(text);
-      return logBytes >= CODE_DEFAULTS.max_log_bytes;
+      // Whole lines while they fit with room left for the cut marker; then what fits of the next, and it.
+      const room = CODE_DEFAULTS.max_log_bytes - LOG_CUT.length - 1 - logBytes;
+      if (text.length + 1 <= room) {
+        logs.push(text);
+        logBytes += text.length + 1;
+        return false;
+      }
+      if (room > 1) logs.push(text.slice(0, room - 1));
+      logs.push(LOG_CUT);
+      logBytes = CODE_DEFAULTS.max_log_bytes;
+      return true;
     };
-    vm.setProp(vm.global, "__arcrun_input", vm.newString(JSON.stringify(arg ?? null)));
 
-    const evaluated = await evalSliced(interp, vm, program(code), "code.js");
-    if (evaluated.error) {
-      const e = await describeError(interp, vm, evaluated.error, () => interrupted);
-      evaluated.error.dispose();
-      throw e;
-    }
-    let result = evaluated.value;
-    if (vm.typeof(result) === "object" && vm.getPromiseState(result).type !== "fulfilled") {
-      const failed = await drainJobsSliced(interp, rt, vm);
-      if (failed) {
-        result.dispose();
-        const e = await describeError(interp, vm, failed, () => interrupted);
-        failed.dispose();
-        throw e;
-      }
-      const state = vm.getPromiseState(result);
-      result.dispose();
-      if (state.type === "pending") {
-        throw new CodeError(
-          "CODE_CONTRACT_ERROR",
-          "The code returned a promise that never settled (no I/O exists here)",
-        );
-      }
-      if (state.type === "rejected") {
-        const e = await describeError(interp, vm, state.error, () => interrupted);
-        state.error.dispose();
-        throw e;
-      }
-      result = state.value;
-    } else if (vm.typeof(result) === "object" && vm.getPromiseState(result).type === "fulfilled") {
-      const state = vm.getPromiseState(result);
-      if (state.type === "fulfilled" && !state.notAPromise) {
-        result.dispose();
-        result = state.value;
-      }
-    }
-    // Serialize inside the sandbox (a toJSON may run the step's code) so only JSON crosses out.
-    // defineProp, not setProp: a setter or proxy the code planted must not run outside the slicing.
-    vm.defineProp(vm.global, "__arcrun_result", { value: result, configurable: true });
-    result.dispose();
-    const text = await evalSliced(interp, vm, "JSON.stringify(globalThis.__arcrun_result)", "result.js");
-    if (text.error) {
-      const e = await describeError(interp, vm, text.error, () => interrupted);
-      text.error.dispose();
-      throw new CodeError(
-        e.code === "CODE_USER_ERROR" ? "CODE_CONTRACT_ERROR" : e.code,
-        `The result is not JSON: ${e.message}`,
-      );
-    }
-    const out = vm.typeof(text.value) === "string" ? vm.getString(text.value) : "null";
-    text.value.dispose();
-    if (encoder.encode(out).length > limits.maxOutput) {
+    // One evaluation: the step's code, then its result serialized, inside the sandbox (sandbox.ts).
+    const evaluated = await evalSliced(interp, program(code, JSON.stringify(arg ?? null)), interp.names.code);
+    if (evaluated.error !== undefined) throw await describeError(interp, evaluated.error, isInterrupted);
+    let text = evaluated.value;
+    if (typeOf(interp, text) !== "string") text = await settlePromise(interp, text, isInterrupted);
+    const out = readString(interp, text);
+    if (out.bytes > limits.maxOutput) {
       throw new CodeError(
         "CODE_RESOURCE_LIMIT",
         `The result is larger than ${limits.maxOutput} bytes (max_output_bytes)`,
       );
     }
-    return JSON.parse(out);
+    try {
+      return JSON.parse(out.text);
+    } catch {
+      // Only a body that closed the driver's call early can hand back something else.
+      throw new CodeError("CODE_CONTRACT_ERROR", "The result is not JSON");
+    }
   } finally {
     rt.removeInterruptHandler();
   }
+}
+
+/**
+ * The driver handed back a promise (or, from a body that closed the driver's call early, anything but a
+ * string): its jobs run, sliced, then its value is serialized by the prelude's `json`.
+ */
+async function settlePromise(interp: Interpreter, value: number, interrupted: () => boolean): Promise<number> {
+  const em = interp.em;
+  let result = value;
+  if (em._QTS_PromiseState!(interp.ctxPtr, value) >= 0) {
+    const failed = await drainJobsSliced(interp);
+    if (failed !== undefined) throw await describeError(interp, failed, interrupted);
+    const state = em._QTS_PromiseState!(interp.ctxPtr, value);
+    if (state === 0) {
+      throw new CodeError("CODE_CONTRACT_ERROR", "The code returned a promise that never settled (no I/O exists here)");
+    }
+    result = em._QTS_PromiseResult!(interp.ctxPtr, value);
+    if (state === 2) throw await describeError(interp, result, interrupted);
+  }
+  const text = await callSliced(interp, interp.fns.json, result);
+  if (text.error !== undefined) throw await describeError(interp, text.error, interrupted);
+  if (typeOf(interp, text.value) !== "string") throw new CodeError("CODE_CONTRACT_ERROR", "The result is not JSON");
+  return text.value;
 }
 
 /** The `code` component as the runtime sees it: a manifest and a run function. */

@@ -23,7 +23,7 @@ import {
 } from "quickjs-emscripten-core";
 // Copied there by the registry build (interpreterComponent in registry/scripts/build.mjs).
 import wasmModule from "../../../../.component-builds/code/quickjs.wasm";
-import { type MemorySnapshot, restoreMemory, takeSnapshot } from "./snapshot";
+import { findBreak, type MemorySnapshot, restoreMemory, takeSnapshot } from "./snapshot";
 
 type Jspi = {
   Suspending: new (f: (...args: number[]) => unknown) => unknown;
@@ -36,13 +36,20 @@ export const slicingAvailable = typeof jspi.Suspending === "function" && typeof 
 /** Raw exports the step driver calls through `WebAssembly.promising` so the interpreter may suspend. */
 type RawCall = (...args: number[]) => Promise<number> | number;
 
+/** The raw exports of one instance's emscripten module (quickjs-emscripten's `module`). */
+export type RawModule = Record<string, (...a: number[]) => number> & { HEAPU8: Uint8Array };
+
 /** One QuickJS WASM instance, held by one step at a time. */
 export interface Interpreter {
   quickjs: QuickJSWASMModule;
+  /** The module's raw exports and heap: a step's hot path calls these directly (no handle objects). */
+  em: RawModule;
   /** `QTS_Eval(ctx, code, length, filename, detectModule, flags)`, suspendable. */
   evalRaw: RawCall;
   /** `QTS_ExecutePendingJob(rt, max, ctxOut)`, suspendable. */
   executePendingJobRaw: RawCall;
+  /** `QTS_Call(ctx, fn, this, argc, argv)`, suspendable. */
+  callRaw: RawCall;
   /**
    * Called at each QuickJS interrupt that does not stop the step; a promise suspends the step until it
    * settles. Set by the step that holds the instance; only consulted inside a suspendable call.
@@ -61,6 +68,15 @@ export interface Interpreter {
   /** The instance's one runtime and context: reset to the snapshot after each step, never disposed. */
   rt: QuickJSRuntime;
   vm: QuickJSContext;
+  /** `vm`'s and `rt`'s C pointers. */
+  ctxPtr: number;
+  rtPtr: number;
+  /**
+   * Made before the snapshot, so valid in every step: the file name errors report (a C string) and the
+   * prelude's `json` and `describe` functions (JSValue pointers).
+   */
+  names: { code: number };
+  fns: { json: number; describe: number };
   /** Where the running step's `console` lines go; returns true once its log is full. */
   log?: (line: string) => boolean;
   /** The instance's linear memory (tests scan it for what a step left). */
@@ -69,19 +85,58 @@ export interface Interpreter {
   restore: () => boolean;
 }
 
+/** The limits a step gets unless its node sets others (set once, before the snapshot). */
+export const DEFAULT_MEMORY_BYTES = 16 * 1024 * 1024;
 /**
- * Defines `console` inside the sandbox: arguments are formatted there (charged to the step like any
- * other work of its own) and only the line crosses to the host; once the log is full the calls format
- * nothing, so a flood of `console.log(bigObject)` costs what an empty call costs. Part of the snapshot:
- * `full` starts false again for every step.
+ * The original's 512 KiB overflows the host's own stack first (a RangeError outside QuickJS, measured
+ * on Node 20 and workerd): at 256 KiB QuickJS reports its clean "stack overflow" every time.
  */
-const CONSOLE_PRELUDE = `(() => {
+export const STACK_BYTES = 256 * 1024;
+
+/**
+ * Runs once per instance, before the snapshot. Defines `console` inside the sandbox: arguments are
+ * formatted there (charged to the step like any other work of its own) and only the line crosses to the
+ * host; once the log is full the calls format nothing, so a flood of `console.log(bigObject)` costs what
+ * an empty call costs. Defines the step driver the host's program calls, `__arcrun_step(fn, inputJson)`:
+ * it parses the input, runs the step's function and returns its result serialized (so a step is one
+ * evaluation), or the promise it returned. `JSON`, `String`, `Promise` and friends are captured here: a
+ * step that patches them changes its own calls, never how its input is read or its result written. The
+ * driver's functions are non-writable, non-configurable and non-enumerable globals. `full` and `phase`
+ * start afresh with every step (the snapshot).
+ */
+const PRELUDE = `(() => {
   const emit = globalThis.__arcrun_log;
   delete globalThis.__arcrun_log;
-  const str = (a) => { if (typeof a === "string") return a; try { const j = JSON.stringify(a); return j === undefined ? String(a) : j; } catch (e) { return String(a); } };
+  const { parse, stringify } = JSON;
+  const Str = String;
+  const Err = Error;
+  const P = Promise;
+  const apply = Reflect.apply;
+  const hasInstance = Function.prototype[Symbol.hasInstance];
+  const define = Object.defineProperty;
+  const str = (a) => { if (typeof a === "string") return a; try { const j = stringify(a); return j === undefined ? Str(a) : j; } catch (e) { return Str(a); } };
   let full = false;
-  const log = (...args) => { if (!full) full = emit(args.map(str).join(" ")); };
+  const log = (...args) => { if (!full) full = emit(Str(args.map(str).join(" "))); };
   globalThis.console = { log, info: log, warn: log, error: log, debug: log };
+  let phase = 0;
+  const json = (v) => { phase = 1; const s = stringify(v); phase = 0; return s === undefined ? "null" : s; };
+  const step = (fn, text) => {
+    phase = 0;
+    const input = parse(text);
+    let r;
+    try { r = fn(input); } catch (e) { if (e === null || e === undefined) throw new Err("The code threw " + e); throw e; }
+    if (r !== null && typeof r === "object" && apply(hasInstance, P, [r])) return r;
+    return json(r);
+  };
+  const describe = (e) => {
+    const s = (v) => (v === undefined ? undefined : Str(v));
+    const result = phase === 1;
+    if (e === null || typeof e !== "object") return stringify({ result, message: s(e) });
+    return stringify({ result, name: s(e.name), message: s(e.message), stack: s(e.stack) });
+  };
+  define(globalThis, "__arcrun_step", { value: step });
+  define(globalThis, "__arcrun_json", { value: json });
+  define(globalThis, "__arcrun_describe", { value: describe });
 })()`;
 
 /** Free instances kept; more concurrent steps create more, then drop them when done. */
@@ -117,14 +172,18 @@ async function createInterpreter(): Promise<Interpreter> {
     } as never,
   });
   interp.quickjs = await newQuickJSWASMModuleFromVariant(variant);
-  const em = (interp.quickjs as unknown as { module: Record<string, (...a: number[]) => number> }).module;
+  const em = (interp.quickjs as unknown as { module: RawModule }).module;
+  interp.em = em;
   const wrap = (f: (...a: number[]) => number): RawCall => (slicingAvailable ? jspi.promising!(f) : f);
   interp.evalRaw = wrap(em._QTS_Eval!);
   interp.executePendingJobRaw = wrap(em._QTS_ExecutePendingJob!);
+  interp.callRaw = wrap(em._QTS_Call!);
   interp.memory = () => memory?.buffer.byteLength ?? 0;
   if (!memory) throw new Error("the interpreter's memory was not found");
   setUp(interp);
   const snap: MemorySnapshot = takeSnapshot(memory);
+  snap.breakAt = findBreak(memory, snap, em._malloc!, em._free!);
+  restoreMemory(memory, snap);
   const mem = memory;
   interp.wasmMemory = mem;
   interp.restore = () => restoreMemory(mem, snap);
@@ -133,18 +192,35 @@ async function createInterpreter(): Promise<Interpreter> {
 }
 
 /**
- * The runtime and context every step of this instance runs in, with `console` defined, and every handle
- * the host reuses created now (a handle created by a step would point into memory the restore rewrites).
+ * The runtime and context every step of this instance runs in, with the prelude run, and every handle
+ * and string the host reuses created now (one created by a step would point into memory the restore
+ * rewrites).
  */
 function setUp(interp: Interpreter): void {
   interp.rt = interp.quickjs.newRuntime();
+  interp.rt.setMemoryLimit(DEFAULT_MEMORY_BYTES);
+  interp.rt.setMaxStackSize(STACK_BYTES);
   const vm = interp.rt.newContext();
   interp.vm = vm;
   for (const h of [vm.undefined, vm.null, vm.true, vm.false, vm.global]) void h.alive;
   const emit = vm.newFunction("log", (line) => (interp.log?.(vm.getString(line)) ? vm.true : vm.false));
   vm.setProp(vm.global, "__arcrun_log", emit);
   emit.dispose();
-  vm.unwrapResult(vm.evalCode(CONSOLE_PRELUDE, "prelude.js")).dispose();
+  vm.unwrapResult(vm.evalCode(PRELUDE, "prelude.js")).dispose();
+  const internals = vm as unknown as { ctx: { value: number }; rt: { value: number } };
+  interp.ctxPtr = internals.ctx.value;
+  interp.rtPtr = internals.rt.value;
+  const cString = (text: string) => {
+    const bytes = new TextEncoder().encode(`${text}\0`);
+    const ptr = interp.em._malloc!(bytes.length);
+    interp.em.HEAPU8.set(bytes, ptr);
+    return ptr;
+  };
+  interp.names = { code: cString("code.js") };
+  interp.fns = {
+    json: vm.getProp(vm.global, "__arcrun_json").value,
+    describe: vm.getProp(vm.global, "__arcrun_describe").value,
+  };
 }
 
 function bridgeInterrupt(interp: Interpreter, ask: (...a: number[]) => number): unknown {
