@@ -43,6 +43,8 @@ export interface Env {
   ARCRUN_PRIVATE_NET?: Fetcher;
   /** Days a finished execution record is kept (default 30; `0` keeps records forever). */
   ARCRUN_HISTORY_DAYS?: string;
+  /** acr serve: execution-record batches in flight at once (group commit; default 1, at most 8). */
+  ARCRUN_HISTORY_BATCHES_IN_FLIGHT?: string;
   /** Rate limit of open (`auth: none`) webhooks without their own `rate_limit`: `"60/1m"` (default) or `off`. */
   ARCRUN_OPEN_WEBHOOK_RATE_LIMIT?: string;
   /**

@@ -11,7 +11,7 @@ import { ApiError } from "../http/errors";
 import { countKvOp } from "../observability/kv-count";
 import { publishExecution } from "../observability/tail-bus";
 import { noteDue } from "../schedule/index";
-import { type BulkSender, groupPut, sendBulk } from "./group-commit/index";
+import { type BulkSender, DEFAULT_IN_FLIGHT, groupPut, MAX_IN_FLIGHT, sendBulk } from "./group-commit/index";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -116,17 +116,26 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
   if (env.ANALYTICS_KV_BULK) {
     // acr serve: concurrent executions' records share one store call (group commit), each still stored before it returns.
     countKvOp("ANALYTICS_KV", "write");
-    await groupPut(bulkSender(env.ANALYTICS_KV_BULK), {
-      key,
-      value: json,
-      metadata: meta,
-      ...(ttl ? { expiration_ttl: ttl } : {}),
-    });
+    await groupPut(
+      bulkSender(env.ANALYTICS_KV_BULK),
+      { key, value: json, metadata: meta, ...(ttl ? { expiration_ttl: ttl } : {}) },
+      batchesInFlight(env),
+    );
   } else {
     await env.ANALYTICS_KV.put(key, json, { metadata: meta, ...(ttl ? { expirationTtl: ttl } : {}) });
   }
   // Live tails (`acr tail` on acr dev / serve) get what was stored, as it was stored.
   publishExecution(tenant.keyHash, { workflow: meta.w, status: meta.s, updated_at: meta.u }, json);
+}
+
+/** `ARCRUN_HISTORY_BATCHES_IN_FLIGHT` (1-8), else the group commit's default; read once per isolate. */
+let inFlight: number | undefined;
+function batchesInFlight(env: Env): number {
+  if (inFlight === undefined) {
+    const n = Number.parseInt(env.ARCRUN_HISTORY_BATCHES_IN_FLIGHT?.trim() ?? "", 10);
+    inFlight = n >= 1 ? Math.min(n, MAX_IN_FLIGHT) : DEFAULT_IN_FLIGHT;
+  }
+  return inFlight;
 }
 
 let bulk: { fetcher: Fetcher; send: BulkSender } | undefined;

@@ -114,6 +114,10 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
         ...storageBindings,
         // Execution records in one call per batch (group commit): executions/group-commit in the executor.
         ...(ownKv ? [{ name: "ANALYTICS_KV_BULK", service: { name: "serve:kv:ANALYTICS_KV" } }] : []),
+        // Batches of records in flight at once (default 1; docs/performance.md "Round 2"), from the operator's environment.
+        ...(process.env.ARCRUN_HISTORY_BATCHES_IN_FLIGHT
+          ? [{ name: "ARCRUN_HISTORY_BATCHES_IN_FLIGHT", text: process.env.ARCRUN_HISTORY_BATCHES_IN_FLIGHT }]
+          : []),
         { name: "ENCRYPTION_KEY", text: opts.secrets.encryptionKey },
         // Only during a key rotation (docs/credentials.md); `acr serve` picks it up when restarted.
         ...(opts.secrets.encryptionKeyNext

@@ -3,10 +3,11 @@
  * isolate go to the store together, one call per batch instead of one KV request per execution, and
  * each execution still answers only after its own record is stored (durable before the 2xx).
  *
- * The batch is adaptive, with no timer: a record written while no batch is on its way leaves at once
- * (alone); records written while one is on its way wait for it to land and then leave together. So at
- * low load nothing waits, and under load the number of store calls follows the store's round trips,
- * not the executions.
+ * The batch is adaptive, with no timer: a record written while fewer than `inFlight` batches are on their
+ * way leaves at once (alone); records written while that many are on their way wait for the first of them
+ * to land and then leave together. So at low load nothing waits, and under load the number of store calls
+ * follows the store's round trips, not the executions. More than one batch in flight keeps the store fed
+ * while it commits one, but makes batches smaller (more calls, more CPU per record): see DEFAULT_IN_FLIGHT.
  *
  * workerd ties every I/O to the request that started it: a batch is sent by one of its own members
  * (the first), and each member awaits a promise created in its own request, settled by the sender
@@ -44,16 +45,30 @@ interface Member {
 
 interface Waiting {
   members: Member[];
-  /** Lets the waiting batch's sender go (called from the request whose batch just landed). */
-  go?: () => void;
+  /** Lets the waiting batch's sender go with its place among the flights (called from the request whose batch just landed). */
+  go?: (flight: Flight) => void;
   since: number;
 }
 
-/** Counters for tests and benchmarks (per isolate). */
-export const groupCommitStats = { calls: 0, puts: 0, largest: 0, stuck: 0 };
+/** A batch on its way (its place is taken before it leaves, so no other batch can take it meanwhile). */
+interface Flight {
+  since: number;
+}
 
-let flying = false;
-let flightSince = 0;
+/**
+ * Batches on their way at once, unless the caller says otherwise. Measured on 2 shared cores (docs/performance.md
+ * "Round 2"): once the store commits at once when idle, 2 or 3 in flight cost ~15% more CPU per execution than 1
+ * and gained no throughput, so 1 (`ARCRUN_HISTORY_BATCHES_IN_FLIGHT` on acr serve raises it).
+ */
+export const DEFAULT_IN_FLIGHT = 1;
+/** The most batches in flight a caller may ask for. */
+export const MAX_IN_FLIGHT = 8;
+
+/** Counters for tests and benchmarks (per isolate). */
+export const groupCommitStats = { calls: 0, puts: 0, largest: 0, stuck: 0, peakInFlight: 0 };
+
+/** Start times of the batches on their way. */
+const flights = new Set<Flight>();
 let waiting: Waiting | null = null;
 
 /**
@@ -63,7 +78,7 @@ let waiting: Waiting | null = null;
  * @example
  * await groupPut(sendBulk(env.ANALYTICS_KV_BULK), { key, value, metadata, expiration_ttl: 2_592_000 });
  */
-export function groupPut(send: BulkSender, put: BulkPut): Promise<void> {
+export function groupPut(send: BulkSender, put: BulkPut, inFlight = DEFAULT_IN_FLIGHT): Promise<void> {
   let member!: Member;
   const done = new Promise<void>((resolve, reject) => {
     member = { put, resolve, reject, settled: false };
@@ -72,18 +87,18 @@ export function groupPut(send: BulkSender, put: BulkPut): Promise<void> {
   unstick(now);
   if (waiting) {
     waiting.members.push(member);
-  } else if (!flying) {
-    void fly([member], send);
+  } else if (flights.size < inFlight) {
+    void fly([member], send, takeFlight(now));
   } else {
-    // First of the next batch: it sends the batch once the one on its way lands. Its `turn` is created
+    // First of the next batch: it sends the batch once one on its way lands. Its `turn` is created
     // here, in this request, so the continuation runs here even though another request resolves it.
     const batch: Waiting = { members: [member], since: now };
     waiting = batch;
-    new Promise<void>((go) => {
+    new Promise<Flight>((go) => {
       batch.go = go;
-    }).then(() => {
+    }).then((flight) => {
       if (waiting === batch) waiting = null;
-      return fly(batch.members, send);
+      return fly(batch.members, send, flight);
     });
   }
   // The member's own deadline (also a pending event of its request while it waits on another's I/O).
@@ -93,9 +108,11 @@ export function groupPut(send: BulkSender, put: BulkPut): Promise<void> {
 
 /** A batch on its way or waiting for longer than STUCK_MS belongs to a request that is gone. */
 function unstick(now: number): void {
-  if (flying && now - flightSince > STUCK_MS) {
-    groupCommitStats.stuck++;
-    flying = false;
+  for (const f of flights) {
+    if (now - f.since > STUCK_MS) {
+      groupCommitStats.stuck++;
+      flights.delete(f);
+    }
   }
   if (waiting && now - waiting.since > STUCK_MS) {
     groupCommitStats.stuck++;
@@ -104,9 +121,14 @@ function unstick(now: number): void {
   }
 }
 
-async function fly(members: Member[], send: BulkSender): Promise<void> {
-  flying = true;
-  flightSince = Date.now();
+function takeFlight(now: number): Flight {
+  const flight = { since: now };
+  flights.add(flight);
+  if (flights.size > groupCommitStats.peakInFlight) groupCommitStats.peakInFlight = flights.size;
+  return flight;
+}
+
+async function fly(members: Member[], send: BulkSender, flight: Flight): Promise<void> {
   groupCommitStats.calls++;
   groupCommitStats.puts += members.length;
   if (members.length > groupCommitStats.largest) groupCommitStats.largest = members.length;
@@ -121,12 +143,13 @@ async function fly(members: Member[], send: BulkSender): Promise<void> {
     const e = err instanceof Error ? err : new Error(String(err));
     for (const m of members) fail(m, e);
   } finally {
-    flying = false;
+    flights.delete(flight);
     const next = waiting;
     if (next?.go) {
-      // Taken now: later records start the batch after it (they must not join one already leaving).
+      // Taken now: later records start the batch after it (they must not join one already leaving), and
+      // its place among the flights is taken now, before its sender's request runs again.
       waiting = null;
-      next.go();
+      next.go(takeFlight(Date.now()));
     }
   }
 }
