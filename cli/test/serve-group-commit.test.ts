@@ -39,7 +39,9 @@ export default {
     const url = new URL(request.url);
     if (request.method === "POST" && url.pathname === "/bulk/put") {
       counts.bulkCalls++;
-      counts.bulkPuts += (await request.clone().json()).length;
+      // Read before adding: "x += await y" reads x before the await and loses concurrent batches' counts.
+      const puts = (await request.clone().json()).length;
+      counts.bulkPuts += puts;
     } else if (request.method === "PUT") counts.kvPuts++;
     return env.TARGET.fetch(request);
   },
@@ -71,6 +73,59 @@ function counted(config: ServeConfig): ServeConfig {
     sockets: [
       ...(config.sockets ?? []),
       { name: "stats", address: "127.0.0.1:0", http: {}, service: { name: "test:count" } },
+    ],
+  };
+}
+
+// Holds every POST /bulk/put (the executor's record batches) until the test releases it by number, then
+// passes it to the real store and answers with the store's answer. The held request waits on a timer of
+// its own, so the store call is made in its own request.
+const GATE = `
+const batches = [];
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (request.headers.get("x-gate") === "state") return Response.json(batches.map(({ keys, released, written }) => ({ keys, released, written })));
+    if (request.headers.get("x-gate") === "release") {
+      const b = batches[Number(url.searchParams.get("n"))];
+      if (!b) return new Response("no such batch", { status: 404 });
+      b.released = true;
+      return new Response(null);
+    }
+    const body = await request.text();
+    const b = { keys: JSON.parse(body).map((p) => p.key), released: false, written: false };
+    batches.push(b);
+    while (!b.released) await new Promise((r) => setTimeout(r, 5));
+    const res = await env.TARGET.fetch(request.url, { method: "POST", body });
+    const text = await res.text();
+    b.written = res.ok;
+    return new Response(text, { status: res.status, headers: { "content-type": "application/json" } });
+  },
+};`;
+
+/** Puts the gate between the executor's record batches (ANALYTICS_KV_BULK) and ANALYTICS_KV's front worker. */
+function gated(config: ServeConfig): ServeConfig {
+  const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
+  if (!executor || !("worker" in executor) || !executor.worker) throw new Error("no executor service");
+  const bulk = (executor.worker.bindings ?? []).find((b) => b.name === "ANALYTICS_KV_BULK");
+  if (!bulk || !("service" in bulk)) throw new Error("ANALYTICS_KV_BULK binding missing");
+  bulk.service = { name: "test:gate" };
+  return {
+    ...config,
+    services: [
+      ...(config.services ?? []),
+      {
+        name: "test:gate",
+        worker: {
+          compatibilityDate: "2026-04-01",
+          modules: [{ name: "gate.mjs", esModule: GATE }],
+          bindings: [{ name: "TARGET", service: { name: "serve:kv:ANALYTICS_KV" } }],
+        },
+      },
+    ],
+    sockets: [
+      ...(config.sockets ?? []),
+      { name: "gate", address: "127.0.0.1:0", http: {}, service: { name: "test:gate" } },
     ],
   };
 }
@@ -205,6 +260,90 @@ describe("acr serve group commit", () => {
       await serve.dispose();
     }
   }, 120_000);
+
+  it("each execution answers only after its own batch is written; records written meanwhile leave together", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-gc2-"));
+    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
+    const serve = await startServePlatform({ stateDir: dir, secrets, address: "127.0.0.1:0", transformConfig: gated });
+    type Batch = { keys: string[]; released: boolean; written: boolean };
+    const gate = `http://127.0.0.1:${serve.ports.gate}/`;
+    const state = async () => json<Batch[]>(await fetch(gate, { headers: { "x-gate": "state" } }));
+    const release = async (n: number) => {
+      const res = await fetch(`${gate}?n=${n}`, { method: "POST", headers: { "x-gate": "release" } });
+      expect(res.status).toBe(200);
+    };
+    const until = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
+      for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+        const v = await check();
+        if (v !== undefined) return v;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    try {
+      const key = await json<{ api_key: string; tenant: { ns: string } }>(
+        await fetch(`${serve.url}/v1/keys`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${secrets.adminToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ role: "admin", label: "gc2" }),
+        }),
+      );
+      const auth = { authorization: `Bearer ${key.api_key}` };
+      await json(
+        await fetch(`${serve.url}/v1/workflows/gc_three`, {
+          method: "PUT",
+          headers: { ...auth, "content-type": "application/yaml" },
+          body: WORKFLOW,
+        }),
+      );
+      // Every answer, with the batches' state at the moment it arrived.
+      const answered: { id: string; status: string; batches: Batch[] }[] = [];
+      const runs = Array.from({ length: 6 }, async (_, i) => {
+        const res = await fetch(`${serve.url}/webhooks/named/${key.tenant.ns}/gc_three/trigger`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify({ n: i }),
+        });
+        const body = await json<{ execution_id: string; status: string }>(res);
+        answered.push({ id: body.execution_id, status: body.status, batches: await state() });
+      });
+      const all = Promise.all(runs);
+
+      // The first record leaves at once, alone; the other five wait for it to land.
+      const first = await until("a batch in flight", async () => {
+        const b = await state();
+        return b.length >= 1 ? b : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await state()).length).toBe(1);
+      expect(first.map((b) => b.keys.length)).toEqual([1]);
+      expect(answered).toEqual([]);
+
+      // It lands: only its execution answers; the waiting five leave together, and answer only once written.
+      await release(0);
+      const second = await until("the second batch", async () => {
+        const b = await state();
+        return b.length >= 2 ? b[1] : undefined;
+      });
+      expect(second.keys.length).toBe(5);
+      await until("the first batch's answer", async () => (answered.length >= 1 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(answered.map((a) => a.id)).toEqual([first[0]!.keys[0]!.split(":").pop()]);
+
+      await release(1);
+      await all;
+      expect(answered).toHaveLength(6);
+      for (const a of answered) {
+        expect(a.status).toBe("succeeded");
+        const batch = a.batches.find((b) => b.keys.some((k) => k.endsWith(`:${a.id}`)));
+        // Its record's batch was written (the store answered) before the execution answered.
+        expect(batch).toMatchObject({ released: true, written: true });
+      }
+      expect((await state()).length).toBe(2);
+    } finally {
+      await serve.dispose();
+    }
+  }, 60_000);
 
   it("POST /bulk/put stores the valid puts with metadata and TTL, and refuses each bad one alone", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-bulk-"));
