@@ -154,7 +154,7 @@ function finish(
   useJspi: boolean,
   ended: unknown,
 ): SandboxResult {
-  const { memory, fuel } = sandbox;
+  const { memory } = sandbox;
   const { limits } = state;
   const reuse = opts.reuse ?? true;
   let exitCode = 0;
