@@ -47,34 +47,47 @@ export default {
   },
 };`;
 
-/** Puts the counter between the executor and ANALYTICS_KV (both the bulk service and the KV binding). */
-function counted(config: ServeConfig): ServeConfig {
+/**
+ * Adds worker `name` (its module `script`, bound to ANALYTICS_KV's front worker as TARGET) with a socket of the
+ * same name, and lets `rebind` point the executor's bindings at it.
+ */
+function interpose(
+  config: ServeConfig,
+  name: string,
+  script: string,
+  rebind: (find: (binding: string) => Record<string, unknown> | undefined) => void,
+): ServeConfig {
   const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
   if (!executor || !("worker" in executor) || !executor.worker) throw new Error("no executor service");
-  const bindings = executor.worker.bindings ?? [];
-  const bulk = bindings.find((b) => b.name === "ANALYTICS_KV_BULK");
-  const kv = bindings.find((b) => b.name === "ANALYTICS_KV");
-  if (!bulk || !("service" in bulk) || !kv || !("kvNamespace" in kv)) throw new Error("ANALYTICS_KV bindings missing");
-  bulk.service = { name: "test:count" };
-  kv.kvNamespace = { name: "test:count" };
+  const bindings = (executor.worker.bindings ?? []) as Record<string, unknown>[];
+  rebind((binding) => bindings.find((b) => b.name === binding));
   return {
     ...config,
     services: [
       ...(config.services ?? []),
       {
-        name: "test:count",
+        name: `test:${name}`,
         worker: {
           compatibilityDate: "2026-04-01",
-          modules: [{ name: "count.mjs", esModule: COUNTER }],
+          modules: [{ name: `${name}.mjs`, esModule: script }],
           bindings: [{ name: "TARGET", service: { name: "serve:kv:ANALYTICS_KV" } }],
         },
       },
     ],
-    sockets: [
-      ...(config.sockets ?? []),
-      { name: "stats", address: "127.0.0.1:0", http: {}, service: { name: "test:count" } },
-    ],
+    sockets: [...(config.sockets ?? []), { name, address: "127.0.0.1:0", http: {}, service: { name: `test:${name}` } }],
   };
+}
+
+/** Puts the counter between the executor and ANALYTICS_KV (both the bulk service and the KV binding). */
+function counted(config: ServeConfig): ServeConfig {
+  return interpose(config, "stats", COUNTER, (find) => {
+    const bulk = find("ANALYTICS_KV_BULK");
+    const kv = find("ANALYTICS_KV");
+    if (!bulk || !("service" in bulk) || !kv || !("kvNamespace" in kv))
+      throw new Error("ANALYTICS_KV bindings missing");
+    bulk.service = { name: "test:stats" };
+    kv.kvNamespace = { name: "test:stats" };
+  });
 }
 
 // Holds every POST /bulk/put (the executor's record batches) until the test releases it by number, then
@@ -105,29 +118,11 @@ export default {
 
 /** Puts the gate between the executor's record batches (ANALYTICS_KV_BULK) and ANALYTICS_KV's front worker. */
 function gated(config: ServeConfig): ServeConfig {
-  const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
-  if (!executor || !("worker" in executor) || !executor.worker) throw new Error("no executor service");
-  const bulk = (executor.worker.bindings ?? []).find((b) => b.name === "ANALYTICS_KV_BULK");
-  if (!bulk || !("service" in bulk)) throw new Error("ANALYTICS_KV_BULK binding missing");
-  bulk.service = { name: "test:gate" };
-  return {
-    ...config,
-    services: [
-      ...(config.services ?? []),
-      {
-        name: "test:gate",
-        worker: {
-          compatibilityDate: "2026-04-01",
-          modules: [{ name: "gate.mjs", esModule: GATE }],
-          bindings: [{ name: "TARGET", service: { name: "serve:kv:ANALYTICS_KV" } }],
-        },
-      },
-    ],
-    sockets: [
-      ...(config.sockets ?? []),
-      { name: "gate", address: "127.0.0.1:0", http: {}, service: { name: "test:gate" } },
-    ],
-  };
+  return interpose(config, "gate", GATE, (find) => {
+    const bulk = find("ANALYTICS_KV_BULK");
+    if (!bulk || !("service" in bulk)) throw new Error("ANALYTICS_KV_BULK binding missing");
+    bulk.service = { name: "test:gate" };
+  });
 }
 
 async function json<T>(res: Response): Promise<T> {
