@@ -131,6 +131,26 @@ async function json<T>(res: Response): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/** An admin key on `url` and the gc_three workflow deployed with it: the key, its auth header and the trigger URL. */
+async function keyAndWorkflow(url: string, adminToken: string) {
+  const key = await json<{ api_key: string; tenant: { ns: string } }>(
+    await fetch(`${url}/v1/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ role: "admin", label: "gc" }),
+    }),
+  );
+  const auth = { authorization: `Bearer ${key.api_key}` };
+  await json(
+    await fetch(`${url}/v1/workflows/gc_three`, {
+      method: "PUT",
+      headers: { ...auth, "content-type": "application/yaml" },
+      body: WORKFLOW,
+    }),
+  );
+  return { key, auth, trigger: `${url}/webhooks/named/${key.tenant.ns}/gc_three/trigger` };
+}
+
 describe("acr serve group commit", () => {
   it("stores concurrent executions' records in shared store calls, each on disk before its 200", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-gc-"));
@@ -145,21 +165,9 @@ describe("acr serve group commit", () => {
     let key: { api_key: string; tenant: { ns: string } };
     let counts: { bulkCalls: number; bulkPuts: number; kvPuts: number };
     try {
-      key = await json(
-        await fetch(`${first.url}/v1/keys`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${secrets.adminToken}`, "content-type": "application/json" },
-          body: JSON.stringify({ role: "admin", label: "gc" }),
-        }),
-      );
-      const auth = { authorization: `Bearer ${key.api_key}` };
-      await json(
-        await fetch(`${first.url}/v1/workflows/gc_three`, {
-          method: "PUT",
-          headers: { ...auth, "content-type": "application/yaml" },
-          body: WORKFLOW,
-        }),
-      );
+      const made = await keyAndWorkflow(first.url, secrets.adminToken);
+      key = made.key;
+      const auth = made.auth;
       const trigger = (n: number) =>
         fetch(`${first.url}/webhooks/named/${key.tenant.ns}/gc_three/trigger`, {
           method: "POST",
@@ -210,21 +218,7 @@ describe("acr serve group commit", () => {
     const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
     const serve = await startServePlatform({ stateDir: dir, secrets, address: "127.0.0.1:0" });
     try {
-      const key = await json<{ api_key: string; tenant: { ns: string } }>(
-        await fetch(`${serve.url}/v1/keys`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${secrets.adminToken}`, "content-type": "application/json" },
-          body: JSON.stringify({ role: "admin", label: "gc" }),
-        }),
-      );
-      const auth = { authorization: `Bearer ${key.api_key}` };
-      await json(
-        await fetch(`${serve.url}/v1/workflows/gc_three`, {
-          method: "PUT",
-          headers: { ...auth, "content-type": "application/yaml" },
-          body: WORKFLOW,
-        }),
-      );
+      const { key, auth } = await keyAndWorkflow(serve.url, secrets.adminToken);
       const url = `${serve.url}/webhooks/named/${key.tenant.ns}/gc_three/trigger`;
       /** 16 connections (autocannon, as the bench) for `seconds`; in-flight requests are cut when it ends. */
       const round = async (seconds: number) => {
@@ -276,21 +270,7 @@ describe("acr serve group commit", () => {
       throw new Error(`timed out waiting for ${what}`);
     };
     try {
-      const key = await json<{ api_key: string; tenant: { ns: string } }>(
-        await fetch(`${serve.url}/v1/keys`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${secrets.adminToken}`, "content-type": "application/json" },
-          body: JSON.stringify({ role: "admin", label: "gc2" }),
-        }),
-      );
-      const auth = { authorization: `Bearer ${key.api_key}` };
-      await json(
-        await fetch(`${serve.url}/v1/workflows/gc_three`, {
-          method: "PUT",
-          headers: { ...auth, "content-type": "application/yaml" },
-          body: WORKFLOW,
-        }),
-      );
+      const { key, auth } = await keyAndWorkflow(serve.url, secrets.adminToken);
       // Every answer, with the batches' state at the moment it arrived.
       const answered: { id: string; status: string; batches: Batch[] }[] = [];
       const runs = Array.from({ length: 6 }, async (_, i) => {
