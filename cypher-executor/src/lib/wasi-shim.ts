@@ -46,7 +46,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PAGE = 65536;
 const EMPTY = new Uint8Array(0);
-const jspiAvailable = typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === "function";
+const Suspending = (WebAssembly as unknown as { Suspending?: new (f: unknown) => unknown }).Suspending;
+const jspiAvailable = typeof Suspending === "function";
 
 /** Import lists never change for a module: read once, not per call. */
 const importCache = new WeakMap<WebAssembly.Module, WebAssembly.ModuleImportDescriptor[]>();
@@ -249,9 +250,7 @@ function createSandbox(module: WebAssembly.Module, useJspi: boolean): Sandbox | 
         return -1;
       }
     },
-    fuel_slice: useJspi
-      ? new (WebAssembly as unknown as { Suspending: new (f: unknown) => unknown }).Suspending(fuelSlice)
-      : fuelSlice,
+    fuel_slice: useJspi ? new Suspending!(fuelSlice) : fuelSlice,
     result_read(dst: number, len: number): number {
       const s = call();
       const n = Math.min(len, s.held.length);
@@ -278,7 +277,7 @@ function createSandbox(module: WebAssembly.Module, useJspi: boolean): Sandbox | 
       return reply.ok ? s.held.length : -s.held.length;
     };
     u6u[name] = useJspi
-      ? new (WebAssembly as unknown as { Suspending: new (f: unknown) => unknown }).Suspending(hostCall)
+      ? new Suspending!(hostCall)
       : () =>
           stop(
             call(),

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ComponentOutcome } from "../../src/runtime/types";
 import { type RuntimeHarness, startRuntimeHarness } from "../support/runtime-harness";
+import { percentile } from "./support/latency";
 import { reportFigures } from "./support/summary";
 
 const A = "a".repeat(64);
@@ -79,11 +80,6 @@ describe("a component that outlives its first CPU slice", () => {
     expect(performance.now() - t0).toBeLessThan(3_000);
   });
 });
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)]!);
-}
 
 describe("runaway components and everyone else", () => {
   /** Latencies of `n` sequential trivial calls (the `set` component), stopping at `until`. */

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOrCreateSecrets } from "../../../cli/src/platform/secrets";
 import { startServePlatform } from "../../../cli/src/platform/serve/index";
 import { startTestPlatform } from "../support/platform";
+import { percentile } from "./support/latency";
 import { reportFigures } from "./support/summary";
 
 /** The acceptance bound of issue 12: others are delayed by less than this at p99. */
@@ -67,10 +68,6 @@ const platforms: Record<string, () => Promise<Target>> = {
   },
 };
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)]!);
-}
 const p99 = (s: number[]) => percentile(s, 0.99);
 const p95 = (s: number[]) => percentile(s, 0.95);
 
