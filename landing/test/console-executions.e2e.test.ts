@@ -1,6 +1,6 @@
 // The console's execution pages end to end, in Chromium against the real `acr dev`: run with input, node states and
 // the timeline, a retried node's attempts, FOREACH elements, resume (waiting, failed) and re-run, the executions list,
-// keyboard and phone width on an execution. Screenshots land in docs/console/.
+// keyboard and phone width on an execution. Screenshots: see support/console.ts.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

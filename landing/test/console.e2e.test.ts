@@ -1,7 +1,7 @@
 // The console end to end, as a person uses it: the real `acr dev` (workerd, state on disk) on a free port,
 // driven by Debian's Chromium: sign-in, the workflow editor and graph, deploy with consent, versions, credentials,
 // the catalogue, phone width, keyboard, sign-out. Executions: console-executions.e2e.test.ts.
-// Screenshots land in docs/console/ (linked from the README and docs).
+// Screenshots: docs/console/ with ARCRUN_SCREENSHOTS=docs (linked from the README and docs), else a temp folder.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
