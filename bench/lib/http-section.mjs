@@ -199,7 +199,7 @@ export async function runHttpSection({ quick, log, seconds }) {
     });
   }
   await step("arcrun on acr serve (plain workerd)", () => benchPlatform(rows, notes, () => startServe(), plan));
-  await step("arcrun on acr dev (Miniflare)", () => benchPlatform(rows, notes, () => startDev(), plan));
+  await step("arcrun on acr dev (what npm start runs)", () => benchPlatform(rows, notes, () => startDev(), plan));
   let kv = {};
   await step("KV operations per execution (acr serve)", async () => {
     kv = await kvPerExecution(plan);

@@ -1,4 +1,4 @@
-// The systems under test: arcrun on `acr serve` (plain workerd) and `acr dev` (Miniflare), and the
+// The systems under test: arcrun on `acr serve` and `acr dev` (both plain workerd since 2026-12-06), and the
 // bare plain-JS worker on both, each started fresh on a temporary state folder.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -75,16 +75,49 @@ export async function startServe({ transformConfig, kv, inspectorAddress, root: 
   };
 }
 
-/** arcrun on Miniflare (`acr dev`); the workerd pid is found among this process's children. */
+/**
+ * arcrun as `npm start` runs it: `acr dev` in a child process (the built CLI), in a temporary working folder with
+ * its own HOME, state and key folder, so nothing of the user's own platform is read or written. The measured pid
+ * is its workerd.
+ */
 export async function startDev() {
-  const { startLocalPlatform } = await cli("platform/local.js");
-  const { loadOrCreateSecrets } = await cli("platform/secrets.js");
   const dir = stateDir();
-  const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
-  const before = new Set(childrenNamed(process.pid, "workerd"));
-  const p = await startLocalPlatform({ stateDir: dir, secrets, port: 0 });
-  const pid = childrenNamed(process.pid, "workerd").find((x) => !before.has(x));
-  return { name: "acr dev", url: p.url, pid, adminToken: secrets.adminToken, dispose: p.dispose };
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(cliDist, "bin.js"), "--json", "dev", "--port", String(port), "--state", join(dir, "state")],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        HOME: dir,
+        ARCRUN_HOME: join(dir, "home"),
+        ARCRUN_KEYS_DIR: join(dir, "keys"),
+        WRANGLER_SEND_METRICS: "false",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const started = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`acr dev exited ${code} before it started`)));
+    createInterface(child.stdout).on("line", (line) => {
+      if (line.startsWith("{")) resolve(JSON.parse(line));
+    });
+  });
+  const { adminToken } = JSON.parse(readFileSync(started.keyFile, "utf8"));
+  const pid = childrenNamed(child.pid, "workerd")[0];
+  return {
+    name: "acr dev",
+    url: started.url,
+    pid,
+    adminToken,
+    dispose: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
 }
 
 /** The bare plain-JS worker on plain `workerd serve` (the ceiling). */
@@ -127,7 +160,7 @@ export async function startBareWorkerd() {
   };
 }
 
-/** The same bare worker through Miniflare (what `acr dev`'s wrapper costs). */
+/** The same bare worker through Miniflare (what the test platform's wrapper costs; `acr dev` ran on it until 2026-12-06). */
 export async function startBareMiniflare() {
   const { Miniflare, Log, LogLevel } = require("miniflare");
   const before = new Set(childrenNamed(process.pid, "workerd"));

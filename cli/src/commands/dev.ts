@@ -2,10 +2,12 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { type DevFile, devFilePath } from "../config/index.js";
 import { ensureLocalIdentity, identityFile, legacyIdentity, shownKey, writeDevPointer } from "../platform/identity.js";
-import { type LocalPlatform, startLocalPlatform, startMinuteTicker } from "../platform/local.js";
 import { localHome } from "../platform/paths.js";
 import { assertPortFree } from "../platform/port.js";
 import { openStateSecrets, type StateSecrets } from "../platform/secrets-store.js";
+import { startServePlatform } from "../platform/serve/index.js";
+import { type KvMigration, migrateDevKv } from "../platform/serve/kv-migration.js";
+import { type ReloadableServe, reloadableServe } from "../platform/serve/reload.js";
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
 import { afterStartHooks } from "./dev-hooks.js";
@@ -24,27 +26,39 @@ export interface DevOptions {
 }
 
 /**
- * Starts the local platform, makes sure a dev API key exists, and writes `./.arcrun/dev.json`.
- * Returns the running platform and the dev file's contents.
+ * Starts the local platform on serve's engine (plain workerd, serve's KV store: `acr dev` and `acr serve` run the
+ * same workers the same way), makes sure a dev API key exists, and writes `./.arcrun/dev.json`. A state folder
+ * written by an `acr dev` on Miniflare (`{state}/kv`) is copied into serve's store first, once.
  */
-export async function startDev(
-  opts: DevOptions,
-): Promise<{ platform: LocalPlatform; dev: DevFile; keyCreated: boolean; keys: StateSecrets; stateDir: string }> {
+export async function startDev(opts: DevOptions): Promise<{
+  platform: ReloadableServe;
+  dev: DevFile;
+  keyCreated: boolean;
+  keys: StateSecrets;
+  stateDir: string;
+  migrated: KvMigration | null;
+}> {
   const stateDir = resolve(opts.state);
   await assertPortFree(opts.host, opts.port, "--port");
   const keys = openStateSecrets(stateDir);
   const secrets = keys.secrets;
-  let platform: LocalPlatform;
-  try {
-    platform = await startLocalPlatform({
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  const launch = (s: typeof secrets, port: number) =>
+    startServePlatform({
       stateDir,
-      secrets,
-      host: opts.host,
-      port: opts.port,
-      verbose: opts.verbose,
-      corsOrigins: opts.corsOrigin,
+      secrets: s,
+      address: `${host}:${port}`,
       allowHosts: opts.allowHost,
+      corsOrigins: opts.corsOrigin,
+      verbose: opts.verbose,
     });
+  let platform: ReloadableServe;
+  let migrated: KvMigration | null;
+  try {
+    migrated = await migrateDevKv(stateDir, secrets);
+    const first = await launch(secrets, opts.port);
+    // `acr credential rotate-key` rewrites the key file: workerd restarts on the port it got.
+    platform = reloadableServe(first, (s) => launch(s, first.ports.http ?? opts.port));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (/EADDRINUSE|address already in use/i.test(msg)) {
@@ -53,34 +67,33 @@ export async function startDev(
         "Stop the other process or pass --port",
       );
     }
+    if (/not built/.test(msg)) throw new UserError(msg, "Run `npm run build` in the arcrun checkout");
     throw err;
   }
-  const devFile = devFilePath();
-  // The tenant belongs to the state folder; dev.json only points at the running platform and its state.
-  const { created: keyCreated, ...id } = await ensureLocalIdentity({
-    url: platform.url,
-    adminToken: secrets.adminToken,
-    stateDir,
-    label: "local dev",
-    legacy: legacyIdentity(devFile),
-  });
-  writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "dev" });
-  const dev: DevFile = { url: platform.url, ...id };
-  await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns }, stateDir);
-  // `acr credential rotate-key` edits the key file; the running platform follows it in place.
-  const stopWatching = reloadOnSecretsChange(keys.file, platform);
-  const running = platform;
-  const dispose = () => {
-    stopWatching();
-    return running.dispose();
-  };
-  return { platform: { ...running, dispose }, dev, keyCreated, keys, stateDir };
+  try {
+    const devFile = devFilePath();
+    // The tenant belongs to the state folder; dev.json only points at the running platform and its state.
+    const { created: keyCreated, ...id } = await ensureLocalIdentity({
+      url: platform.url,
+      adminToken: secrets.adminToken,
+      stateDir,
+      label: "local dev",
+      legacy: legacyIdentity(devFile),
+    });
+    writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "dev" });
+    const dev: DevFile = { url: platform.url, ...id };
+    await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns }, stateDir);
+    return { platform, dev, keyCreated, keys, stateDir, migrated };
+  } catch (err) {
+    await platform.dispose();
+    throw err;
+  }
 }
 
 export function registerDev(program: Command): void {
   program
     .command("dev")
-    .description("Run the whole platform locally on workerd (Miniflare), state persisted on disk")
+    .description("Run the whole platform locally on workerd, seeded with the examples, state persisted on disk")
     .option(
       "-p, --port <port>",
       "port to listen on (env ARCRUN_PORT)",
@@ -89,7 +102,7 @@ export function registerDev(program: Command): void {
     )
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--state <dir>", "where KV/R2 state is persisted", join(localHome(), "state"))
-    .option("--verbose", "log every request")
+    .option("--verbose", "forward the workers' console output")
     .option(
       "--cors-origin <origin>",
       "a browser origin allowed to call the API, e.g. http://localhost:5173 (repeatable; default: CORS off)",
@@ -106,32 +119,49 @@ export function registerDev(program: Command): void {
     )
     .action(async (o: DevOptions) => {
       const json = Boolean(program.opts().json);
-      const { platform, dev, keyCreated, keys, stateDir } = await startDev(o);
-      // Cron workflows and due waits: the scheduled handler, every minute, as on Cloudflare.
-      const stopTicker = startMinuteTicker(platform);
+      const { platform, dev, keyCreated, keys, stateDir, migrated } = await startDev(o);
+      // `acr credential rotate-key` edits the key file; the running platform follows it (workerd restarts).
+      const stopWatching = reloadOnSecretsChange(keys.file, platform);
       if (json) {
-        console.log(JSON.stringify(startedJson(dev, keyCreated, keys, stateDir)));
+        console.log(
+          JSON.stringify({ ...startedJson(dev, keyCreated, keys, stateDir), ...(migrated ? { migrated } : {}) }),
+        );
       } else {
-        printBanner(dev, keyCreated, identityFile(stateDir), keys);
+        printBanner(dev, keyCreated, identityFile(stateDir), keys, migrated);
       }
-      await new Promise<void>((resolveStop) => {
+      const code = await new Promise<number>((resolveStop) => {
         const stop = () => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
           if (!json) console.log("\nstopping arcrun …");
-          stopTicker();
-          platform.dispose().then(resolveStop, resolveStop);
+          stopWatching();
+          platform.dispose().then(
+            () => resolveStop(0),
+            () => resolveStop(1),
+          );
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
+        platform.exited.then((exitCode) => {
+          console.error(`error: workerd stopped unexpectedly (exit code ${exitCode}); its last lines are above`);
+          resolveStop(1);
+        });
       });
+      process.exitCode = code;
     });
 }
 
-function printBanner(dev: DevFile, keyCreated: boolean, identity: string, keys: StateSecrets): void {
+function printBanner(
+  dev: DevFile,
+  keyCreated: boolean,
+  identity: string,
+  keys: StateSecrets,
+  migrated: KvMigration | null,
+): void {
+  const copied = migrated ? Object.values(migrated.copied).reduce((a, b) => a + b, 0) : 0;
   const lines = [
     "",
-    "  arcrun is running locally (workerd via Miniflare)",
+    "  arcrun is running locally (workerd)",
     "",
     `  URL      ${dev.url}`,
     `  console  ${dev.url}/console/  (sign in with the API key)`,
@@ -139,6 +169,7 @@ function printBanner(dev: DevFile, keyCreated: boolean, identity: string, keys: 
     `  ns       ${dev.ns}`,
     `  saved in ${devFilePath()}`,
     ...keyFileLines(keys),
+    ...(migrated ? [`  moved    ${copied} stored keys of this state folder into the new store (kv/ → kv-serve/)`] : []),
     "",
     "  Try it:",
     ...afterStartHooks.tryLines(dev, keyCreated ? undefined : identity).map((l) => `    ${l}`),

@@ -105,7 +105,10 @@ export function registerServe(program: Command): void {
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .addOption(
-      new Option("--kv <impl>", "KV storage: arcrun (fast, kv-serve/) or miniflare (acr dev's format, kv/)")
+      new Option(
+        "--kv <impl>",
+        "KV storage: arcrun (fast, kv-serve/) or miniflare (the format acr dev wrote before it ran on serve's engine, kv/)",
+      )
         .choices(["arcrun", "miniflare"])
         .default("arcrun"),
     )

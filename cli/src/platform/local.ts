@@ -190,28 +190,3 @@ function listComponentWorkers(dir: string): ComponentWorker[] {
   }
   return out;
 }
-
-/**
- * Calls the executor's `scheduled` handler at the start of every minute, as Cloudflare's `* * * * *`
- * cron trigger does: cron workflows and due waits run locally too. Returns a stop function.
- *
- * @example
- * const stop = startMinuteTicker(platform);
- */
-export function startMinuteTicker(platform: LocalPlatform): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const schedule = () => {
-    timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
-    timer.unref?.();
-  };
-  const tick = () => {
-    const scheduledTime = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-    platform.mf
-      .getWorker("arcrun-cypher-executor")
-      .then((w) => w.scheduled({ scheduledTime, cron: "* * * * *" }))
-      .catch((err) => console.error("scheduled tick failed:", err instanceof Error ? err.message : err));
-    schedule();
-  };
-  schedule();
-  return () => clearTimeout(timer);
-}

@@ -63,10 +63,9 @@ export interface ComponentWorker {
  */
 export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config> {
   // Imported here, not at the top: Miniflare takes ~0.8 s to load and most `acr` commands never need it.
-  const { KV_PLUGIN, Log, LogLevel, R2_PLUGIN } = await import("miniflare");
+  const { Log, LogLevel, R2_PLUGIN } = await import("miniflare");
   const log = new Log(LogLevel.WARN);
   const namespaceIds = Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`]));
-  const kvOptions = { kvNamespaces: namespaceIds };
   const r2Options = { r2Buckets: { WASM_BUCKET: R2_BUCKET_ID } };
   const common = {
     log,
@@ -78,11 +77,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   // Only the fields the KV and R2 plugins read are passed; their types name every plugin's inputs.
   const kvServices = ownKv
     ? arcrunKvServices(join(opts.stateDir, "kv-serve"), namespaceIds)
-    : ((await KV_PLUGIN.getServices({
-        ...common,
-        options: kvOptions,
-        sharedOptions: { kvPersist: join(opts.stateDir, "kv") },
-      } as unknown as Parameters<typeof KV_PLUGIN.getServices>[0])) as Service[]);
+    : (await miniflareKv(opts.stateDir)).services;
   const r2Services = (await R2_PLUGIN.getServices({
     ...common,
     options: r2Options,
@@ -91,7 +86,7 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   const storageBindings = [
     ...(ownKv
       ? KV_BINDINGS.map((b): Worker_Binding => ({ name: b, kvNamespace: { name: `serve:kv:${b}` } }))
-      : ((await KV_PLUGIN.getBindings(kvOptions as never, 0)) as Worker_Binding[])),
+      : (await miniflareKv(opts.stateDir)).bindings),
     ...((await R2_PLUGIN.getBindings(r2Options as never, 0)) as Worker_Binding[]),
   ];
 
@@ -191,6 +186,26 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       { name: "cron", address: "127.0.0.1:0", http: {}, service: { name: "serve:cron" } },
     ],
   };
+}
+
+/**
+ * Miniflare's KV storage workers over `{stateDir}/kv` (the format `acr dev` wrote before it ran on serve's
+ * engine), and the executor's bindings to them (named as the seed's namespaces). Needs `extensions` of the
+ * serve config (Miniflare's shared storage modules).
+ */
+export async function miniflareKv(stateDir: string): Promise<{ services: Service[]; bindings: Worker_Binding[] }> {
+  const { KV_PLUGIN, Log, LogLevel } = await import("miniflare");
+  const kvOptions = { kvNamespaces: Object.fromEntries(KV_BINDINGS.map((b) => [b, `arcrun-${b.toLowerCase()}`])) };
+  const services = (await KV_PLUGIN.getServices({
+    log: new Log(LogLevel.WARN),
+    tmpPath: join(stateDir, "tmp"),
+    defaultPersistRoot: undefined,
+    unsafeStickyBlobs: false,
+    options: kvOptions,
+    sharedOptions: { kvPersist: join(stateDir, "kv") },
+  } as unknown as Parameters<typeof KV_PLUGIN.getServices>[0])) as Service[];
+  const bindings = (await KV_PLUGIN.getBindings(kvOptions as never, 0)) as Worker_Binding[];
+  return { services: stripLoopback(services), bindings };
 }
 
 /**
