@@ -12,6 +12,7 @@ import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
 import { afterStartHooks } from "./dev-hooks.js";
 import { keyFileLines, startedJson } from "./start-output.js";
+import { untilStopped } from "./until-stopped.js";
 
 export interface DevOptions {
   port: number;
@@ -124,29 +125,16 @@ export function registerDev(program: Command): void {
       const stopWatching = reloadOnSecretsChange(keys.file, platform);
       if (json) {
         console.log(
-          JSON.stringify({ ...startedJson(dev, keyCreated, keys, stateDir), ...(migrated ? { migrated } : {}) }),
+          JSON.stringify({
+            ...startedJson(dev, keyCreated, keys, stateDir),
+            pid: platform.pid,
+            ...(migrated ? { migrated } : {}),
+          }),
         );
       } else {
         printBanner(dev, keyCreated, identityFile(stateDir), keys, migrated);
       }
-      const code = await new Promise<number>((resolveStop) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          if (!json) console.log("\nstopping arcrun …");
-          stopWatching();
-          platform.dispose().then(
-            () => resolveStop(0),
-            () => resolveStop(1),
-          );
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-        platform.exited.then((exitCode) => {
-          console.error(`error: workerd stopped unexpectedly (exit code ${exitCode}); its last lines are above`);
-          resolveStop(1);
-        });
-      });
+      const code = await untilStopped(platform, { quiet: json, onStop: stopWatching });
       process.exitCode = code;
     });
 }

@@ -10,6 +10,7 @@ import { type ReloadableServe, reloadableServe } from "../platform/serve/reload.
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
 import { keyFileLines, startedJson } from "./start-output.js";
+import { untilStopped } from "./until-stopped.js";
 
 export interface ServeOptions {
   address: string;
@@ -128,24 +129,7 @@ export function registerServe(program: Command): void {
       } else {
         printBanner(file, keyCreated, keys);
       }
-      const code = await new Promise<number>((resolveStop) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          if (!json) console.log("\nstopping arcrun …");
-          stopWatching();
-          platform.dispose().then(
-            () => resolveStop(0),
-            () => resolveStop(1),
-          );
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-        platform.exited.then((exitCode) => {
-          console.error(`error: workerd stopped unexpectedly (exit code ${exitCode}); its last lines are above`);
-          resolveStop(1);
-        });
-      });
+      const code = await untilStopped(platform, { quiet: json, onStop: stopWatching });
       process.exitCode = code;
     });
 }

@@ -38,9 +38,16 @@ export class AcrProcess {
     });
   }
 
-  static spawn(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): AcrProcess {
+  /** `ownGroup`: the command leads its own process group, as a shell's foreground job does (see `stopGroup`). */
+  static spawn(
+    args: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv = {},
+    opts: { ownGroup?: boolean } = {},
+  ): AcrProcess {
     const child = spawn(process.execPath, [acrBin, ...args], {
       cwd,
+      detached: opts.ownGroup ?? false,
       // Empty ARCRUN_* means unset: the command must not pick up the developer's own platform.
       env: {
         ...process.env,
@@ -75,6 +82,19 @@ export class AcrProcess {
       const line = out.split("\n").find((l) => l.startsWith("{"));
       return line ? (JSON.parse(line) as T) : undefined;
     }, timeoutMs);
+  }
+
+  /**
+   * Sends `signal` to the command's whole process group, as a terminal's Ctrl-C does (spawned with `ownGroup`),
+   * and resolves with the exit code.
+   */
+  stopGroup(signal: NodeJS.Signals = "SIGINT"): Promise<number | null> {
+    const c = this.child;
+    if (c.exitCode !== null) return Promise.resolve(c.exitCode);
+    return new Promise((resolve) => {
+      c.on("exit", (code) => resolve(code));
+      process.kill(-(c.pid ?? 0), signal);
+    });
   }
 
   /** Sends `signal` and resolves with the exit code (null when killed by the signal). */

@@ -78,7 +78,17 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
   const child = spawn(workerdBinary(), [...args, "-"], {
     stdio: ["pipe", "pipe", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    // Its own process group: a terminal's Ctrl-C (SIGINT to the whole foreground group) must reach only this
+    // process, which drains the executor before it stops workerd; workerd itself would stop at once.
+    detached: true,
   });
+  // Whatever ends this process (an error, a second Ctrl-C, process.exit) also ends workerd: it is not in our
+  // process group any more, so nothing else would.
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  process.on("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   const stderrTail: string[] = [];
   createInterface(child.stderr as Readable).on("line", (line) => {
     stderrTail.push(line);
