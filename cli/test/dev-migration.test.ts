@@ -64,6 +64,8 @@ async function oldDevState(cwd: string) {
     const kv = await old.mf.getKVNamespace("USERS_KV");
     await kv.put("probe:kept", "value", { metadata: { from: "miniflare" }, expirationTtl: 3600 });
     const { keys } = await kv.list({ prefix: "probe:" });
+    // R2 (user-made components) was already in the same format on both engines: read in place, not copied.
+    await (await old.mf.getR2Bucket("WASM_BUCKET")).put("components/probe.wasm", "bytes");
     return { stateDir, secrets, key, executionId: execution.execution_id, expiration: keys[0]?.expiration };
   } finally {
     await old.dispose();
@@ -75,8 +77,9 @@ async function readServeKv(stateDir: string, secrets: Parameters<typeof startSer
   const probe = `export default { async fetch(r, env) {
     const { value, metadata } = await env.USERS_KV.getWithMetadata("probe:kept");
     const { keys } = await env.USERS_KV.list({ prefix: "probe:" });
-    return Response.json({ value, metadata, expiration: keys[0]?.expiration });
-  } };`;
+    const object = await env.WASM_BUCKET.get("components/probe.wasm");
+    return Response.json({ value, metadata, expiration: keys[0]?.expiration, r2: object && (await object.text()) });
+  }, async scheduled() {} };`;
   const withProbe = (config: Config): Config => {
     for (const s of config.services ?? []) {
       if (s.name === "arcrun-cypher-executor" && "worker" in s && s.worker && "modules" in s.worker) {
@@ -131,6 +134,7 @@ describe("acr dev on a state folder of the Miniflare engine", () => {
       value: "value",
       metadata: { from: "miniflare" },
       expiration: before.expiration,
+      r2: "bytes",
     });
 
     acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", before.stateDir], cwd);
