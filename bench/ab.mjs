@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { load } from "./lib/cannon.mjs";
 import { deploy, WORKFLOWS } from "./lib/http-section.mjs";
-import { createKey, root, startServe } from "./lib/platforms.mjs";
+import { createKey, removingState, root, startServe } from "./lib/platforms.mjs";
 import { cpuMs } from "./lib/proc.mjs";
 
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -43,7 +43,7 @@ async function startSide(dir) {
   const state = mkdtempSync(join(tmpdir(), "arcrun-ab-"));
   const secrets = loadOrCreateSecrets(join(state, "secrets.json"));
   const p = await startServePlatform({ stateDir: state, secrets, address: "127.0.0.1:0", root: dir });
-  return { url: p.url, pid: p.pid, adminToken: secrets.adminToken, dispose: p.dispose };
+  return { url: p.url, pid: p.pid, adminToken: secrets.adminToken, dispose: removingState(p.dispose, state) };
 }
 
 /** One side on a fresh platform: CPU ms per 2xx answer and answers per second, per target and connection count. */

@@ -1,7 +1,7 @@
 // The systems under test: arcrun on `acr serve` and `acr dev` (both plain workerd since 2026-12-06), and the
 // bare plain-JS worker on both, each started fresh on a temporary state folder.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -50,6 +50,14 @@ function stateDir() {
   return mkdtempSync(join(tmpdir(), "arcrun-bench-"));
 }
 
+/** `dispose` that also deletes the platform's temporary state: a full bench writes gigabytes of records. */
+export function removingState(dispose, dir) {
+  return async () => {
+    await dispose();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
 /** arcrun on plain workerd (`acr serve`); `transformConfig` lets the harness add KV counters, `root` runs another build. */
 export async function startServe({ transformConfig, kv, inspectorAddress, root: altRoot } = {}) {
   const { startServePlatform } = await cli("platform/serve/index.js");
@@ -71,7 +79,7 @@ export async function startServe({ transformConfig, kv, inspectorAddress, root: 
     pid: p.pid,
     ports: p.ports,
     adminToken: secrets.adminToken,
-    dispose: p.dispose,
+    dispose: removingState(p.dispose, dir),
   };
 }
 
@@ -111,12 +119,15 @@ export async function startDev() {
     url: started.url,
     pid,
     adminToken,
-    dispose: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    dispose: removingState(
+      () =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+        }),
+      dir,
+    ),
   };
 }
 

@@ -32,6 +32,11 @@ const IDLE_MS = 0;
 const BATCH_MS = 2;
 const BUSY_PUTS = 24;
 const CACHE_ENTRIES = 20000;
+// Expired entries are deleted from disk by a sweep every SWEEP_MS (the store's \`env.SWEEP_MS\` overrides it), at
+// most SWEEP_KEYS per run (again after 1 s while more are due): without it a key nobody reads again (an execution
+// record past its retention) stayed on disk for good.
+const SWEEP_MS = 60_000;
+const SWEEP_KEYS = 5000;
 const CACHE_VALUE_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
@@ -245,13 +250,101 @@ export default {
   },
 };
 
-/** One namespace's entries on disk: key → { value, expiration?, metadata? }. */
+// Bound parameters per SQL statement are limited (100 on Cloudflare): 2 per index row.
+const INDEX_ROWS = 32;
+const indexInserts = [];
+/** \`INSERT OR IGNORE INTO expiry VALUES (?, ?), …\` for n rows (the text per n is made once). */
+function indexInsert(n) {
+  return (indexInserts[n] ??= "INSERT OR IGNORE INTO expiry VALUES " + Array(n).fill("(?, ?)").join(", "));
+}
+
+/**
+ * One namespace's entries on disk: key → { value, expiration?, metadata? }, and in the SQL table \`expiry\` each
+ * key's expiration (the sweep's index; a row may be stale: the sweep checks the entry before deleting it).
+ */
 export class KvStore extends DurableObject {
   pending = new Map();
   waiters = [];
   timer = undefined;
   /** Commits on their way to disk. */
   committing = 0;
+  /** Whether this instance has set the sweep's alarm (setAlarm replaces an earlier one: once is enough). */
+  sweepArmed = false;
+
+  constructor(ctx, env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    // One B-tree ordered by time (the sweep reads the due ones first); a key rewritten with another expiration
+    // gets a second row, and the stale one goes when the sweep meets it.
+    sql.exec("CREATE TABLE IF NOT EXISTS expiry (at INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY (at, key)) WITHOUT ROWID");
+    // Entries written before the index existed are indexed by the sweep, a page per run (backfill cursor).
+    sql.exec("CREATE TABLE IF NOT EXISTS sweep_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    this.sweepMs = Number(env.SWEEP_MS) > 0 ? Number(env.SWEEP_MS) : SWEEP_MS;
+    const backfill = [...sql.exec("SELECT value FROM sweep_state WHERE name = 'backfill'")][0];
+    if (backfill === undefined) {
+      sql.exec("INSERT INTO sweep_state VALUES ('backfill', '')");
+      this.armSweep();
+    } else if (backfill.value !== "done") {
+      this.armSweep();
+    }
+  }
+
+  armSweep() {
+    if (this.sweepArmed) return;
+    this.sweepArmed = true;
+    void this.ctx.storage.setAlarm(Date.now() + this.sweepMs);
+  }
+
+  async alarm() {
+    let more = false;
+    try {
+      more = await this.sweep(SWEEP_KEYS);
+    } finally {
+      const rest = [...this.ctx.storage.sql.exec("SELECT 1 FROM expiry LIMIT 1")].length > 0;
+      if (more || rest) await this.ctx.storage.setAlarm(Date.now() + (more ? 1000 : this.sweepMs));
+      else this.sweepArmed = false;
+    }
+  }
+
+  /**
+   * Deletes up to \`limit\` entries whose expiration has passed (through the group commit, like any delete);
+   * returns whether more may be due. Keys with a write on its way are left to that write.
+   */
+  async sweep(limit) {
+    const sql = this.ctx.storage.sql;
+    const backfilling = await this.backfillPage(1000);
+    const now = nowSec();
+    const due = [...sql.exec("SELECT at, key FROM expiry WHERE at <= ? ORDER BY at LIMIT ?", now, limit)];
+    const gone = [];
+    for (let i = 0; i < due.length; i += 128) {
+      const rows = due.slice(i, i + 128).filter((r) => !this.pending.has(r.key));
+      const found = await this.ctx.storage.get(rows.map((r) => r.key));
+      for (const { at, key } of rows) {
+        const e = found.get(key);
+        if (e !== undefined && expired(e)) gone.push(key);
+        // Swept now, or stale (the key was rewritten: a later expiration has its own row).
+        sql.exec("DELETE FROM expiry WHERE at = ? AND key = ?", at, key);
+      }
+    }
+    if (gone.length > 0) await this.writeMany(gone.map((k) => [k, null]));
+    return backfilling || due.length === limit;
+  }
+
+  /** Indexes the expirations of one page of entries written before the index existed; false once all are. */
+  async backfillPage(size) {
+    const sql = this.ctx.storage.sql;
+    const cursor = [...sql.exec("SELECT value FROM sweep_state WHERE name = 'backfill'")][0]?.value ?? "done";
+    if (cursor === "done") return false;
+    const page = await this.ctx.storage.list(cursor === "" ? { limit: size } : { startAfter: cursor, limit: size });
+    let last;
+    for (const [k, e] of page) {
+      last = k;
+      if (e?.expiration !== undefined) sql.exec("INSERT OR IGNORE INTO expiry VALUES (?, ?)", e.expiration, k);
+    }
+    const next = page.size < size ? "done" : last;
+    sql.exec("UPDATE sweep_state SET value = ? WHERE name = 'backfill'", next);
+    return next !== "done";
+  }
 
   async read(key) {
     if (this.pending.has(key)) return this.pending.get(key);
@@ -307,6 +400,14 @@ export class KvStore extends DurableObject {
       for (const [k, e] of batch) (e === null ? deletes : puts).push([k, e]);
       // The storage API takes at most 128 keys per call; calls in one turn commit as one transaction.
       for (let i = 0; i < puts.length; i += 128) this.ctx.storage.put(Object.fromEntries(puts.slice(i, i + 128)));
+      // The sweep's index, in the same transaction as the entries, up to INDEX_ROWS rows per statement.
+      const rows = [];
+      for (const [k, e] of puts) if (e.expiration !== undefined) rows.push(e.expiration, k);
+      for (let i = 0; i < rows.length; i += 2 * INDEX_ROWS) {
+        const part = rows.slice(i, i + 2 * INDEX_ROWS);
+        this.ctx.storage.sql.exec(indexInsert(part.length / 2), ...part);
+      }
+      if (rows.length > 0) this.armSweep();
       for (let i = 0; i < deletes.length; i += 128) this.ctx.storage.delete(deletes.slice(i, i + 128).map(([k]) => k));
       await this.ctx.storage.sync();
       for (const w of waiters) w.resolve();
