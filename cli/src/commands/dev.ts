@@ -56,7 +56,12 @@ export async function startDev(opts: DevOptions): Promise<{
   let platform: ReloadableServe;
   let migrated: KvMigration | null;
   try {
-    migrated = await migrateDevKv(stateDir, secrets);
+    migrated = await migrateDevKv(stateDir, secrets).catch((err: Error) => {
+      throw new UserError(
+        err.message,
+        `Nothing was changed in ${join(stateDir, "kv")}; \`acr serve --kv miniflare --state ${stateDir}\` serves it as it is`,
+      );
+    });
     const first = await launch(secrets, opts.port);
     // `acr credential rotate-key` rewrites the key file: workerd restarts on the port it got.
     platform = reloadableServe(first, (s) => launch(s, first.ports.http ?? opts.port));
