@@ -11,7 +11,7 @@ import { ApiError } from "../http/errors";
 import { countKvOp } from "../observability/kv-count";
 import { publishExecution } from "../observability/tail-bus";
 import { noteDue } from "../schedule/index";
-import { type BulkSender, groupPut, sendBulk } from "./group-commit/index";
+import { type BulkSender, groupPut, sendBulk, sendToStore } from "./group-commit/index";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -116,7 +116,7 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
   if (env.ANALYTICS_KV_BULK) {
     // acr serve: concurrent executions' records share one store call (group commit), each still stored before it returns.
     countKvOp("ANALYTICS_KV", "write");
-    await groupPut(bulkSender(env.ANALYTICS_KV_BULK), {
+    await groupPut(bulkSender(env, env.ANALYTICS_KV_BULK), {
       key,
       value: json,
       metadata: meta,
@@ -130,8 +130,13 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
 }
 
 let bulk: { fetcher: Fetcher; send: BulkSender } | undefined;
-function bulkSender(fetcher: Fetcher): BulkSender {
-  if (bulk?.fetcher !== fetcher) bulk = { fetcher, send: sendBulk(fetcher) };
+/** Straight to the store when serve binds it (one hop fewer), else through ANALYTICS_KV's front worker. */
+function bulkSender(env: Env, fetcher: Fetcher): BulkSender {
+  if (bulk?.fetcher !== fetcher) {
+    const store = env.ANALYTICS_KV_STORE;
+    const name = env.ANALYTICS_KV_NAMESPACE;
+    bulk = { fetcher, send: store && name ? sendToStore(store, name) : sendBulk(fetcher) };
+  }
   return bulk.send;
 }
 

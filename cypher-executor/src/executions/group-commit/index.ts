@@ -212,3 +212,28 @@ export function sendBulk(fetcher: Fetcher): BulkSender {
     return body.results;
   };
 }
+
+/** What the executor calls on acr serve's KV store (`KvStore.putRecords` in cli/src/platform/serve/kv-worker.ts). */
+interface RecordStore {
+  putRecords(puts: BulkPut[]): Promise<BulkResult[]>;
+}
+
+/**
+ * The sender straight to acr serve's KV store (a Durable Object, over RPC): the records' batch skips the
+ * namespace's front worker (one service hop, one JSON round and one isolate fewer per batch).
+ *
+ * @example
+ * const send = sendToStore(env.ANALYTICS_KV_STORE, env.ANALYTICS_KV_NAMESPACE);
+ */
+export function sendToStore(namespace: DurableObjectNamespace, name: string): BulkSender {
+  const id = namespace.idFromName(name);
+  return async (puts) => {
+    // A stub belongs to the request that made it (workerd refuses I/O across requests): one per call.
+    const store = namespace.get(id) as unknown as RecordStore;
+    const results = await store.putRecords(puts);
+    if (!Array.isArray(results) || results.length !== puts.length) {
+      throw new Error("The history store answered without one result per record");
+    }
+    return results;
+  };
+}
