@@ -10,8 +10,10 @@
  * under load), and each writer is answered only after its commit (durable on 200).
  * Every namespace, execution history included, is durable on 200: the executor answers an execution only
  * after its record's write returned, so concurrent executions share one commit per window. Execution
- * records arrive in batches too (`POST /bulk/put` through the executor's ANALYTICS_KV_BULK service
- * binding: one call for the records of concurrent executions, executions/group-commit in the executor).
+ * records arrive in batches too (one call for the records of concurrent executions, executions/group-commit
+ * in the executor): straight to the store (`KvStore.putRecords` over RPC, binding ANALYTICS_KV_STORE), so
+ * ANALYTICS_KV's front worker never caches `execution:` keys (UNCACHED_PREFIX); `POST /bulk/put` on the front
+ * worker (binding ANALYTICS_KV_BULK) takes the same batches when the store is not bound.
  * See docs/adr/0003-acr-serve-on-plain-workerd.md for the measurements behind this design.
  */
 export const KV_WORKER_SCRIPT = `
