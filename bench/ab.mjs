@@ -5,7 +5,7 @@
 // (and cli/package.json, with node_modules reachable from it, e.g. a symlink) runs its own `acr serve` too, so
 // changes to serve's KV service are compared as well. Rounds alternate A B / B A, each on a fresh platform, so
 // drifting machine load hits both sides alike; the medians are what to compare.
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -43,7 +43,11 @@ async function startSide(dir) {
   const state = mkdtempSync(join(tmpdir(), "arcrun-ab-"));
   const secrets = loadOrCreateSecrets(join(state, "secrets.json"));
   const p = await startServePlatform({ stateDir: state, secrets, address: "127.0.0.1:0", root: dir });
-  return { url: p.url, pid: p.pid, adminToken: secrets.adminToken, dispose: p.dispose };
+  const dispose = async () => {
+    await p.dispose();
+    rmSync(state, { recursive: true, force: true });
+  };
+  return { url: p.url, pid: p.pid, adminToken: secrets.adminToken, dispose };
 }
 
 /** One side on a fresh platform: CPU ms per 2xx answer and answers per second, per target and connection count. */

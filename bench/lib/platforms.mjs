@@ -1,7 +1,7 @@
 // The systems under test: arcrun on `acr serve` (plain workerd) and `acr dev` (Miniflare), and the
 // bare plain-JS worker on both, each started fresh on a temporary state folder.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -50,6 +50,14 @@ function stateDir() {
   return mkdtempSync(join(tmpdir(), "arcrun-bench-"));
 }
 
+/** Stops the platform, then removes its state folder (a loaded run leaves 50-800 MB of records behind). */
+function disposer(dispose, dir) {
+  return async () => {
+    await dispose();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
 /** arcrun on plain workerd (`acr serve`); `transformConfig` lets the harness add KV counters, `root` runs another build. */
 export async function startServe({ transformConfig, kv, inspectorAddress, root: altRoot } = {}) {
   const { startServePlatform } = await cli("platform/serve/index.js");
@@ -71,7 +79,7 @@ export async function startServe({ transformConfig, kv, inspectorAddress, root: 
     pid: p.pid,
     ports: p.ports,
     adminToken: secrets.adminToken,
-    dispose: p.dispose,
+    dispose: disposer(p.dispose, dir),
   };
 }
 
@@ -84,7 +92,7 @@ export async function startDev() {
   const before = new Set(childrenNamed(process.pid, "workerd"));
   const p = await startLocalPlatform({ stateDir: dir, secrets, port: 0 });
   const pid = childrenNamed(process.pid, "workerd").find((x) => !before.has(x));
-  return { name: "acr dev", url: p.url, pid, adminToken: secrets.adminToken, dispose: p.dispose };
+  return { name: "acr dev", url: p.url, pid, adminToken: secrets.adminToken, dispose: disposer(p.dispose, dir) };
 }
 
 /** The bare plain-JS worker on plain `workerd serve` (the ceiling). */
