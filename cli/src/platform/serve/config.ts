@@ -232,8 +232,8 @@ function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Se
 
 /**
  * The executor's ways to the execution-record store: the KV store's Durable Object itself (one RPC per batch,
- * \`KvStore.putRecords\`: one hop and one isolate fewer than the front worker) and the front worker's
- * \`POST /bulk/put\`. ANALYTICS_KV's front worker never caches \`execution:\` keys, so its reads stay exact.
+ * `KvStore.putRecords`: one hop and one isolate fewer than the front worker) and the front worker's
+ * `POST /bulk/put`. ANALYTICS_KV's front worker never caches `execution:` keys, so its reads stay exact.
  */
 function recordStoreBindings(namespaceId: string): Worker_Binding[] {
   return [
