@@ -1,7 +1,7 @@
-// acr serve's group commit of execution records: concurrent executions share one store call per batch
-// (ANALYTICS_KV_STORE → KvStore.putRecords over RPC, or ANALYTICS_KV_BULK → POST /bulk/put on ANALYTICS_KV's
-// front worker when the store is not bound) and each still answers only after its record is on disk: a
-// SIGKILL right after the answers loses none of them.
+// acr serve's group commit of execution records: concurrent executions share one store commit (each record
+// straight to the store, ANALYTICS_KV_STORE → KvStore.putRecords over RPC), or one store call per batch
+// (ANALYTICS_KV_BULK → POST /bulk/put on ANALYTICS_KV's front worker, when the store is not bound), and each
+// still answers only after its record is on disk: a SIGKILL right after the answers loses none of them.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,7 +167,7 @@ describe("acr serve group commit", () => {
     ["straight to the store (ANALYTICS_KV_STORE)", true],
     ["through the front worker (ANALYTICS_KV_BULK)", false],
   ])(
-    "stores concurrent executions' records in shared store calls, each on disk before its 200: %s",
+    "stores concurrent executions' records, each on disk before its 200: %s",
     async (_, direct) => {
       const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-gc-"));
       const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));

@@ -19,7 +19,7 @@ export interface Env {
   ANALYTICS_KV_BULK?: Fetcher;
   /**
    * acr serve only: the Durable Object behind ANALYTICS_KV (its `putRecords` over RPC), with the namespace's
-   * name (ANALYTICS_KV_NAMESPACE): record batches go straight to the store, one hop fewer than ANALYTICS_KV_BULK.
+   * name (ANALYTICS_KV_NAMESPACE): execution records go straight to the store, which group-commits them.
    */
   ANALYTICS_KV_STORE?: DurableObjectNamespace;
   ANALYTICS_KV_NAMESPACE?: string;

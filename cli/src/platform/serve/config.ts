@@ -115,8 +115,8 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       compatibilityFlags: ["nodejs_compat"],
       bindings: [
         ...storageBindings,
-        // Execution records in one call per batch (group commit): executions/group-commit in the executor, straight
-        // to the store (ANALYTICS_KV_STORE; ANALYTICS_KV_BULK, through the front worker, when that is absent).
+        // Execution records go straight to the store, which commits concurrent ones together (ANALYTICS_KV_STORE;
+        // batches through the front worker, ANALYTICS_KV_BULK, when that is absent): executions/group-commit.
         ...(ownKv ? recordStoreBindings(namespaceIds.ANALYTICS_KV as string) : []),
         { name: "ENCRYPTION_KEY", text: opts.secrets.encryptionKey },
         // Only during a key rotation (docs/credentials.md); `acr serve` picks it up when restarted.
@@ -231,9 +231,10 @@ function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Se
 }
 
 /**
- * The executor's ways to the execution-record store: the KV store's Durable Object itself (one RPC per batch,
- * `KvStore.putRecords`: one hop and one isolate fewer than the front worker) and the front worker's
- * `POST /bulk/put`. ANALYTICS_KV's front worker never caches `execution:` keys, so its reads stay exact.
+ * The executor's ways to the execution-record store: the KV store's Durable Object itself (one RPC per record,
+ * `KvStore.putRecords`: one hop and one isolate fewer than the front worker; the store commits concurrent
+ * records in one transaction) and the front worker's `POST /bulk/put` (records batched in the executor).
+ * ANALYTICS_KV's front worker never caches `execution:` keys, so its reads stay exact.
  */
 function recordStoreBindings(namespaceId: string): Worker_Binding[] {
   return [

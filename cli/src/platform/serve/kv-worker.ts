@@ -10,10 +10,9 @@
  * under load), and each writer is answered only after its commit (durable on 200).
  * Every namespace, execution history included, is durable on 200: the executor answers an execution only
  * after its record's write returned, so concurrent executions share one commit per window. Execution
- * records arrive in batches too (one call for the records of concurrent executions, executions/group-commit
- * in the executor): straight to the store (`KvStore.putRecords` over RPC, binding ANALYTICS_KV_STORE), so
- * ANALYTICS_KV's front worker never caches `execution:` keys (UNCACHED_PREFIX); `POST /bulk/put` on the front
- * worker (binding ANALYTICS_KV_BULK) takes the same batches when the store is not bound.
+ * records go straight to the store (`KvStore.putRecords` over RPC, binding ANALYTICS_KV_STORE, one call per
+ * record), so ANALYTICS_KV's front worker never caches `execution:` keys (UNCACHED_PREFIX); without that
+ * binding the executor batches them into `POST /bulk/put` on the front worker (binding ANALYTICS_KV_BULK).
  * See docs/adr/0003-acr-serve-on-plain-workerd.md for the measurements behind this design.
  */
 export const KV_WORKER_SCRIPT = `
@@ -285,8 +284,8 @@ export class KvStore extends DurableObject {
   /**
    * Bulk puts (\`[{ key, value, metadata?, expiration_ttl? }]\`, at most 128), committed with the other writes of
    * their batch; answers one result per put (\`null\` or the refusal) once they are on disk. Called by the front
-   * worker's \`POST /bulk/put\` and, over RPC, by the executor's group commit of execution records (one hop
-   * fewer; the front worker never caches those keys, see UNCACHED_PREFIX).
+   * worker's \`POST /bulk/put\` and, over RPC, by the executor for each execution record (one hop fewer; the
+   * front worker never caches those keys, see UNCACHED_PREFIX).
    */
   async putRecords(items) {
     if (!Array.isArray(items) || items.length > 128) throw new KvError(400, "Expected an array of at most 128 puts");

@@ -218,22 +218,25 @@ interface RecordStore {
   putRecords(puts: BulkPut[]): Promise<BulkResult[]>;
 }
 
+let storeId: { namespace: DurableObjectNamespace; name: string; id: DurableObjectId } | undefined;
+
 /**
- * The sender straight to acr serve's KV store (a Durable Object, over RPC): the records' batch skips the
- * namespace's front worker (one service hop, one JSON round and one isolate fewer per batch).
+ * Stores one record straight in acr serve's KV store (its Durable Object, over RPC) and resolves once it is on
+ * disk. No batching here: the store commits the records that reach it together in one transaction (its own
+ * group commit), and each call belongs to its own request, so no record waits on another request (measured
+ * cheaper than batching in the executor: docs/performance.md "The record's cost").
  *
  * @example
- * const send = sendToStore(env.ANALYTICS_KV_STORE, env.ANALYTICS_KV_NAMESPACE);
+ * await putToStore(env.ANALYTICS_KV_STORE, env.ANALYTICS_KV_NAMESPACE, { key, value, metadata });
  */
-export function sendToStore(namespace: DurableObjectNamespace, name: string): BulkSender {
-  const id = namespace.idFromName(name);
-  return async (puts) => {
-    // A stub belongs to the request that made it (workerd refuses I/O across requests): one per call.
-    const store = namespace.get(id) as unknown as RecordStore;
-    const results = await store.putRecords(puts);
-    if (!Array.isArray(results) || results.length !== puts.length) {
-      throw new Error("The history store answered without one result per record");
-    }
-    return results;
-  };
+export async function putToStore(namespace: DurableObjectNamespace, name: string, put: BulkPut): Promise<void> {
+  if (storeId?.namespace !== namespace || storeId.name !== name) {
+    storeId = { namespace, name, id: namespace.idFromName(name) };
+  }
+  // A stub belongs to the request that made it (workerd refuses I/O across requests): one per call.
+  const store = namespace.get(storeId.id) as unknown as RecordStore;
+  const results = await store.putRecords([put]);
+  const result = Array.isArray(results) ? results[0] : undefined;
+  if (result === null) return;
+  throw new Error(result ? `The history store refused the record (${result.status}): ${result.message}` : "No answer");
 }
