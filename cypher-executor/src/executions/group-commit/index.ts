@@ -2,6 +2,9 @@
  * Group commit of execution records (acr serve): records written by concurrent executions of this
  * isolate go to the store together, one call per batch instead of one KV request per execution, and
  * each execution still answers only after its own record is stored (durable before the 2xx).
+ * acr serve's default path is {@link putToStore} (one RPC per record straight to the store, which commits
+ * concurrent records together itself); these batches go to the front worker's `POST /bulk/put` when the
+ * store is not bound.
  *
  * The batch is adaptive, with no timer: a record written while no batch is on its way leaves at once
  * (alone); records written while one is on its way wait for it to land and then leave together. So at
