@@ -15,6 +15,8 @@ const PROBE = `export default {
     await env.EXEC_CONTEXT.get(["a", "b"]);
     await env.EXEC_CONTEXT.delete("b");
     await env.EXEC_CONTEXT.list({ prefix: "a" });
+    // Records sent straight to the store (ANALYTICS_KV_STORE) would pass no counter: the counters take it away.
+    if (env.ANALYTICS_KV_STORE) return new Response("ANALYTICS_KV_STORE is bound: records would not be counted");
     // acr serve's group commit: two execution records in one bulk call are two writes.
     const bulk = await env.ANALYTICS_KV_BULK.fetch("http://kv/bulk/put", {
       method: "POST",

@@ -1,6 +1,7 @@
-// acr serve's group commit of execution records: concurrent executions share one store call per batch
-// (ANALYTICS_KV_BULK → POST /bulk/put on ANALYTICS_KV's front worker) and each still answers only after
-// its record is on disk: a SIGKILL right after the answers loses none of them.
+// acr serve's group commit of execution records: concurrent executions share one store commit (each record
+// straight to the store, ANALYTICS_KV_STORE → KvStore.putRecords over RPC), or one store call per batch
+// (ANALYTICS_KV_BULK → POST /bulk/put on ANALYTICS_KV's front worker, when the store is not bound), and each
+// still answers only after its record is on disk: a SIGKILL right after the answers loses none of them.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +62,8 @@ function interpose(
   if (!executor || !("worker" in executor) || !executor.worker) throw new Error("no executor service");
   const bindings = (executor.worker.bindings ?? []) as Record<string, unknown>[];
   rebind((binding) => bindings.find((b) => b.name === binding));
+  // A binding renamed away is one the executor no longer sees (e.g. ANALYTICS_KV_STORE: records then take the front worker).
+  executor.worker.bindings = bindings.filter((b) => !String(b.name).startsWith("-")) as typeof executor.worker.bindings;
   return {
     ...config,
     services: [
@@ -78,15 +81,20 @@ function interpose(
   };
 }
 
-/** Puts the counter between the executor and ANALYTICS_KV (both the bulk service and the KV binding). */
-function counted(config: ServeConfig): ServeConfig {
+/**
+ * Puts the counter between the executor and ANALYTICS_KV (both the bulk service and the KV binding);
+ * `direct: false` takes the store binding away, so records go through the front worker's POST /bulk/put.
+ */
+function counted(config: ServeConfig, direct: boolean): ServeConfig {
   return interpose(config, "stats", COUNTER, (find) => {
     const bulk = find("ANALYTICS_KV_BULK");
     const kv = find("ANALYTICS_KV");
-    if (!bulk || !("service" in bulk) || !kv || !("kvNamespace" in kv))
+    const store = find("ANALYTICS_KV_STORE");
+    if (!bulk || !("service" in bulk) || !kv || !("kvNamespace" in kv) || !store)
       throw new Error("ANALYTICS_KV bindings missing");
     bulk.service = { name: "test:stats" };
     kv.kvNamespace = { name: "test:stats" };
+    if (!direct) store.name = "-ANALYTICS_KV_STORE";
   });
 }
 
@@ -120,8 +128,11 @@ export default {
 function gated(config: ServeConfig): ServeConfig {
   return interpose(config, "gate", GATE, (find) => {
     const bulk = find("ANALYTICS_KV_BULK");
-    if (!bulk || !("service" in bulk)) throw new Error("ANALYTICS_KV_BULK binding missing");
+    const store = find("ANALYTICS_KV_STORE");
+    if (!bulk || !("service" in bulk) || !store) throw new Error("ANALYTICS_KV_BULK binding missing");
     bulk.service = { name: "test:gate" };
+    // The gate sits on the front worker's path: the executor must not see the store's own binding.
+    store.name = "-ANALYTICS_KV_STORE";
   });
 }
 
@@ -152,62 +163,75 @@ async function keyAndWorkflow(url: string, adminToken: string) {
 }
 
 describe("acr serve group commit", () => {
-  it("stores concurrent executions' records in shared store calls, each on disk before its 200", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-gc-"));
-    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
-    const first = await startServePlatform({
-      stateDir: dir,
-      secrets,
-      address: "127.0.0.1:0",
-      transformConfig: counted,
-    });
-    const ids: string[] = [];
-    let key: { api_key: string; tenant: { ns: string } };
-    let counts: { bulkCalls: number; bulkPuts: number; kvPuts: number };
-    try {
-      const made = await keyAndWorkflow(first.url, secrets.adminToken);
-      key = made.key;
-      const auth = made.auth;
-      const trigger = (n: number) =>
-        fetch(`${first.url}/webhooks/named/${key.tenant.ns}/gc_three/trigger`, {
-          method: "POST",
-          headers: { ...auth, "content-type": "application/json" },
-          body: JSON.stringify({ n }),
-        });
-      // Rounds of 24 concurrent executions: while one batch is on its way, the others gather.
-      for (let round = 0; round < 3; round++) {
-        const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => trigger(round * 100 + i)));
-        for (const a of answers) {
-          const body = await json<{ execution_id: string; status: string }>(a);
-          expect(body.status).toBe("succeeded");
-          ids.push(body.execution_id);
+  it.each([
+    ["straight to the store (ANALYTICS_KV_STORE)", true],
+    ["through the front worker (ANALYTICS_KV_BULK)", false],
+  ])(
+    "stores concurrent executions' records, each on disk before its 200: %s",
+    async (_, direct) => {
+      const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-gc-"));
+      const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
+      const first = await startServePlatform({
+        stateDir: dir,
+        secrets,
+        address: "127.0.0.1:0",
+        transformConfig: (config) => counted(config, direct),
+      });
+      const ids: string[] = [];
+      let key: { api_key: string; tenant: { ns: string } };
+      let counts: { bulkCalls: number; bulkPuts: number; kvPuts: number };
+      try {
+        const made = await keyAndWorkflow(first.url, secrets.adminToken);
+        key = made.key;
+        const auth = made.auth;
+        const trigger = (n: number) =>
+          fetch(`${first.url}/webhooks/named/${key.tenant.ns}/gc_three/trigger`, {
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+            body: JSON.stringify({ n }),
+          });
+        // Rounds of 24 concurrent executions: while one batch is on its way, the others gather.
+        for (let round = 0; round < 3; round++) {
+          const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => trigger(round * 100 + i)));
+          for (const a of answers) {
+            const body = await json<{ execution_id: string; status: string }>(a);
+            expect(body.status).toBe("succeeded");
+            ids.push(body.execution_id);
+          }
         }
+        counts = await json(
+          await fetch(`http://127.0.0.1:${first.ports.stats}/`, { headers: { "x-count-stats": "1" } }),
+        );
+        // Durable before the 200: killed without a chance to flush anything.
+        process.kill(first.pid, "SIGKILL");
+      } finally {
+        await first.dispose();
       }
-      counts = await json(await fetch(`http://127.0.0.1:${first.ports.stats}/`, { headers: { "x-count-stats": "1" } }));
-      // Durable before the 200: killed without a chance to flush anything.
-      process.kill(first.pid, "SIGKILL");
-    } finally {
-      await first.dispose();
-    }
-    expect(counts.kvPuts).toBe(0);
-    expect(counts.bulkPuts).toBe(ids.length);
-    expect(counts.bulkCalls).toBeLessThan(ids.length);
+      expect(counts.kvPuts).toBe(0);
+      if (direct) {
+        expect(counts.bulkCalls).toBe(0);
+      } else {
+        expect(counts.bulkPuts).toBe(ids.length);
+        expect(counts.bulkCalls).toBeLessThan(ids.length);
+      }
 
-    const second = await startServePlatform({ stateDir: dir, secrets, address: "127.0.0.1:0" });
-    try {
-      const missing: string[] = [];
-      for (const id of ids) {
-        const res = await fetch(`${second.url}/v1/executions/${id}`, {
-          headers: { authorization: `Bearer ${key.api_key}` },
-        });
-        if (res.status !== 200) missing.push(`${id}: ${res.status}`);
-        else expect((await res.json()) as { status: string }).toMatchObject({ status: "succeeded" });
+      const second = await startServePlatform({ stateDir: dir, secrets, address: "127.0.0.1:0" });
+      try {
+        const missing: string[] = [];
+        for (const id of ids) {
+          const res = await fetch(`${second.url}/v1/executions/${id}`, {
+            headers: { authorization: `Bearer ${key.api_key}` },
+          });
+          if (res.status !== 200) missing.push(`${id}: ${res.status}`);
+          else expect((await res.json()) as { status: string }).toMatchObject({ status: "succeeded" });
+        }
+        expect(missing).toEqual([]);
+      } finally {
+        await second.dispose();
       }
-      expect(missing).toEqual([]);
-    } finally {
-      await second.dispose();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it("clients that hang up mid-request stall nobody: throughput holds across rounds ended by aborts", async () => {
     // A batch used to be sent from its first member's request only; when that client hung up (the end of
@@ -358,6 +382,53 @@ describe("acr serve group commit", () => {
         b: null,
         c: "gamma",
         expires: true,
+      });
+    } finally {
+      await serve.dispose();
+    }
+  }, 60_000);
+
+  it("records written straight to the store are read fresh through ANALYTICS_KV: its front worker never caches them", async () => {
+    // The front worker caches every read of its namespace (a miss too) and stays exact because every write
+    // passes it; execution records bypass it (KvStore.putRecords over RPC), so it must never cache them.
+    const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-direct-"));
+    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
+    const probe = `export default { async fetch(r, env) {
+      const key = "execution:kh:8235912054321:ex8235912054321a1b2c3d4";
+      const before = await env.ANALYTICS_KV.get(key);
+      const store = env.ANALYTICS_KV_STORE.get(env.ANALYTICS_KV_STORE.idFromName(env.ANALYTICS_KV_NAMESPACE));
+      const results = await store.putRecords([
+        { key, value: "first", metadata: { s: "succeeded" }, expiration_ttl: 3600 },
+        { key: "x".repeat(600), value: "too long a key" },
+      ]);
+      const first = await env.ANALYTICS_KV.getWithMetadata(key);
+      await store.putRecords([{ key, value: "second" }]);
+      const second = await env.ANALYTICS_KV.get(key);
+      const listed = await env.ANALYTICS_KV.list({ prefix: "execution:" });
+      return Response.json({ before, results, first: first.value, meta: first.metadata, second,
+        listed: listed.keys.map((k) => k.name) });
+    } };`;
+    const serve = await startServePlatform({
+      stateDir: dir,
+      secrets,
+      address: "127.0.0.1:0",
+      transformConfig: (config) => {
+        const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
+        if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
+          executor.worker.modules = [{ name: "probe.mjs", esModule: probe }];
+        }
+        return config;
+      },
+    });
+    try {
+      const out = await json<Record<string, unknown>>(await fetch(serve.url, { method: "POST" }));
+      expect(out).toEqual({
+        before: null,
+        results: [null, { status: 414, message: expect.stringContaining("exceeds key length limit") }],
+        first: "first",
+        meta: { s: "succeeded" },
+        second: "second",
+        listed: ["execution:kh:8235912054321:ex8235912054321a1b2c3d4"],
       });
     } finally {
       await serve.dispose();

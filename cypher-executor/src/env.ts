@@ -17,6 +17,12 @@ export interface Env {
   ANALYTICS_KV: KVNamespace;
   /** acr serve only: ANALYTICS_KV's service taking many puts in one call (group commit of execution records). */
   ANALYTICS_KV_BULK?: Fetcher;
+  /**
+   * acr serve only: the Durable Object behind ANALYTICS_KV (its `putRecords` over RPC), with the namespace's
+   * name (ANALYTICS_KV_NAMESPACE): execution records go straight to the store, which group-commits them.
+   */
+  ANALYTICS_KV_STORE?: DurableObjectNamespace;
+  ANALYTICS_KV_NAMESPACE?: string;
   /** Running executions: `ctx:{execution_id}:{node_id}`. */
   EXEC_CONTEXT: KVNamespace;
   /** User-made components only: `{key_hash}:cmp:{hash}`. */

@@ -11,7 +11,7 @@ import { ApiError } from "../http/errors";
 import { countKvOp } from "../observability/kv-count";
 import { publishExecution } from "../observability/tail-bus";
 import { noteDue } from "../schedule/index";
-import { type BulkSender, groupPut, sendBulk } from "./group-commit/index";
+import { type BulkSender, groupPut, putToStore, sendBulk } from "./group-commit/index";
 
 /** A `running` record not refreshed for this long belongs to an execution that died (crash, eviction). */
 export const STALE_MS = 6_000;
@@ -113,15 +113,15 @@ export async function saveExecution(env: Env, tenant: Tenant, rec: ExecutionReco
   const key = executionKey(tenant.keyHash, rec.id);
   // Over one KV value's size, the largest values are cut with a marker: a record is never dropped.
   const json = boundedRecordJson(rec);
-  if (env.ANALYTICS_KV_BULK) {
-    // acr serve: concurrent executions' records share one store call (group commit), each still stored before it returns.
+  const put = { key, value: json, metadata: meta, ...(ttl ? { expiration_ttl: ttl } : {}) };
+  if (env.ANALYTICS_KV_STORE && env.ANALYTICS_KV_NAMESPACE) {
+    // acr serve: straight to the store, which commits concurrent executions' records together; stored before it returns.
     countKvOp("ANALYTICS_KV", "write");
-    await groupPut(bulkSender(env.ANALYTICS_KV_BULK), {
-      key,
-      value: json,
-      metadata: meta,
-      ...(ttl ? { expiration_ttl: ttl } : {}),
-    });
+    await putToStore(env.ANALYTICS_KV_STORE, env.ANALYTICS_KV_NAMESPACE, put);
+  } else if (env.ANALYTICS_KV_BULK) {
+    // acr serve without the store's binding: concurrent executions' records share one call to the front worker.
+    countKvOp("ANALYTICS_KV", "write");
+    await groupPut(bulkSender(env.ANALYTICS_KV_BULK), put);
   } else {
     await env.ANALYTICS_KV.put(key, json, { metadata: meta, ...(ttl ? { expirationTtl: ttl } : {}) });
   }

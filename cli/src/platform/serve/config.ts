@@ -110,8 +110,9 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
       compatibilityFlags: ["nodejs_compat"],
       bindings: [
         ...storageBindings,
-        // Execution records in one call per batch (group commit): executions/group-commit in the executor.
-        ...(ownKv ? [{ name: "ANALYTICS_KV_BULK", service: { name: "serve:kv:ANALYTICS_KV" } }] : []),
+        // Execution records go straight to the store, which commits concurrent ones together (ANALYTICS_KV_STORE;
+        // batches through the front worker, ANALYTICS_KV_BULK, when that is absent): executions/group-commit.
+        ...(ownKv ? recordStoreBindings(namespaceIds.ANALYTICS_KV as string) : []),
         { name: "ENCRYPTION_KEY", text: opts.secrets.encryptionKey },
         // Only during a key rotation (docs/credentials.md); `acr serve` picks it up when restarted.
         ...(opts.secrets.encryptionKeyNext
@@ -234,11 +235,27 @@ function arcrunKvServices(dir: string, namespaceIds: Record<string, string>): Se
           compatibilityDate: COMPAT_DATE,
           bindings: [
             { name: "NAMESPACE", text: id },
+            // Written straight to the store by the executor (recordStoreBindings), so never cached in front.
+            ...(binding === "ANALYTICS_KV" ? [{ name: "UNCACHED_PREFIX", text: "execution:" }] : []),
             { name: "STORE", durableObjectNamespace: { className: "KvStore", serviceName: "serve:kv-store" } },
           ],
         },
       }),
     ),
+  ];
+}
+
+/**
+ * The executor's ways to the execution-record store: the KV store's Durable Object itself (one RPC per record,
+ * `KvStore.putRecords`: one hop and one isolate fewer than the front worker; the store commits concurrent
+ * records in one transaction) and the front worker's `POST /bulk/put` (records batched in the executor).
+ * ANALYTICS_KV's front worker never caches `execution:` keys, so its reads stay exact.
+ */
+function recordStoreBindings(namespaceId: string): Worker_Binding[] {
+  return [
+    { name: "ANALYTICS_KV_BULK", service: { name: "serve:kv:ANALYTICS_KV" } },
+    { name: "ANALYTICS_KV_STORE", durableObjectNamespace: { className: "KvStore", serviceName: "serve:kv-store" } },
+    { name: "ANALYTICS_KV_NAMESPACE", text: namespaceId },
   ];
 }
 

@@ -10,8 +10,9 @@
  * under load), and each writer is answered only after its commit (durable on 200).
  * Every namespace, execution history included, is durable on 200: the executor answers an execution only
  * after its record's write returned, so concurrent executions share one commit per window. Execution
- * records arrive in batches too (`POST /bulk/put` through the executor's ANALYTICS_KV_BULK service
- * binding: one call for the records of concurrent executions, executions/group-commit in the executor).
+ * records go straight to the store (`KvStore.putRecords` over RPC, binding ANALYTICS_KV_STORE, one call per
+ * record), so ANALYTICS_KV's front worker never caches `execution:` keys (UNCACHED_PREFIX); without that
+ * binding the executor batches them into `POST /bulk/put` on the front worker (binding ANALYTICS_KV_BULK).
  * See docs/adr/0003-acr-serve-on-plain-workerd.md for the measurements behind this design.
  */
 export const KV_WORKER_SCRIPT = `
@@ -94,10 +95,16 @@ function expirationFrom(ttl, at) {
   return undefined;
 }
 
-/** Per-isolate cache of this namespace: exact, because every write of the namespace passes here. */
+/**
+ * Per-isolate cache of this namespace: exact, because every write of the namespace passes here, except
+ * keys under the namespace's UNCACHED_PREFIX (ANALYTICS_KV's \`execution:\` records, which the executor
+ * writes straight to the store: KvStore.putRecords): those are never cached, every read asks the store.
+ */
 const cache = new Map();
+let uncachedPrefix;
 function remember(key, entry) {
   cache.delete(key);
+  if (uncachedPrefix && key.startsWith(uncachedPrefix)) return;
   if (entry !== null && entry.value.byteLength > CACHE_VALUE_BYTES) return;
   cache.set(key, entry);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value);
@@ -205,6 +212,15 @@ async function handle(request, env) {
 async function bulkPut(request, store) {
   const items = await request.json();
   if (!Array.isArray(items) || items.length > 128) throw new KvError(400, "Expected an array of at most 128 puts");
+  writeSeq++;
+  for (const item of items) if (typeof item?.key === "string") cache.delete(item.key);
+  const results = await store.putRecords(items);
+  for (const item of items) if (typeof item?.key === "string") cache.delete(item.key);
+  return Response.json({ results });
+}
+
+/** The puts of a bulk write checked against KV's limits: the entries to store, and one result per put. */
+function checkPuts(items) {
   const results = [];
   const entries = [];
   for (const item of items) {
@@ -226,17 +242,12 @@ async function bulkPut(request, store) {
       results.push({ status: err.status, message: err.message });
     }
   }
-  if (entries.length > 0) {
-    writeSeq++;
-    for (const [key] of entries) cache.delete(key);
-    await store.writeMany(entries);
-    for (const [key] of entries) cache.delete(key);
-  }
-  return Response.json({ results });
+  return { results, entries };
 }
 
 export default {
   async fetch(request, env) {
+    uncachedPrefix ??= env.UNCACHED_PREFIX ?? "";
     try {
       return await handle(request, env);
     } catch (err) {
@@ -363,10 +374,20 @@ export class KvStore extends DurableObject {
     return this.queued();
   }
 
-  /** Many writes at once (a caller's group commit), committed with the other writes of their batch. */
-  writeMany(entries) {
-    for (const [key, entry] of entries) this.pending.set(key, entry);
-    return this.queued();
+  /**
+   * Bulk puts (\`[{ key, value, metadata?, expiration_ttl? }]\`, at most 128), committed with the other writes of
+   * their batch; answers one result per put (\`null\` or the refusal) once they are on disk. Called by the front
+   * worker's \`POST /bulk/put\` and, over RPC, by the executor for each execution record (one hop fewer; the
+   * front worker never caches those keys, see UNCACHED_PREFIX).
+   */
+  async putRecords(items) {
+    if (!Array.isArray(items) || items.length > 128) throw new KvError(400, "Expected an array of at most 128 puts");
+    const { results, entries } = checkPuts(items);
+    if (entries.length > 0) {
+      for (const [key, entry] of entries) this.pending.set(key, entry);
+      await this.queued();
+    }
+    return results;
   }
 
   queued() {

@@ -2,6 +2,9 @@
  * Group commit of execution records (acr serve): records written by concurrent executions of this
  * isolate go to the store together, one call per batch instead of one KV request per execution, and
  * each execution still answers only after its own record is stored (durable before the 2xx).
+ * acr serve's default path is {@link putToStore} (one RPC per record straight to the store, which commits
+ * concurrent records together itself); these batches go to the front worker's `POST /bulk/put` when the
+ * store is not bound.
  *
  * The batch is adaptive, with no timer: a record written while no batch is on its way leaves at once
  * (alone); records written while one is on its way wait for it to land and then leave together. So at
@@ -50,6 +53,13 @@ interface Member {
   error?: Error;
 }
 
+/**
+ * A member's state before its batch answers. Shared: an `Error` per record captured a stack trace per
+ * execution (~10% of the executor's CPU under load, docs/performance.md "The record's cost"), and this
+ * one is never thrown, only compared.
+ */
+const NO_ANSWER = new Error("No answer");
+
 interface Batch {
   members: Member[];
   since: number;
@@ -86,7 +96,7 @@ function newBatch(member: Member): Batch {
  * await groupPut(sendBulk(env.ANALYTICS_KV_BULK), { key, value, metadata, expiration_ttl: 2_592_000 });
  */
 export async function groupPut(send: BulkSender, put: BulkPut): Promise<void> {
-  const member: Member = { put, error: new Error("No answer") };
+  const member: Member = { put, error: NO_ANSWER };
   unstick(Date.now());
   let batch = waiting;
   if (batch) {
@@ -204,4 +214,32 @@ export function sendBulk(fetcher: Fetcher): BulkSender {
     }
     return body.results;
   };
+}
+
+/** What the executor calls on acr serve's KV store (`KvStore.putRecords` in cli/src/platform/serve/kv-worker.ts). */
+interface RecordStore {
+  putRecords(puts: BulkPut[]): Promise<BulkResult[]>;
+}
+
+let storeId: { namespace: DurableObjectNamespace; name: string; id: DurableObjectId } | undefined;
+
+/**
+ * Stores one record straight in acr serve's KV store (its Durable Object, over RPC) and resolves once it is on
+ * disk. No batching here: the store commits the records that reach it together in one transaction (its own
+ * group commit), and each call belongs to its own request, so no record waits on another request (measured
+ * cheaper than batching in the executor: docs/performance.md "The record's cost").
+ *
+ * @example
+ * await putToStore(env.ANALYTICS_KV_STORE, env.ANALYTICS_KV_NAMESPACE, { key, value, metadata });
+ */
+export async function putToStore(namespace: DurableObjectNamespace, name: string, put: BulkPut): Promise<void> {
+  if (storeId?.namespace !== namespace || storeId.name !== name) {
+    storeId = { namespace, name, id: namespace.idFromName(name) };
+  }
+  // A stub belongs to the request that made it (workerd refuses I/O across requests): one per call.
+  const store = namespace.get(storeId.id) as unknown as RecordStore;
+  const results = await store.putRecords([put]);
+  const result = Array.isArray(results) ? results[0] : undefined;
+  if (result === null) return;
+  throw new Error(result ? `The history store refused the record (${result.status}): ${result.message}` : "No answer");
 }
