@@ -374,6 +374,12 @@ export class KvStore extends DurableObject {
     return this.queued();
   }
 
+  /** Many writes (entries, or null to delete) committed with the other writes of their batch: the sweep's deletes. */
+  writeMany(entries) {
+    for (const [key, entry] of entries) this.pending.set(key, entry);
+    return this.queued();
+  }
+
   /**
    * Bulk puts (\`[{ key, value, metadata?, expiration_ttl? }]\`, at most 128), committed with the other writes of
    * their batch; answers one result per put (\`null\` or the refusal) once they are on disk. Called by the front
@@ -383,10 +389,7 @@ export class KvStore extends DurableObject {
   async putRecords(items) {
     if (!Array.isArray(items) || items.length > 128) throw new KvError(400, "Expected an array of at most 128 puts");
     const { results, entries } = checkPuts(items);
-    if (entries.length > 0) {
-      for (const [key, entry] of entries) this.pending.set(key, entry);
-      await this.queued();
-    }
+    if (entries.length > 0) await this.writeMany(entries);
     return results;
   }
 
