@@ -78,6 +78,14 @@ describe("code step: result, errors and logs", () => {
     expect(settled).toMatchObject({ status: "succeeded", data: { a: [1, 2] } });
   });
 
+  it("throw undefined or null says so, with no position (it has no stack to point into the user's lines)", async () => {
+    for (const v of ["undefined", "null"]) {
+      const r = await code(`const a = 1;\nthrow ${v}`);
+      expect(r.error).toMatchObject({ code: "CODE_USER_ERROR", message: `Error: The code threw ${v}` });
+      expect(r.error?.details?.position).toBeUndefined();
+    }
+  });
+
   it("logs are cut at 16 KiB with a marker, whole lines first", async () => {
     const many = await code("for (let i = 0; i < 1000; i++) console.log('line ' + i + ' ' + 'x'.repeat(60)); return 1");
     expect(many.status).toBe("succeeded");

@@ -120,11 +120,13 @@ const PRELUDE = `(() => {
   globalThis.console = { log, info: log, warn: log, error: log, debug: log };
   let phase = 0;
   const json = (v) => { phase = 1; const s = stringify(v); phase = 0; return s === undefined ? "null" : s; };
+  // \`throw undefined\` has no stack: the wrapper made here would point at the driver's line, not the user's.
+  const nothing = (e) => { const w = new Err("The code threw " + e); define(w, "stack", { value: undefined }); return w; };
   const step = (fn, text) => {
     phase = 0;
     const input = parse(text);
     let r;
-    try { r = fn(input); } catch (e) { if (e === null || e === undefined) throw new Err("The code threw " + e); throw e; }
+    try { r = fn(input); } catch (e) { if (e === null || e === undefined) throw nothing(e); throw e; }
     if (r !== null && typeof r === "object" && apply(hasInstance, P, [r])) return r;
     return json(r);
   };
