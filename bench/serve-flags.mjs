@@ -61,7 +61,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 for (const [label, rows] of Object.entries(results)) {
-  const m = (k) => median(rows.map((row) => row[k]));
+  const m = (k) => Number(median(rows.map((row) => row[k])).toFixed(3));
   console.log(
     `median ${label.padEnd(width)} peak ${m("peak")} MB, ${m("eps")} exec/s, ${m("cpu")} CPU ms/exec, p99 ${m("p99")} ms`,
   );
