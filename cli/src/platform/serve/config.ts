@@ -10,7 +10,7 @@ import { systemCaCertificates } from "./tls.js";
 // serve's own services are named `serve:…`: component workers are `arcrun-{name}`, so names never collide.
 /** The executor's worker name, also its service name in the workerd config. */
 /** V8 semi-space size (MB) for serve's isolates; measured in bench (see the v8Flags comment below). */
-const SEMI_SPACE_MB = 16;
+const SEMI_SPACE_MB = 8;
 
 export const EXECUTOR_SERVICE = "arcrun-cypher-executor";
 const COMPAT_DATE = "2026-04-01";
@@ -168,9 +168,10 @@ export async function buildServeConfig(opts: ServeConfigOptions): Promise<Config
   };
 
   return {
-    // V8's young generation, per isolate: with workerd's default, serve held ~300-330 MB after 12 s of a
-    // 16-connection load; 16 MB semi-spaces held ~265 MB at the same throughput (smaller ones cost 10-20% CPU):
-    // docs/performance.md, "Where serve's RSS goes".
+    // V8's young generation, per isolate. Request garbage (and the native memory its JS objects own, which
+    // workerd's allocator never returns to the OS) waits there: after 75 s of a 16-connection load serve held
+    // 396-418 MB with 16 MB semi-spaces, 309-319 MB with 8 MB at the same exec/s and CPU per execution; 4 MB
+    // cost ~12% CPU. docs/performance.md, "Where serve's RSS goes" → "What holds the growth".
     v8Flags: [`--max-semi-space-size=${SEMI_SPACE_MB}`],
     extensions: [{ modules: sharedStorageModules() }],
     services: [
