@@ -303,7 +303,11 @@ export class KvStore extends DurableObject {
   armSweep() {
     if (this.sweepArmed) return;
     this.sweepArmed = true;
-    void this.ctx.storage.setAlarm(Date.now() + this.sweepMs);
+    // An alarm already due soon enough (set by an earlier run of this store) is kept: replacing it cancels it.
+    void this.ctx.storage.getAlarm().then((at) => {
+      const next = Date.now() + this.sweepMs;
+      if (at === null || at > next) return this.ctx.storage.setAlarm(next);
+    });
   }
 
   async alarm() {
@@ -319,24 +323,28 @@ export class KvStore extends DurableObject {
 
   /**
    * Deletes up to \`limit\` entries whose expiration has passed (through the group commit, like any delete);
-   * returns whether more may be due. Keys with a write on its way are left to that write.
+   * returns whether more may be due. Keys with a write on its way are left to that write (which indexes its own
+   * expiration, if any).
    */
   async sweep(limit) {
     const sql = this.ctx.storage.sql;
     const backfilling = await this.backfillPage(1000);
     const now = nowSec();
-    const due = [...sql.exec("SELECT at, key FROM expiry WHERE at <= ? ORDER BY at LIMIT ?", now, limit)];
+    const due = [...sql.exec("SELECT at, key FROM expiry WHERE at <= ? ORDER BY at, key LIMIT ?", now, limit)];
+    if (due.length === 0) return backfilling;
     const gone = [];
     for (let i = 0; i < due.length; i += 128) {
-      const rows = due.slice(i, i + 128).filter((r) => !this.pending.has(r.key));
-      const found = await this.ctx.storage.get(rows.map((r) => r.key));
-      for (const { at, key } of rows) {
-        const e = found.get(key);
-        if (e !== undefined && expired(e)) gone.push(key);
-        // Swept now, or stale (the key was rewritten: a later expiration has its own row).
-        sql.exec("DELETE FROM expiry WHERE at = ? AND key = ?", at, key);
+      const keys = due.slice(i, i + 128).map((r) => r.key).filter((k) => !this.pending.has(k));
+      const found = await this.ctx.storage.get(keys);
+      for (const k of keys) {
+        const e = found.get(k);
+        // Absent, or rewritten without an expiration or with a later one (which has its own row): kept.
+        if (e !== undefined && expired(e)) gone.push(k);
       }
     }
+    // Every row read is done with: swept, stale, or superseded by the row of the write on its way.
+    const last = due[due.length - 1];
+    sql.exec("DELETE FROM expiry WHERE at < ? OR (at = ? AND key <= ?)", last.at, last.at, last.key);
     if (gone.length > 0) await this.writeMany(gone.map((k) => [k, null]));
     return backfilling || due.length === limit;
   }
