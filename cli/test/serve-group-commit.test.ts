@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { load } from "../../bench/lib/cannon.mjs";
 import { loadOrCreateSecrets } from "../src/platform/secrets.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
+import { executorReplacedBy } from "./support/serve-probe";
 
 type ServeConfig = Parameters<NonNullable<Parameters<typeof startServePlatform>[0]["transformConfig"]>>[0];
 
@@ -365,13 +366,7 @@ describe("acr serve group commit", () => {
       stateDir: dir,
       secrets,
       address: "127.0.0.1:0",
-      transformConfig: (config) => {
-        const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
-        if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
-          executor.worker.modules = [{ name: "probe.mjs", esModule: probe }];
-        }
-        return config;
-      },
+      transformConfig: executorReplacedBy("probe.mjs", probe),
     });
     try {
       const out = await json<Record<string, unknown>>(await fetch(serve.url, { method: "POST" }));
@@ -412,13 +407,7 @@ describe("acr serve group commit", () => {
       stateDir: dir,
       secrets,
       address: "127.0.0.1:0",
-      transformConfig: (config) => {
-        const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
-        if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
-          executor.worker.modules = [{ name: "probe.mjs", esModule: probe }];
-        }
-        return config;
-      },
+      transformConfig: executorReplacedBy("probe.mjs", probe),
     });
     try {
       const out = await json<Record<string, unknown>>(await fetch(serve.url, { method: "POST" }));

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadOrCreateSecrets } from "../src/platform/secrets.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
 import { AcrProcess, acrBin as bin } from "./support/acr-process";
+import { executorReplacedBy } from "./support/serve-probe";
 
 // `acr serve` as an operator runs it: the built CLI in a child process, plain workerd, state on disk.
 const env = { ...process.env, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" };
@@ -134,20 +135,6 @@ export default {
     return Response.json(out);
   },
 };`;
-
-type ServeConfig = Parameters<NonNullable<Parameters<typeof startServePlatform>[0]["transformConfig"]>>[0];
-
-/** A transformConfig that runs `esModule` in place of the executor (same bindings, same socket). */
-function executorReplacedBy(name: string, esModule: string): (config: ServeConfig) => ServeConfig {
-  return (config) => {
-    const executor = config.services?.find((s) => s.name === "arcrun-cypher-executor");
-    if (executor && "worker" in executor && executor.worker && "modules" in executor.worker) {
-      executor.worker.modules = [{ name, esModule }];
-    }
-    return config;
-  };
-}
-
 // USERS_KV commits before it answers; ANALYTICS_KV (execution history) answers when a write is queued
 // and commits it in the background: both must behave as Cloudflare KV does, restart included.
 describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => {

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { type DevFile, devFilePath } from "../config/index.js";
-import { ensureLocalIdentity, identityFile, legacyIdentity, shownKey, writeDevPointer } from "../platform/identity.js";
+import { adoptPlatform, identityFile, shownKey } from "../platform/identity.js";
 import { localHome } from "../platform/paths.js";
 import { assertPortFree } from "../platform/port.js";
 import { openStateSecrets, type StateSecrets } from "../platform/secrets-store.js";
@@ -79,14 +79,10 @@ export async function startDev(opts: DevOptions): Promise<{
   try {
     const devFile = devFilePath();
     // The tenant belongs to the state folder; dev.json only points at the running platform and its state.
-    const { created: keyCreated, ...id } = await ensureLocalIdentity({
-      url: platform.url,
-      adminToken: secrets.adminToken,
-      stateDir,
-      label: "local dev",
-      legacy: legacyIdentity(devFile),
-    });
-    writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "dev" });
+    const { created: keyCreated, ...id } = await adoptPlatform(
+      { url: platform.url, adminToken: secrets.adminToken, stateDir, label: "local dev", mode: "dev" },
+      devFile,
+    );
     const dev: DevFile = { url: platform.url, ...id };
     await afterStartHooks({ url: platform.url, apiKey: dev.apiKey, ns: dev.ns }, stateDir);
     return { platform, dev, keyCreated, keys, stateDir, migrated };

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { type DevFile, devFilePath } from "../config/index.js";
-import { ensureLocalIdentity, identityFile, legacyIdentity, shownKey, writeDevPointer } from "../platform/identity.js";
+import { adoptPlatform, identityFile, shownKey } from "../platform/identity.js";
 import { localHome } from "../platform/paths.js";
 import { assertPortFree } from "../platform/port.js";
 import { openStateSecrets, type StateSecrets } from "../platform/secrets-store.js";
@@ -74,14 +74,10 @@ export async function startServe(
   }
   try {
     const devFile = devFilePath();
-    const { created: keyCreated, ...id } = await ensureLocalIdentity({
-      url: platform.url,
-      adminToken: secrets.adminToken,
-      stateDir,
-      label: "acr serve",
-      legacy: legacyIdentity(devFile),
-    });
-    writeDevPointer(devFile, { url: platform.url, state: stateDir, mode: "serve" });
+    const { created: keyCreated, ...id } = await adoptPlatform(
+      { url: platform.url, adminToken: secrets.adminToken, stateDir, label: "acr serve", mode: "serve" },
+      devFile,
+    );
     return { platform, file: { url: platform.url, ...id, mode: "serve", state: stateDir }, keyCreated, keys };
   } catch (err) {
     await platform.dispose();

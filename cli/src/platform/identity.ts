@@ -104,3 +104,19 @@ export function legacyIdentity(devFile: string): Partial<LocalIdentity> | undefi
     return undefined;
   }
 }
+
+/**
+ * What `acr dev` and `acr serve` do once the platform answers: make sure the state folder's tenant exists (adopting
+ * the key an older dev.json held) and point `./.arcrun/dev.json` at the running platform.
+ *
+ * @example
+ * const { created, ...id } = await adoptPlatform({ url, adminToken, stateDir, label: "acr serve", mode: "serve" }, devFile);
+ */
+export async function adoptPlatform(
+  o: { url: string; adminToken: string; stateDir: string; label: string; mode: "dev" | "serve" },
+  devFile: string,
+): Promise<LocalIdentity & { created: boolean }> {
+  const id = await ensureLocalIdentity({ ...o, legacy: legacyIdentity(devFile) });
+  writeDevPointer(devFile, { url: o.url, state: o.stateDir, mode: o.mode });
+  return id;
+}
