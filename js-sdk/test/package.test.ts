@@ -20,6 +20,9 @@ afterAll(async () => {
 });
 
 it("the packed SDK installs into an empty folder and runs the README quick start", () => {
+  // A runtime dependency would need the registry at install time (and every user would download it).
+  const manifest = JSON.parse(readFileSync(join(sdk, "package.json"), "utf8")) as { dependencies?: object };
+  expect(manifest.dependencies ?? {}, "the SDK has no runtime dependencies").toEqual({});
   execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: sdk, stdio: "pipe" });
   const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
   expect(tarball).toMatch(/^arcrun-sdk-.*\.tgz$/);
