@@ -28,6 +28,7 @@ describe("acr fails fast", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
       expect(r.stderr).toContain("fix:");
+      expect(r.stderr).toContain(args(0, "")[0] === "dev" ? "--port 0" : "127.0.0.1:0");
       expect(r.stderr).not.toMatch(/kj::Exception|stack:/);
     });
   }

@@ -11,7 +11,7 @@ import { type ReloadableServe, reloadableServe } from "../platform/serve/reload.
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
 import { afterStartHooks } from "./dev-hooks.js";
-import { keyFileLines, startedJson } from "./start-output.js";
+import { keyFileLines, startError, startedJson } from "./start-output.js";
 import { untilStopped } from "./until-stopped.js";
 
 export interface DevOptions {
@@ -66,15 +66,7 @@ export async function startDev(opts: DevOptions): Promise<{
     // `acr credential rotate-key` rewrites the key file: workerd restarts on the port it got.
     platform = reloadableServe(first, (s) => launch(s, first.ports.http ?? opts.port));
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    if (/EADDRINUSE|address already in use/i.test(msg)) {
-      throw new UserError(
-        `Port ${opts.port} on ${opts.host} is already in use`,
-        "Stop the other process or pass --port",
-      );
-    }
-    if (/not built/.test(msg)) throw new UserError(msg, "Run `npm run build` in the arcrun checkout");
-    throw err;
+    throw startError(err, { address: `Port ${opts.port} on ${opts.host}`, option: "--port" });
   }
   try {
     const devFile = devFilePath();

@@ -9,7 +9,7 @@ import { type ServePlatform, splitAddress, startServePlatform } from "../platfor
 import { type ReloadableServe, reloadableServe } from "../platform/serve/reload.js";
 import { UserError } from "../ui/errors.js";
 import { reloadOnSecretsChange } from "./credential-local.js";
-import { keyFileLines, startedJson } from "./start-output.js";
+import { keyFileLines, startError, startedJson } from "./start-output.js";
 import { untilStopped } from "./until-stopped.js";
 
 export interface ServeOptions {
@@ -65,12 +65,7 @@ export async function startServe(
     // rotate-key rewrites the key file: restart workerd on the port it got (also when --address asked for :0).
     platform = reloadableServe(first, (s) => launch(s, `${bind.host}:${first.ports.http}`));
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    if (/EADDRINUSE|address already in use/i.test(msg)) {
-      throw new UserError(`Address ${address} is already in use`, "Stop the other process or pass --address");
-    }
-    if (/not built/.test(msg)) throw new UserError(msg, "Run `npm run build` in the arcrun checkout");
-    throw err;
+    throw startError(err, { address: `Address ${address}`, option: "--address" });
   }
   try {
     const devFile = devFilePath();
