@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { load } from "../../bench/lib/cannon.mjs";
 import { loadOrCreateSecrets } from "../src/platform/secrets.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
-import { executorReplacedBy } from "./support/serve-probe";
+import { serveWithProbe } from "./support/serve-probe";
 
 type ServeConfig = Parameters<NonNullable<Parameters<typeof startServePlatform>[0]["transformConfig"]>>[0];
 
@@ -347,7 +347,6 @@ describe("acr serve group commit", () => {
 
   it("POST /bulk/put stores the valid puts with metadata and TTL, and refuses each bad one alone", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-bulk-"));
-    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
     const probe = `export default { async fetch(r, env) {
       const puts = [
         { key: "a", value: "alpha", metadata: { s: "succeeded" }, expiration_ttl: 3600 },
@@ -362,12 +361,7 @@ describe("acr serve group commit", () => {
       return Response.json({ results, a: a.value, meta: a.metadata, b: await env.ANALYTICS_KV.get("b"),
         c: await env.ANALYTICS_KV.get("c"), expires: listed.keys.find((k) => k.name === "a")?.expiration > 0 });
     } };`;
-    const serve = await startServePlatform({
-      stateDir: dir,
-      secrets,
-      address: "127.0.0.1:0",
-      transformConfig: executorReplacedBy("probe.mjs", probe),
-    });
+    const serve = await serveWithProbe(dir, "probe.mjs", probe);
     try {
       const out = await json<Record<string, unknown>>(await fetch(serve.url, { method: "POST" }));
       expect(out).toMatchObject({
@@ -387,7 +381,6 @@ describe("acr serve group commit", () => {
     // The front worker caches every read of its namespace (a miss too) and stays exact because every write
     // passes it; execution records bypass it (KvStore.putRecords over RPC), so it must never cache them.
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-direct-"));
-    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
     const probe = `export default { async fetch(r, env) {
       const key = "execution:kh:8235912054321:ex8235912054321a1b2c3d4";
       const before = await env.ANALYTICS_KV.get(key);
@@ -403,12 +396,7 @@ describe("acr serve group commit", () => {
       return Response.json({ before, results, first: first.value, meta: first.metadata, second,
         listed: listed.keys.map((k) => k.name) });
     } };`;
-    const serve = await startServePlatform({
-      stateDir: dir,
-      secrets,
-      address: "127.0.0.1:0",
-      transformConfig: executorReplacedBy("probe.mjs", probe),
-    });
+    const serve = await serveWithProbe(dir, "probe.mjs", probe);
     try {
       const out = await json<Record<string, unknown>>(await fetch(serve.url, { method: "POST" }));
       expect(out).toEqual({

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadOrCreateSecrets } from "../src/platform/secrets.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
 import { AcrProcess, acrBin as bin } from "./support/acr-process";
-import { executorReplacedBy } from "./support/serve-probe";
+import { serveWithProbe } from "./support/serve-probe";
 
 // `acr serve` as an operator runs it: the built CLI in a child process, plain workerd, state on disk.
 const env = { ...process.env, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" };
@@ -141,13 +141,7 @@ describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => 
   const probe = KV_PROBE.replace("__NAMESPACE__", namespace);
   it("answers the KV binding exactly as Miniflare's KV does, and keeps writes across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-kv-"));
-    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
-    const serve = await startServePlatform({
-      stateDir: dir,
-      secrets,
-      address: "127.0.0.1:0",
-      transformConfig: executorReplacedBy("probe.mjs", probe),
-    });
+    const serve = await serveWithProbe(dir, "probe.mjs", probe);
     let served: unknown;
     try {
       served = await (await fetch(serve.url, { method: "POST" })).json();
@@ -171,15 +165,11 @@ describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => 
     expect(served).toEqual(reference);
 
     // The probe's writes are on disk: a second start sees them (overwrite and delete included).
-    const check = await startServePlatform({
-      stateDir: dir,
-      secrets,
-      address: "127.0.0.1:0",
-      transformConfig: executorReplacedBy(
-        "read.mjs",
-        `export default { async fetch(r, env) { const kv = env.${namespace}; return Response.json({ a: await kv.get('user:a'), b: await kv.get('user:b'), n: (await kv.list()).keys.length }); } };`,
-      ),
-    });
+    const check = await serveWithProbe(
+      dir,
+      "read.mjs",
+      `export default { async fetch(r, env) { const kv = env.${namespace}; return Response.json({ a: await kv.get('user:a'), b: await kv.get('user:b'), n: (await kv.list()).keys.length }); } };`,
+    );
     try {
       expect(await (await fetch(check.url)).json()).toEqual({ a: "alpha2", b: null, n: 4 });
     } finally {
@@ -191,17 +181,11 @@ describe.each(["USERS_KV", "ANALYTICS_KV"])("acr serve KV (%s)", (namespace) => 
 describe("acr serve cron", () => {
   it("fires the executor's scheduled() handler through the loopback cron socket", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arcrun-serve-cron-"));
-    const secrets = loadOrCreateSecrets(join(dir, "secrets.json"));
     const recorder = `export default {
       async scheduled(controller, env) { await env.USERS_KV.put("last-cron", controller.cron + "@" + controller.scheduledTime); },
       async fetch(request, env) { return new Response(await env.USERS_KV.get("last-cron")); },
     };`;
-    const p = await startServePlatform({
-      stateDir: dir,
-      secrets,
-      address: "127.0.0.1:0",
-      transformConfig: executorReplacedBy("recorder.mjs", recorder),
-    });
+    const p = await serveWithProbe(dir, "recorder.mjs", recorder);
     try {
       expect(p.ports.cron).toBeGreaterThan(0);
       const fired = await fetch(`http://127.0.0.1:${p.ports.cron}/?cron=${encodeURIComponent("* * * * *")}&time=60000`);
