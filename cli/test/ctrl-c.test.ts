@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AcrProcess, freePort } from "./support/acr-process";
+import { AcrProcess, freePort, running } from "./support/acr-process";
 
 // Ctrl-C in a terminal sends SIGINT to the whole foreground process group: `acr dev` (what `npm start` runs) and
 // its workerd. Only acr may act on it: it drains the executor (executions in flight finish and are recorded),
@@ -24,15 +24,6 @@ afterEach(async () => {
   upstream?.closeAllConnections();
   upstream?.close();
 });
-
-/** Running, not a zombie (an orphan's exit is reaped by whatever is PID 1 here, maybe never). */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 /** A local service answering after `delayMs`; `reached` resolves when the first request arrives. */
 async function slowService(delayMs: number) {
@@ -86,7 +77,7 @@ describe("Ctrl-C on acr dev (SIGINT to the whole process group)", () => {
     expect(body.status).toBe("succeeded");
     expect(code).toBe(0);
     expect(acr?.err).not.toMatch(/drain did not finish|stopped unexpectedly/);
-    expect(alive(dev.pid)).toBe(false);
+    expect(running(dev.pid)).toBe(false);
 
     // The execution's record is on disk: a restart shows it succeeded.
     const restarted = AcrProcess.spawn(["--json", "dev", "--port", "0", "--state", join(cwd, "state")], cwd);
@@ -108,6 +99,6 @@ describe("Ctrl-C on acr dev (SIGINT to the whole process group)", () => {
     expect(await stopped).toBe(130);
     expect(Date.now() - started).toBeLessThan(10_000);
     await new Promise((r) => setTimeout(r, 200));
-    expect(alive(dev.pid)).toBe(false);
+    expect(running(dev.pid)).toBe(false);
   }, 120_000);
 });

@@ -1,12 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadOrCreateSecrets } from "../src/platform/secrets.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
-import { AcrProcess, acrBin as bin } from "./support/acr-process";
+import { AcrProcess, acrBin as bin, running } from "./support/acr-process";
 import { serveWithProbe } from "./support/serve-probe";
 
 // `acr serve` as an operator runs it: the built CLI in a child process, plain workerd, state on disk.
@@ -87,6 +88,26 @@ describe("acr serve", () => {
     expect(await stop("SIGINT")).toBe(0);
     expect(alive(again.pid)).toBe(false);
   }, 120_000);
+
+  it.runIf(process.platform === "linux")(
+    "a SIGKILLed acr serve takes its workerd with it: nothing keeps the port",
+    async () => {
+      const cwd = mkdtempSync(join(tmpdir(), "arcrun-serve-kill-"));
+      const s = await startServe(cwd);
+      expect(running(s.pid)).toBe(true);
+      await stop("SIGKILL");
+      const until = Date.now() + 5_000;
+      while (running(s.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(running(s.pid), "workerd still running after its acr was killed").toBe(false);
+      const port = Number(new URL(s.url).port);
+      const free = await new Promise<boolean>((resolve) => {
+        const srv = createServer().once("error", () => resolve(false));
+        srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+      });
+      expect(free).toBe(true);
+    },
+    60_000,
+  );
 
   it("rejects a malformed --address with a usage error naming the flag", () => {
     const cwd = mkdtempSync(join(tmpdir(), "arcrun-serve-"));

@@ -8,6 +8,7 @@ import type { Config } from "miniflare";
 import { componentBuilds, consoleWorker, executorDist } from "../paths.js";
 import type { LocalSecrets } from "../secrets.js";
 import { buildServeConfig } from "./config.js";
+import { killedWithParent } from "./parent-death.js";
 
 export { buildServeConfig, listComponentWorkers } from "./config.js";
 
@@ -75,7 +76,7 @@ export async function startServePlatform(opts: ServePlatformOptions): Promise<Se
 
   const args = ["serve", "--binary", "--experimental", "--control-fd=3"];
   if (opts.inspectorAddress) args.push(`--inspector-addr=${opts.inspectorAddress}`);
-  const child = spawn(workerdBinary(), [...args, "-"], {
+  const child = spawn(...killedWithParent(workerdBinary(), [...args, "-"]), {
     stdio: ["pipe", "pipe", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     // Its own process group: a terminal's Ctrl-C (SIGINT to the whole foreground group) must reach only this
