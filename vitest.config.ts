@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    globalSetup: ["scripts/test-tmpdir.ts"],
     env: { WRANGLER_SEND_METRICS: "false" },
   },
 });

@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 900_000,
     pool: "forks",
+    globalSetup: ["scripts/test-tmpdir.ts"],
     fileParallelism: false,
     env: { WRANGLER_SEND_METRICS: "false" },
   },
