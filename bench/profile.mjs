@@ -9,10 +9,11 @@
 //    PROFILE_INTERVAL=1000 samples every 1,000 µs instead of 200: the default costs ~90% of the throughput
 //    (276 against ~2,900 exec/s), which distorts what depends on load (e.g. the size of record batches).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire, SourceMap } from "node:module";
+import { SourceMap } from "node:module";
 import { join } from "node:path";
 import { load } from "./lib/cannon.mjs";
 import { deploy, WORKFLOWS } from "./lib/http-section.mjs";
+import { inspectIsolates } from "./lib/inspector.mjs";
 import { createKey, freePort, root, startServe } from "./lib/platforms.mjs";
 
 const args = process.argv.slice(2);
@@ -22,7 +23,6 @@ const reportAt = args.indexOf("--report");
 const reportFile = reportAt >= 0 ? args.splice(reportAt, 2)[1] : undefined;
 const which = args[0] ?? "three";
 const seconds = Number(args[1] ?? 5);
-const WebSocket = createRequire(createRequire(join(root, "cli", "package.json")).resolve("miniflare"))("ws");
 
 // The bundle is minified: frames of index.js are named through its source map (original function and file).
 const mapFile = join(altRoot ?? root, "cypher-executor", "dist", "index.js.map");
@@ -91,31 +91,7 @@ try {
   for (const [id, xs] of Object.entries(nodeTimes)) console.log(`  node ${id}: median ${med(xs).toFixed(3)} ms`);
 
   // 2. CPU profile under load.
-  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
-  const sessions = [];
-  for (const t of targets) {
-    const ws = new WebSocket(t.webSocketDebuggerUrl);
-    await new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    });
-    let id = 0;
-    const pending = new Map();
-    ws.on("message", (m) => {
-      const msg = JSON.parse(m.toString());
-      if (msg.id && pending.has(msg.id)) {
-        pending.get(msg.id)(msg);
-        pending.delete(msg.id);
-      }
-    });
-    const call = (method, params = {}) =>
-      new Promise((resolve) => {
-        id++;
-        pending.set(id, resolve);
-        ws.send(JSON.stringify({ id, method, params }));
-      });
-    sessions.push({ title: t.title, ws, call });
-  }
+  const sessions = await inspectIsolates(inspectorPort);
   for (const s of sessions) {
     await s.call("Profiler.enable");
     await s.call("Profiler.setSamplingInterval", { interval: Number(process.env.PROFILE_INTERVAL ?? 200) });
@@ -127,7 +103,7 @@ try {
   );
   for (const s of sessions) {
     const { result } = await s.call("Profiler.stop");
-    s.ws.close();
+    s.close();
     // Kept for a closer look (Chrome DevTools, or `node bench/profile.mjs --report FILE`); git-ignored.
     if (/cypher-executor/.test(s.title))
       writeFileSync(join(root, "bench", "results", `profile-${which}.cpuprofile.json`), JSON.stringify(result.profile));

@@ -13,8 +13,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { load } from "./lib/cannon.mjs";
 import { deploy, WORKFLOWS } from "./lib/http-section.mjs";
+import { heapUsage } from "./lib/inspector.mjs";
 import { createKey, freePort, root, startServe } from "./lib/platforms.mjs";
 import { cpuMs } from "./lib/proc.mjs";
+
+const req = createRequire(join(root, "cli", "package.json"));
 
 process.env.WRANGLER_SEND_METRICS = "false";
 const args = process.argv.slice(2);
@@ -25,31 +28,12 @@ const [chunks, seconds] = [
   Number(args.filter((a) => /^\d+$/.test(a))[0] ?? 6),
   Number(args.filter((a) => /^\d+$/.test(a))[1] ?? 15),
 ];
-const req = createRequire(join(root, "cli", "package.json"));
-const WebSocket = createRequire(req.resolve("miniflare"))("ws");
 const mb = (b) => Math.round(b / 2 ** 20);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Sum of the V8 heaps of every isolate, and the largest one. */
 async function heaps(port) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  const all = [];
-  for (const t of targets) {
-    const ws = new WebSocket(t.webSocketDebuggerUrl);
-    await new Promise((res, rej) => {
-      ws.once("open", res);
-      ws.once("error", rej);
-    });
-    const r = await new Promise((res) => {
-      ws.on("message", (m) => {
-        const x = JSON.parse(m.toString());
-        if (x.id === 1) res(x.result);
-      });
-      ws.send(JSON.stringify({ id: 1, method: "Runtime.getHeapUsage" }));
-    });
-    ws.close();
-    all.push({ title: t.title.replace("workerd: worker ", ""), used: r.usedSize, total: r.totalSize });
-  }
+  const all = (await heapUsage(port)).map((h) => ({ ...h, title: h.title.replace("workerd: worker ", "") }));
   all.sort((a, b) => b.total - a.total);
   const sum = (k) => mb(all.reduce((a, x) => a + x[k], 0));
   return `V8 heaps ${sum("used")}/${sum("total")} MB (largest ${all[0].title} ${mb(all[0].used)}/${mb(all[0].total)})`;

@@ -5,11 +5,10 @@
 // their V8 heaps, and the process RSS idle and after a 16-connection load of the 3-node workflow
 // (history kept). Anonymous vs file-backed memory comes from /proc/{pid}/smaps_rollup.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { load } from "./lib/cannon.mjs";
 import { deploy, WORKFLOWS } from "./lib/http-section.mjs";
-import { createKey, freePort, root, startServe } from "./lib/platforms.mjs";
+import { heapUsage } from "./lib/inspector.mjs";
+import { createKey, freePort, startServe } from "./lib/platforms.mjs";
 import { rssMb, sampleRss } from "./lib/proc.mjs";
 
 const args = process.argv.slice(2);
@@ -18,7 +17,6 @@ const workflow = wfAt >= 0 ? args.splice(wfAt, 2)[1] : "three";
 // `--shipped`: only serve as shipped (no variants).
 const only = args.includes("--shipped");
 const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
-const WebSocket = createRequire(createRequire(join(root, "cli", "package.json")).resolve("miniflare"))("ws");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (b) => Math.round(b / 2 ** 20);
 
@@ -37,29 +35,10 @@ function without({ console: noConsole }) {
 
 /** V8 heap of every isolate, through workerd's inspector (one target per worker service). */
 async function heaps(port) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  let used = 0;
-  let total = 0;
-  const byTitle = [];
-  for (const t of targets) {
-    const ws = new WebSocket(t.webSocketDebuggerUrl);
-    await new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    });
-    const r = await new Promise((resolve) => {
-      ws.on("message", (m) => {
-        const msg = JSON.parse(m.toString());
-        if (msg.id === 1) resolve(msg.result);
-      });
-      ws.send(JSON.stringify({ id: 1, method: "Runtime.getHeapUsage" }));
-    });
-    ws.close();
-    used += r.usedSize;
-    total += r.totalSize;
-    byTitle.push({ title: t.title, usedMb: mb(r.usedSize), totalMb: mb(r.totalSize) });
-  }
-  return { isolates: targets.length, usedMb: mb(used), totalMb: mb(total), byTitle };
+  const all = await heapUsage(port);
+  const sum = (k) => mb(all.reduce((n, h) => n + h[k], 0));
+  const byTitle = all.map((h) => ({ title: h.title, usedMb: mb(h.used), totalMb: mb(h.total) }));
+  return { isolates: all.length, usedMb: sum("used"), totalMb: sum("total"), byTitle };
 }
 
 function smaps(pid) {
