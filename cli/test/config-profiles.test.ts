@@ -2,15 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AcrProcess, freePort, runAcr } from "./support/acr-process";
+import { AcrProcess, freePort, runAcr, type StartLine } from "./support/acr-process";
 
 // Config like wrangler's: found from the working folder upwards, named profiles, and the local
 // platform's identity owned by its state folder (dev.json only points at it). Real `acr dev` processes.
-interface Started {
-  url: string;
-  apiKey: string;
-  ns: string;
-}
 
 let acr: AcrProcess | undefined;
 afterEach(async () => {
@@ -18,13 +13,13 @@ afterEach(async () => {
   acr = undefined;
 });
 
-async function dev(cwd: string, home: string, state: string, port: number): Promise<Started> {
+async function dev(cwd: string, home: string, state: string, port: number): Promise<StartLine> {
   await acr?.stop("SIGINT");
   acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", state], cwd, {
     HOME: home,
     ARCRUN_HOME: join(home, "cfg"),
   });
-  return acr.waitForJson<Started>();
+  return acr.waitForJson<StartLine>();
 }
 
 const whoami = async (cwd: string, home: string, args: string[] = [], env: Record<string, string> = {}) => {
@@ -69,14 +64,14 @@ describe("acr config", () => {
     const env = { HOME: home, ARCRUN_HOME: join(home, "cfg") };
     const port = await freePort();
     acr = AcrProcess.spawn(["--json", "dev", "--port", String(port)], cwd, env);
-    const first = await acr.waitForJson<Started & { devFile: string }>();
+    const first = await acr.waitForJson<StartLine>();
     expect(first.devFile).toBe(join(cwd, ".arcrun", "dev.json"));
     await acr.stop("SIGINT");
 
     const sub = join(cwd, "examples", "deeper");
     mkdirSync(sub, { recursive: true });
     acr = AcrProcess.spawn(["--json", "dev", "--port", String(port)], sub, env);
-    const again = await acr.waitForJson<Started & { devFile: string }>();
+    const again = await acr.waitForJson<StartLine>();
     expect(again.ns).toBe(first.ns);
     // The key is printed in full only by the start that created it; a restart names its prefix.
     expect((again as { apiKeyPrefix?: string }).apiKeyPrefix).toBe(first.apiKey.slice(0, 8));

@@ -3,18 +3,11 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AcrProcess, freePort, running } from "./support/acr-process";
+import { AcrProcess, freePort, running, type StartLine } from "./support/acr-process";
 
 // Ctrl-C in a terminal sends SIGINT to the whole foreground process group: `acr dev` (what `npm start` runs) and
 // its workerd. Only acr may act on it: it drains the executor (executions in flight finish and are recorded),
 // then stops workerd. Before, workerd got the signal too and stopped at once, cutting every execution in flight.
-
-interface Started {
-  url: string;
-  apiKey: string;
-  ns: string;
-  pid: number;
-}
 
 let acr: AcrProcess | undefined;
 let upstream: Server | undefined;
@@ -45,7 +38,7 @@ async function devWithSlowWorkflow(servicePort: number) {
   const port = await freePort();
   const args = ["--json", "dev", "--port", String(port), "--state", join(cwd, "state"), "--allow-host", "127.0.0.1"];
   acr = AcrProcess.spawn(args, cwd, {}, { ownGroup: true });
-  const dev = await acr.waitForJson<Started>();
+  const dev = await acr.waitForJson<StartLine>();
   const auth = { authorization: `Bearer ${dev.apiKey}` };
   const consent = { confirmed_by_human: true, understood: true, confirmed_at: new Date().toISOString() };
   const put = await fetch(`${dev.url}/v1/workflows/slow_call`, {
@@ -82,7 +75,7 @@ describe("Ctrl-C on acr dev (SIGINT to the whole process group)", () => {
     // The execution's record is on disk: a restart shows it succeeded.
     const restarted = AcrProcess.spawn(["--json", "dev", "--port", "0", "--state", join(cwd, "state")], cwd);
     acr = restarted;
-    const again = await restarted.waitForJson<Started>();
+    const again = await restarted.waitForJson<StartLine>();
     const rec = await fetch(`${again.url}/v1/executions/${body.execution_id}`, { headers: auth });
     expect(await rec.json()).toMatchObject({ status: "succeeded" });
   }, 120_000);

@@ -7,7 +7,7 @@ import { startLocalPlatform } from "../src/platform/local.js";
 import { openStateSecrets } from "../src/platform/secrets-store.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
 import { MIGRATED_MARKER, migrateDevKv } from "../src/platform/serve/kv-migration.js";
-import { AcrProcess, freePort } from "./support/acr-process";
+import { AcrProcess, freePort, type StartLine } from "./support/acr-process";
 
 // `acr dev` ran on Miniflare (KV in `{state}/kv`) until it moved to serve's engine (`{state}/kv-serve`): a state
 // folder from before must come up with every key, workflow and execution it held.
@@ -17,12 +17,6 @@ afterEach(async () => {
   await acr?.stop("SIGINT");
   acr = undefined;
 });
-
-interface Started {
-  url: string;
-  ns: string;
-  migrated?: { copied: Record<string, number>; expiring: number };
-}
 
 const HELLO = `name: hello_old
 flow:
@@ -102,7 +96,7 @@ describe("acr dev on a state folder of the Miniflare engine", () => {
     const before = await oldDevState(cwd);
     const port = await freePort();
     acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", before.stateDir], cwd);
-    const dev = await acr.waitForJson<Started>();
+    const dev = await acr.waitForJson<StartLine>();
     expect(dev.migrated?.copied.USERS_KV).toBeGreaterThanOrEqual(2);
     expect(dev.migrated?.copied.WEBHOOKS).toBeGreaterThanOrEqual(1);
     expect(dev.migrated?.copied.ANALYTICS_KV).toBeGreaterThanOrEqual(1);
@@ -138,7 +132,7 @@ describe("acr dev on a state folder of the Miniflare engine", () => {
     });
 
     acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", before.stateDir], cwd);
-    const again = await acr.waitForJson<Started>();
+    const again = await acr.waitForJson<StartLine>();
     expect(again.migrated).toBeUndefined();
     const who2 = await fetch(`${again.url}/v1/whoami`, { headers: { authorization: `Bearer ${later.api_key}` } });
     expect(await who2.json()).toMatchObject({ label: "after the move" });

@@ -2,23 +2,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AcrProcess, freePort } from "./support/acr-process";
+import { AcrProcess, freePort, type StartLine } from "./support/acr-process";
 
 // `acr dev` as a newcomer runs it: the built CLI in a child process, a real workerd, state on disk.
-interface Started {
-  url: string;
-  apiKey: string;
-  apiKeyPrefix?: string;
-  ns: string;
-  keyFile: string;
-  identityFile: string;
-}
 
 let acr: AcrProcess | undefined;
 
-function startDev(cwd: string, port: number): Promise<Started> {
+function startDev(cwd: string, port: number): Promise<StartLine> {
   acr = AcrProcess.spawn(["--json", "dev", "--port", String(port), "--state", join(cwd, "state")], cwd);
-  return acr.waitForJson<Started>();
+  return acr.waitForJson<StartLine>();
 }
 
 async function stop(): Promise<number | null> {
@@ -99,7 +91,7 @@ describe("acr dev --allow-host", () => {
         ["--json", "dev", "--port", String(port), "--state", join(cwd, "state"), "--allow-host", "127.0.0.1"],
         cwd,
       );
-      const dev = await acr.waitForJson<Started>();
+      const dev = await acr.waitForJson<StartLine>();
       const auth = { authorization: `Bearer ${dev.apiKey}` };
       const yaml = `name: local_call
 flow:

@@ -7,24 +7,17 @@ import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadOrCreateSecrets } from "../src/platform/secrets.js";
 import { startServePlatform } from "../src/platform/serve/index.js";
-import { AcrProcess, acrBin as bin, running } from "./support/acr-process";
+import { AcrProcess, acrBin as bin, running, type StartLine } from "./support/acr-process";
 import { serveWithProbe } from "./support/serve-probe";
 
 // `acr serve` as an operator runs it: the built CLI in a child process, plain workerd, state on disk.
 const env = { ...process.env, ARCRUN_URL: "", ARCRUN_API_KEY: "", NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" };
 
-interface Started {
-  url: string;
-  apiKey: string;
-  ns: string;
-  pid: number;
-}
-
 let acr: AcrProcess | undefined;
 
-function startServe(cwd: string): Promise<Started> {
+function startServe(cwd: string): Promise<StartLine> {
   acr = AcrProcess.spawn(["--json", "serve", "--address", "127.0.0.1:0", "--state", join(cwd, "state")], cwd, env);
-  return acr.waitForJson<Started>();
+  return acr.waitForJson<StartLine>();
 }
 
 async function stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import type { startedJson } from "../../src/commands/start-output.js";
+import type { KvMigration } from "../../src/platform/serve/kv-migration.js";
 
 /** The built CLI, as a user runs it. */
 export const acrBin = join(import.meta.dirname, "..", "..", "dist", "bin.js");
@@ -173,3 +175,15 @@ export function running(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * The `--json` line `acr dev` and `acr serve` print once started (cli/src/commands/start-output.ts): the API key in
+ * full on the start that created it (later starts give `apiKeyPrefix` instead), workerd's pid, and what was
+ * migrated from an older state folder, if anything.
+ */
+export type StartLine = Omit<ReturnType<typeof startedJson>, "apiKey" | "apiKeyPrefix"> & {
+  apiKey: string;
+  apiKeyPrefix?: string;
+  pid: number;
+  migrated?: KvMigration;
+};
