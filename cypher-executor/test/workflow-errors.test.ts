@@ -258,6 +258,11 @@ const cases: Array<[string, string, Expected[]]> = [
     [{ code: "INVALID_EXPRESSION", path: "config.a.x", line: 5, column: 30, message: /nested too deeply/ }],
   ],
   [
+    "YAML nested deeper than the stack allows",
+    wf([IN_A], `  a: { component: set, values: { v: ${"[".repeat(500)}${"]".repeat(500)} } }\n`),
+    [{ code: "YAML_SYNTAX", line: 5, column: 98, message: /nested deeper than 64 levels/ }],
+  ],
+  [
     "__proto__ as a config key",
     wf([IN_A], "  a:\n    component: set\n    __proto__: { polluted: true }\n"),
     [{ code: "RESERVED_KEY", path: "config.a.__proto__", line: 7, column: 5 }],

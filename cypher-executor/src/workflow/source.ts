@@ -2,7 +2,18 @@
  * The YAML side of compilation: the parsed document, positions (line, column, column inside a flow
  * string) and the diagnostics collected so far.
  */
-import { isMap, isScalar, LineCounter, type Node, parseDocument, type Scalar, visit, type YAMLMap } from "yaml";
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Scalar,
+  visit,
+  type YAMLMap,
+} from "yaml";
 import type { Diagnostic, SourcePos } from "./plan";
 import type { SettingProblem } from "./settings";
 
@@ -38,6 +49,8 @@ export class WorkflowSource {
       this.errors.push({ code: "YAML_SYNTAX", message, pos: { line, column: col } });
     }
     this.isMapping = isMap(this.doc.contents);
+    const deep = this.errors.length === 0 ? collectionBelow(this.doc.contents, MAX_NESTING) : null;
+    if (deep) this.report("YAML_SYNTAX", `The YAML is nested deeper than ${MAX_NESTING} levels`, [], deep);
     if (this.errors.length === 0) {
       // Keys must be plain values: a mapping or list as a key would be stringified by toJS.
       visit(this.doc, {
@@ -138,6 +151,28 @@ export function formatPath(path: Path): string {
 }
 
 /** True when a value reached from `value` is one of its own ancestors (an alias cycle). */
+/**
+ * Deepest nesting of mappings and lists a workflow file may have. Every later step (`visit`, `toJS`, the checks)
+ * walks the document recursively: a document the parser accepted could still overflow the stack there, and
+ * whether it did depended on how much stack was free (a fuzzed `[[[…]]]` 2,000 levels deep answered 500 once).
+ */
+const MAX_NESTING = 64;
+
+/** The first mapping or list nested deeper than `limit` (walked with a stack of its own, no recursion), or null. */
+function collectionBelow(root: unknown, limit: number): Node | null {
+  const todo: [unknown, number][] = [[root, 0]];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [node, depth] = next;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > limit) return node as Node;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) todo.push([item.value, depth + 1], [item.key, depth + 1]);
+      else todo.push([item, depth + 1]);
+    }
+  }
+  return null;
+}
+
 function containsItself(value: unknown, ancestors: Set<object> = new Set()): boolean {
   if (value === null || typeof value !== "object") return false;
   if (ancestors.has(value)) return true;
